@@ -47,7 +47,8 @@ export function readBool(env: Env, key: string, fallback: boolean): boolean {
 }
 
 export function readUrl(env: Env, key: string, fallback?: string): string | undefined {
-  const raw = readString(env, key, fallback);
+  const value = env[key];
+  const raw = value === undefined || value === '' ? fallback : value;
   if (raw === undefined) return undefined;
   try {
     new URL(raw);

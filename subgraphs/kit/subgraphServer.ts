@@ -1,0 +1,114 @@
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import { HttpError, listen, readBody, sendJson } from './httpServer.js';
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  /** The subgraph's name as the supergraph knows it (erp, crm, mdm, …). */
+  name: string;
+  schema: GraphQLSchema;
+  port: number;
+  host: string;
+  /** Builds the per-request context: fresh DataLoaders, the caller. Throw HttpError to refuse. */
+  createContext(req: IncomingMessage): Promise<TContext> | TContext;
+  /** Resolves when the subgraph's sources answer; rejects with the reason otherwise. */
+  checkHealth?(): Promise<void>;
+  /** Hide stack traces and introspection. @default false */
+  production?: boolean;
+  /** @default 1 MiB */
+  maxBodyBytes?: number;
+  onClose?(): Promise<void>;
+}
+
+export interface RunningSubgraph {
+  name: string;
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4001/graphql */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves one subgraph at POST /graphql with Apollo Server driven from a plain
+ * node:http handler (no web framework between the gateway and the resolvers),
+ * plus GET /health for load balancers and `concord start`.
+ */
+export async function startSubgraphServer<TContext extends BaseContext>(
+  options: SubgraphServerOptions<TContext>,
+): Promise<RunningSubgraph> {
+  const apollo = new ApolloServer<TContext>({
+    schema: options.schema,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: !options.production,
+    // The gateway is the only intended caller; CSRF prevention still guards
+    // browsers that reach a subgraph directly.
+    csrfPrevention: true,
+  });
+  await apollo.start();
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+
+  const listening = await listen(
+    (req, res) => {
+      void (async () => {
+        const url = new URL(req.url ?? '/', 'http://subgraph');
+        try {
+          if (url.pathname === '/health') {
+            try {
+              await options.checkHealth?.();
+              sendJson(res, 200, { status: 'ok', subgraph: options.name });
+            } catch (error) {
+              sendJson(res, 503, { status: 'unavailable', subgraph: options.name, reason: (error as Error).message });
+            }
+            return;
+          }
+          if (url.pathname !== '/graphql') {
+            sendJson(res, 404, { errors: [{ message: `no route ${url.pathname}`, extensions: { code: 'NOT_FOUND' } }] });
+            return;
+          }
+          const headers = new HeaderMap();
+          for (const [key, value] of Object.entries(req.headers)) {
+            if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+          }
+          let body: unknown = undefined;
+          if (req.method === 'POST') {
+            const raw = await readBody(req, maxBodyBytes);
+            try {
+              body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+            } catch {
+              throw new HttpError(400, 'BAD_REQUEST', 'request body is not valid JSON');
+            }
+          }
+          const response = await apollo.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+            context: () => Promise.resolve(options.createContext(req)),
+          });
+          const outHeaders: Record<string, string> = {};
+          for (const [key, value] of response.headers) outHeaders[key] = value;
+          res.writeHead(response.status ?? 200, outHeaders);
+          if (response.body.kind === 'complete') {
+            res.end(response.body.string);
+          } else {
+            for await (const chunk of response.body.asyncIterator) res.write(chunk);
+            res.end();
+          }
+        } catch (error) {
+          if (error instanceof HttpError) {
+            sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+          } else {
+            sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+          }
+        }
+      })();
+    },
+    { port: options.port, host: options.host },
+  );
+
+  return {
+    name: options.name,
+    url: `${listening.origin}/graphql`,
+    async close() {
+      await listening.close();
+      await apollo.stop();
+      await options.onClose?.();
+    },
+  };
+}
