@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './db/index.js';
+export * from './http/index.js';
 export * from './httpServer.js';
 export * from './loaders.js';
 export * from './sourceErrors.js';

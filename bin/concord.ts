@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { registerStartCommand } from '../stack/cli.js';
+
+/**
+ * One CLI for operators and domain teams: `npx concord <command>`.
+ * Each command lives next to the part it drives and registers itself here.
+ */
+const program = new Command()
+  .name('concord')
+  .description('Concord: a federated customer/product graph over ERP, CRM and MDM')
+  .showHelpAfterError();
+
+registerStartCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const err = error as Error & { code?: string };
+  console.error(`concord: ${err.message}${err.code ? ` (${err.code})` : ''}`);
+  process.exit(2);
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { loadGatewayConfig, resolveGatewayConfig } from './config.js';
+
+describe('loadGatewayConfig', () => {
+  it('defaults to port 4000 on 127.0.0.1, composing the three local subgraphs, in development mode', () => {
+    const config = loadGatewayConfig({});
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', production: false, introspection: true, supergraphPath: undefined });
+    expect(config.subgraphs).toEqual([
+      { name: 'erp', url: 'http://127.0.0.1:4001/graphql' },
+      { name: 'crm', url: 'http://127.0.0.1:4002/graphql' },
+      { name: 'mdm', url: 'http://127.0.0.1:4003/graphql' },
+    ]);
+  });
+
+  it('turns production mode on with NODE_ENV=production, which also turns introspection off', () => {
+    expect(loadGatewayConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, introspection: false });
+    expect(loadGatewayConfig({ NODE_ENV: 'production', GATEWAY_INTROSPECTION: 'true' })).toMatchObject({ introspection: true });
+  });
+
+  it('reads the subgraph URLs, the supergraph path and the port from the environment', () => {
+    const config = loadGatewayConfig({ PORT: '0', CRM_SUBGRAPH_URL: 'http://crm:4002/graphql', SUPERGRAPH_PATH: '/etc/concord/supergraph.graphql' });
+    expect(config.port).toBe(0);
+    expect(config.subgraphs[1]).toEqual({ name: 'crm', url: 'http://crm:4002/graphql' });
+    expect(config.supergraphPath).toBe('/etc/concord/supergraph.graphql');
+  });
+
+  it('names the variable, what it expected and what came when a value is bad', () => {
+    expect(() => loadGatewayConfig({ PORT: 'eighty' })).toThrow('invalid configuration PORT: expected an integer from 0 to 65535, got "eighty"');
+    expect(() => loadGatewayConfig({ ERP_SUBGRAPH_URL: 'not a url' })).toThrow(/ERP_SUBGRAPH_URL: expected an absolute URL/);
+    expect(() => loadGatewayConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL: expected one of silent/);
+  });
+});
+
+describe('resolveGatewayConfig', () => {
+  it('fills the documented defaults', () => {
+    const resolved = resolveGatewayConfig({ port: 0, subgraphs: [{ name: 'a', url: 'http://127.0.0.1:1/graphql' }], production: true });
+    expect(resolved).toMatchObject({
+      host: '127.0.0.1',
+      maxBodyBytes: 1_048_576,
+      introspection: false,
+      subgraphTimeoutMs: 30_000,
+      subgraphConnections: 32,
+      dedupeSubgraphRequests: true,
+      plugins: [],
+    });
+  });
+
+  it('names the bad key', () => {
+    const subgraphs = [{ name: 'a', url: 'http://127.0.0.1:1/graphql' }];
+    expect(() => resolveGatewayConfig({ port: 0, subgraphs, production: false, maxBodyBytes: 0 })).toThrow(/maxBodyBytes/);
+    expect(() => resolveGatewayConfig({ port: 0, subgraphs: [...subgraphs, ...subgraphs], production: false })).toThrow(/subgraphs\[1\]\.name: expected a unique name/);
+    expect(() => resolveGatewayConfig({ port: 0, subgraphs: [], production: false })).toThrow(/subgraphs: expected at least one subgraph/);
+  });
+});

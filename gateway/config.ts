@@ -1,0 +1,157 @@
+import type { Logger } from 'pino';
+import { ConfigError, readBool, readEnum, readInt, readString, readUrl } from '../subgraphs/kit/config.js';
+import type { GatewayPlugin } from './plugins.js';
+import type { SupergraphSource } from './supergraphSource.js';
+
+/** A subgraph the gateway composes from: its name in the supergraph and its GraphQL URL. */
+export interface SubgraphEndpoint {
+  name: string;
+  url: string;
+}
+
+export type LogLevel = 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/**
+ * Everything `startGateway` needs. Where the supergraph comes from, first
+ * match wins: `supergraphSource` (pluggable, hot reload), `supergraphPath`
+ * (a composed supergraph file, watched), else compose `subgraphs` at start.
+ */
+export interface GatewayConfig {
+  /** TCP port; 0 picks a free one. @default 4000 (from PORT) */
+  port: number;
+  /** Interface to bind. @default '127.0.0.1' */
+  host?: string;
+  /** Composed at start (SDL fetched with `{ _service { sdl } }`) when no other source is given. */
+  subgraphs: SubgraphEndpoint[];
+  /** A composed supergraph file read instead of composing. */
+  supergraphPath?: string;
+  /** Re-read `supergraphPath` when the file changes (hot reload). @default true */
+  watchSupergraphFile?: boolean;
+  /** A pluggable source (schema registry, tests); takes precedence over the two above. */
+  supergraphSource?: SupergraphSource;
+  /** Largest accepted request body; larger gets 413. @default 1_048_576 (1 MiB, Apollo Router's default is 2 MB; our queries are far smaller) */
+  maxBodyBytes?: number;
+  /** Production mode: no stack traces, no field suggestions, no upstream bodies, no introspection by default. */
+  production: boolean;
+  /** Allow `__schema`/`__type`. @default !production */
+  introspection?: boolean;
+  /** Per subgraph call, for response headers and then for the body each; enforced by undici's coarse timers (±0.5 s). @default 30_000 */
+  subgraphTimeoutMs?: number;
+  /** Keep-alive connections per subgraph origin. @default 32 (enough to saturate a local subgraph on 2 cores; more only queues in the subgraph) */
+  subgraphConnections?: number;
+  /** Share identical in-flight subgraph queries between requests. @default true */
+  dedupeSubgraphRequests?: boolean;
+  /** How long to keep retrying SDL fetches while subgraphs start. @default 30_000 */
+  compositionRetryMs?: number;
+  /** Lifecycle hooks (auth, limits, authorization); see gateway/plugins.ts. @default [] */
+  plugins?: GatewayPlugin[];
+  /** @default 'info' */
+  logLevel?: LogLevel;
+  /** A logger to use instead of creating one. */
+  logger?: Logger;
+}
+
+/** GatewayConfig with every default filled in and every value checked. */
+export type ResolvedGatewayConfig = Required<Omit<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger'>> &
+  Pick<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger'>;
+
+export const GATEWAY_DEFAULTS = {
+  host: '127.0.0.1',
+  maxBodyBytes: 1_048_576,
+  watchSupergraphFile: true,
+  subgraphTimeoutMs: 30_000,
+  subgraphConnections: 32,
+  dedupeSubgraphRequests: true,
+  compositionRetryMs: 30_000,
+  logLevel: 'info',
+} as const;
+
+function positiveInt(key: string, value: number, min = 1): number {
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(key, `an integer >= ${min}`, String(value));
+  return value;
+}
+
+/** Fill defaults and validate, naming the bad key (Apollo/fastify habit: fail at start, not on first request). */
+export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConfig {
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
+    throw new ConfigError('port', 'an integer from 0 to 65535', String(config.port));
+  }
+  if (!config.supergraphSource && !config.supergraphPath && config.subgraphs.length === 0) {
+    throw new ConfigError('subgraphs', 'at least one subgraph, or supergraphPath, or supergraphSource', '[]');
+  }
+  const names = new Set<string>();
+  for (const [index, subgraph] of config.subgraphs.entries()) {
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(subgraph.name)) throw new ConfigError(`subgraphs[${index}].name`, 'a GraphQL-safe name', subgraph.name);
+    if (names.has(subgraph.name)) throw new ConfigError(`subgraphs[${index}].name`, 'a unique name', subgraph.name);
+    names.add(subgraph.name);
+    try {
+      new URL(subgraph.url);
+    } catch {
+      throw new ConfigError(`subgraphs[${index}].url`, 'an absolute URL', subgraph.url);
+    }
+  }
+  return {
+    port: config.port,
+    host: config.host ?? GATEWAY_DEFAULTS.host,
+    subgraphs: config.subgraphs,
+    supergraphPath: config.supergraphPath,
+    watchSupergraphFile: config.watchSupergraphFile ?? GATEWAY_DEFAULTS.watchSupergraphFile,
+    supergraphSource: config.supergraphSource,
+    maxBodyBytes: positiveInt('maxBodyBytes', config.maxBodyBytes ?? GATEWAY_DEFAULTS.maxBodyBytes),
+    production: config.production,
+    introspection: config.introspection ?? !config.production,
+    subgraphTimeoutMs: positiveInt('subgraphTimeoutMs', config.subgraphTimeoutMs ?? GATEWAY_DEFAULTS.subgraphTimeoutMs),
+    subgraphConnections: positiveInt('subgraphConnections', config.subgraphConnections ?? GATEWAY_DEFAULTS.subgraphConnections),
+    dedupeSubgraphRequests: config.dedupeSubgraphRequests ?? GATEWAY_DEFAULTS.dedupeSubgraphRequests,
+    compositionRetryMs: positiveInt('compositionRetryMs', config.compositionRetryMs ?? GATEWAY_DEFAULTS.compositionRetryMs, 0),
+    plugins: config.plugins ?? [],
+    logLevel: config.logLevel ?? GATEWAY_DEFAULTS.logLevel,
+    logger: config.logger,
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The gateway's configuration from the environment:
+ *
+ * | variable | default |
+ * | --- | --- |
+ * | PORT | 4000 |
+ * | HOST | 127.0.0.1 |
+ * | ERP_SUBGRAPH_URL | http://127.0.0.1:4001/graphql |
+ * | CRM_SUBGRAPH_URL | http://127.0.0.1:4002/graphql |
+ * | MDM_SUBGRAPH_URL | http://127.0.0.1:4003/graphql |
+ * | SUPERGRAPH_PATH | unset: compose from the subgraphs at start |
+ * | SUPERGRAPH_WATCH | true (reload the file when it changes) |
+ * | NODE_ENV | `production` turns production mode on |
+ * | GATEWAY_INTROSPECTION | !production |
+ * | GATEWAY_MAX_BODY_BYTES | 1048576 |
+ * | SUBGRAPH_TIMEOUT_MS | 30000 |
+ * | SUBGRAPH_CONNECTIONS | 32 |
+ * | SUBGRAPH_DEDUPE | true |
+ * | COMPOSITION_RETRY_MS | 30000 |
+ * | LOG_LEVEL | info |
+ */
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const production = env.NODE_ENV === 'production';
+  return {
+    port: readInt(env, 'PORT', 4000, { max: 65535 }),
+    host: readString(env, 'HOST', GATEWAY_DEFAULTS.host),
+    subgraphs: [
+      { name: 'erp', url: readUrl(env, 'ERP_SUBGRAPH_URL', 'http://127.0.0.1:4001/graphql')! },
+      { name: 'crm', url: readUrl(env, 'CRM_SUBGRAPH_URL', 'http://127.0.0.1:4002/graphql')! },
+      { name: 'mdm', url: readUrl(env, 'MDM_SUBGRAPH_URL', 'http://127.0.0.1:4003/graphql')! },
+    ],
+    supergraphPath: readString(env, 'SUPERGRAPH_PATH'),
+    watchSupergraphFile: readBool(env, 'SUPERGRAPH_WATCH', GATEWAY_DEFAULTS.watchSupergraphFile),
+    production,
+    introspection: readBool(env, 'GATEWAY_INTROSPECTION', !production),
+    maxBodyBytes: readInt(env, 'GATEWAY_MAX_BODY_BYTES', GATEWAY_DEFAULTS.maxBodyBytes, { min: 1 }),
+    subgraphTimeoutMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', GATEWAY_DEFAULTS.subgraphTimeoutMs, { min: 1 }),
+    subgraphConnections: readInt(env, 'SUBGRAPH_CONNECTIONS', GATEWAY_DEFAULTS.subgraphConnections, { min: 1 }),
+    dedupeSubgraphRequests: readBool(env, 'SUBGRAPH_DEDUPE', GATEWAY_DEFAULTS.dedupeSubgraphRequests),
+    compositionRetryMs: readInt(env, 'COMPOSITION_RETRY_MS', GATEWAY_DEFAULTS.compositionRetryMs),
+    logLevel: readEnum<LogLevel>(env, 'LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], GATEWAY_DEFAULTS.logLevel),
+  };
+}

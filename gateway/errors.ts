@@ -1,0 +1,104 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * The gateway's error codes: one registry, each with the HTTP status it
+ * answers with when the whole request fails, and what it means. Codes that
+ * Apollo Server uses keep Apollo's spelling so clients written against Apollo
+ * keep working. Errors raised by subgraphs keep their own codes (e.g.
+ * CRM_UNAVAILABLE) and gain `extensions.serviceName`.
+ */
+export const GATEWAY_ERRORS = {
+  GRAPHQL_PARSE_FAILED: { status: 400, description: 'The query is not syntactically valid GraphQL.' },
+  GRAPHQL_VALIDATION_FAILED: { status: 400, description: 'The query does not validate against the schema.' },
+  BAD_USER_INPUT: { status: 400, description: 'A variable does not match its declared type.' },
+  BAD_REQUEST: { status: 400, description: 'The HTTP request is not a GraphQL request (missing query, malformed JSON, bad parameters).' },
+  OPERATION_RESOLUTION_FAILURE: { status: 400, description: 'The document has no operation of the requested name, or several operations and no operationName.' },
+  PERSISTED_QUERY_NOT_SUPPORTED: { status: 400, description: 'Automatic persisted queries are not enabled on this gateway.' },
+  METHOD_NOT_ALLOWED: { status: 405, description: 'Mutations must be sent with POST; only queries may use GET.' },
+  PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is larger than the gateway accepts (maxBodyBytes).' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'POST bodies must be application/json.' },
+  NOT_FOUND: { status: 404, description: 'No such route on the gateway.' },
+  SUBGRAPH_UNAVAILABLE: { status: 200, description: 'A subgraph could not be reached, timed out, or answered with something that is not GraphQL; the fields it serves are null.' },
+  UNAUTHENTICATED: { status: 401, description: 'A subgraph refused the gateway (HTTP 401), or the caller is not authenticated.' },
+  FORBIDDEN: { status: 403, description: 'A subgraph refused the request (HTTP 403), or the caller lacks a scope.' },
+  INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected failure inside the gateway.' },
+  SUPERGRAPH_INVALID: { status: 500, description: 'A supergraph was refused: it does not build or validate; the previous one keeps serving.' },
+  COMPOSITION_FAILED: { status: 500, description: 'The subgraphs do not compose into a supergraph.' },
+  SUBGRAPH_SDL_UNAVAILABLE: { status: 500, description: "A subgraph's SDL could not be fetched with { _service { sdl } } at start." },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
+
+/**
+ * An error that ends the request before execution with an HTTP status and a
+ * GraphQL error body. Plugins throw it from `onRequest`/`onOperation` to reject
+ * (e.g. 401 UNAUTHENTICATED with `www-authenticate`).
+ */
+export class GatewayHttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly errors: readonly GraphQLError[];
+  constructor(
+    code: GatewayErrorCode | string,
+    message: string,
+    options: { status?: number; headers?: Record<string, string>; errors?: readonly GraphQLError[] } = {},
+  ) {
+    super(message);
+    this.name = 'GatewayHttpError';
+    this.code = code;
+    this.status = options.status ?? (GATEWAY_ERRORS as Record<string, { status: number }>)[code]?.status ?? 400;
+    this.headers = options.headers ?? {};
+    this.errors = options.errors ?? [new GraphQLError(message, { extensions: { code } })];
+  }
+}
+
+/** A start-time failure (composition, SDL fetch, invalid supergraph) with its list of causes. */
+export class GatewayStartError extends Error {
+  constructor(readonly code: GatewayErrorCode, message: string, readonly details: readonly string[] = []) {
+    super(details.length > 0 ? `${message}:\n  - ${details.join('\n  - ')}` : message);
+    this.name = 'GatewayStartError';
+  }
+}
+
+/** graphql-js appends "Did you mean …?" to validation messages; that leaks schema in production. */
+const SUGGESTION = / ?Did you mean .+\?$/;
+
+/**
+ * Shape an error for the response body the way Apollo Server does: every
+ * error gets an `extensions.code` (INTERNAL_SERVER_ERROR when it had none).
+ * Development adds `extensions.stacktrace`; production strips stack traces
+ * (also any a subgraph sent), field suggestions and upstream bodies.
+ */
+export function formatGatewayError(error: GraphQLError | GraphQLFormattedError, production: boolean): GraphQLFormattedError {
+  const formatted: GraphQLFormattedError = error instanceof GraphQLError ? error.toJSON() : error;
+  const extensions: Record<string, unknown> = { ...formatted.extensions };
+  if (extensions.code === undefined) extensions.code = 'INTERNAL_SERVER_ERROR';
+  let message = formatted.message;
+  if (production) {
+    delete extensions.stacktrace;
+    delete extensions.exception;
+    delete extensions.responseBody;
+    if (SUGGESTION.test(message)) message = message.replace(SUGGESTION, '');
+  } else if (error instanceof GraphQLError && extensions.stacktrace === undefined && extensions.code === 'INTERNAL_SERVER_ERROR') {
+    const stack = (error.originalError ?? error).stack;
+    if (stack) extensions.stacktrace = stack.split('\n');
+  }
+  return { ...formatted, message, extensions };
+}
+
+/** Tag errors without a code (graphql-js validation/coercion errors) with one. */
+export function withCode(errors: readonly GraphQLError[], code: GatewayErrorCode): GraphQLError[] {
+  return errors.map((error) =>
+    error.extensions.code !== undefined
+      ? error
+      : new GraphQLError(error.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          originalError: error.originalError,
+          extensions: { ...error.extensions, code },
+        }),
+  );
+}

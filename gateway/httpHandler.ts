@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { formatGatewayError, GatewayHttpError, withCode } from './errors.js';
+import { renderGraphiQL, type GraphiQLPageOptions } from './graphiql.js';
+import { checkHealth } from './health.js';
+import { isJsonContentType, parseGetParameters, parsePostBody, readBody, type GraphQLHttpRequest } from './httpHandlerBody.js';
+import { DocumentCache } from './httpHandlerDocumentCache.js';
+import type { GatewayMetrics, RequestOutcome } from './metrics.js';
+import type { GatewayContext, GatewayOperation, GatewayPlugin, GatewayResult } from './plugins.js';
+import type { SupergraphStatus } from './supergraphManager.js';
+
+export interface HttpHandlerOptions {
+  executor: GatewayExecutor;
+  /** The API schema serving now (swapped on hot reload). */
+  schema: () => GraphQLSchema;
+  supergraph: () => SupergraphStatus | undefined;
+  metrics: GatewayMetrics;
+  plugins: readonly GatewayPlugin[];
+  logger: Logger;
+  production: boolean;
+  introspection: boolean;
+  maxBodyBytes: number;
+  graphiql?: GraphiQLPageOptions | false;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * The gateway's HTTP surface on plain node:http:
+ *
+ * - POST /graphql (application/json), GET /graphql?query= (queries only)
+ * - GET /graphql from a browser (Accept: text/html): GraphiQL
+ * - GET /health, GET /metrics
+ *
+ * Why not Apollo Server's executeHTTPGraphQLRequest: its per-request pipeline
+ * (plugin dispatch for a dozen hooks, cache-control and usage-reporting
+ * bookkeeping, a re-hash of every query, Headers objects) is work this gateway
+ * does not need on the hot path. This handler does, per repeated operation, a
+ * Map lookup for the parsed+validated document, the plugins' hooks, the
+ * gateway's executor (whose plan cache is keyed by the query hash computed
+ * once here) and one JSON.stringify. Apollo's error shapes and HTTP statuses
+ * are kept (GRAPHQL_PARSE_FAILED/VALIDATION_FAILED/BAD_USER_INPUT → 400).
+ */
+export function createHttpHandler(options: HttpHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
+  const { executor, metrics, plugins, logger, production } = options;
+  const documents = new DocumentCache([
+    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ...plugins.flatMap((p) => p.validationRules ?? []),
+  ]);
+  const onRequest = plugins.filter((p) => p.onRequest);
+  const onOperation = plugins.filter((p) => p.onOperation);
+  const onResponse = plugins.filter((p) => p.onResponse);
+  const graphiqlPage = options.graphiql === false ? undefined : renderGraphiQL(options.graphiql);
+  const startedAt = Date.now();
+
+  function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, contentType = JSON_TYPE): void {
+    response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers });
+    response.end(body);
+  }
+
+  function sendErrors(response: ServerResponse, status: number, errors: readonly (GraphQLError | GraphQLFormattedError)[], headers?: Record<string, string>): void {
+    send(response, status, JSON.stringify({ errors: errors.map((e) => formatGatewayError(e, production)) }), headers);
+  }
+
+  /** Run the GraphQL pipeline; returns the HTTP status, operation type and outcome for metrics. */
+  async function executeGraphQL(request: IncomingMessage, response: ServerResponse, search: string, context: GatewayContext): Promise<[number, string, RequestOutcome]> {
+    for (const plugin of onRequest) await plugin.onRequest!(context, request);
+
+    let input: GraphQLHttpRequest;
+    if (request.method === 'POST') {
+      if (!isJsonContentType(request.headers['content-type'])) {
+        throw new GatewayHttpError('UNSUPPORTED_MEDIA_TYPE', `POST requests must have Content-Type: application/json, got ${request.headers['content-type'] ?? 'none'}.`);
+      }
+      input = parsePostBody(await readBody(request, options.maxBodyBytes));
+    } else {
+      input = parseGetParameters(search);
+    }
+
+    const entry = documents.get(input.query);
+    if (entry.parseError) {
+      sendErrors(response, 400, withCode([entry.parseError], 'GRAPHQL_PARSE_FAILED'));
+      return [400, 'none', 'error'];
+    }
+    const schema = options.schema();
+    const validationErrors = documents.validate(entry, schema);
+    if (validationErrors.length > 0) {
+      sendErrors(response, 400, withCode(validationErrors, 'GRAPHQL_VALIDATION_FAILED'));
+      return [400, 'none', 'error'];
+    }
+    const operation = getOperationAST(entry.document!, input.operationName);
+    if (!operation) {
+      const message = input.operationName
+        ? `Unknown operation named "${input.operationName}".`
+        : 'The document has several operations: send `operationName` to choose one.';
+      throw new GatewayHttpError('OPERATION_RESOLUTION_FAILURE', message);
+    }
+    const operationType = operation.operation;
+    if (request.method === 'GET' && operationType !== 'query') {
+      throw new GatewayHttpError('METHOD_NOT_ALLOWED', `A ${operationType} must be sent with POST; GET is for queries only.`, { headers: { allow: 'POST' } });
+    }
+    if (operationType === 'subscription') throw new GatewayHttpError('BAD_REQUEST', 'Subscriptions are not supported by this gateway.');
+
+    const gatewayOperation: GatewayOperation = {
+      query: input.query,
+      document: entry.document!,
+      operation,
+      operationName: input.operationName ?? operation.name?.value ?? null,
+      variables: input.variables,
+      schema,
+    };
+    let document = entry.document!;
+    let queryHash = entry.queryHash;
+    let executedOperation = operation;
+    for (const plugin of onOperation) {
+      const rewrite = await plugin.onOperation!(gatewayOperation, context);
+      if (rewrite) {
+        document = rewrite.document;
+        queryHash = `${entry.queryHash}:${rewrite.documentKey}`;
+        executedOperation = getOperationAST(document, input.operationName) ?? operation;
+      }
+    }
+
+    // The executor reads only these fields of Apollo Server's request context.
+    const requestContext = {
+      request: { query: input.query, operationName: input.operationName ?? undefined, variables: input.variables, extensions: input.extensions },
+      document,
+      source: input.query,
+      queryHash,
+      operationName: gatewayOperation.operationName,
+      operation: executedOperation,
+      schema,
+      context,
+      logger,
+      metrics: {},
+    } as unknown as GatewayGraphQLRequestContext;
+    const executed = await executor(requestContext);
+
+    // Only the gateway's variable check (getVariableValues) answers without `data`: the request never ran.
+    if (!('data' in executed)) {
+      const errors = executed.errors ?? [];
+      const variableErrors = errors.every((e) => e.message.startsWith('Variable "'));
+      const status = variableErrors ? 400 : 200;
+      sendErrors(response, status, variableErrors ? withCode(errors, 'BAD_USER_INPUT') : errors);
+      return [status, operationType, 'error'];
+    }
+
+    const result: GatewayResult = { data: executed.data, errors: executed.errors ? [...executed.errors] : [], extensions: executed.extensions };
+    for (const plugin of onResponse) await plugin.onResponse!(result, gatewayOperation, context);
+
+    const body: { errors?: GraphQLFormattedError[]; data?: unknown; extensions?: unknown } = {};
+    if (result.errors.length > 0) body.errors = result.errors.map((e) => formatGatewayError(e, production));
+    body.data = result.data;
+    if (result.extensions && !production) body.extensions = result.extensions;
+    send(response, 200, JSON.stringify(body));
+    return [200, operationType, result.errors.length === 0 ? 'ok' : result.data ? 'partial' : 'error'];
+  }
+
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, search: string): Promise<void> {
+    const started = performance.now();
+    const requestIdHeader = request.headers['x-request-id'];
+    const context: GatewayContext = {
+      requestId: typeof requestIdHeader === 'string' && requestIdHeader.length <= 128 ? requestIdHeader : randomUUID(),
+      method: request.method!,
+      headers: request.headers,
+      state: {},
+    };
+    response.setHeader('x-request-id', context.requestId);
+    let status: number;
+    let operationType = 'none';
+    let outcome: RequestOutcome = 'error';
+    try {
+      [status, operationType, outcome] = await executeGraphQL(request, response, search, context);
+    } catch (error) {
+      if (error instanceof GatewayHttpError) {
+        status = error.status;
+        sendErrors(response, status, error.errors, error.headers);
+      } else {
+        status = 500;
+        logger.error({ err: error, requestId: context.requestId }, 'request failed inside the gateway');
+        const message = production ? 'Internal server error' : (error as Error).message;
+        sendErrors(response, 500, [new GraphQLError(message, { originalError: error as Error, extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+      }
+    }
+    metrics.observeRequest(operationType, status, outcome, (performance.now() - started) / 1000);
+  }
+
+  return (request, response) => {
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const search = queryStart === -1 ? '' : url.slice(queryStart + 1);
+    const method = request.method;
+
+    if (path === '/graphql') {
+      if (method === 'GET' && graphiqlPage && request.headers.accept?.includes('text/html')) {
+        send(response, 200, graphiqlPage, { 'cache-control': 'no-cache' }, 'text/html; charset=utf-8');
+        return;
+      }
+      if (method === 'POST' || method === 'GET') {
+        void handleGraphQL(request, response, search);
+        return;
+      }
+      sendErrors(response, 405, [new GraphQLError(`${method} is not supported on /graphql; use POST or GET.`, { extensions: { code: 'METHOD_NOT_ALLOWED' } })], {
+        allow: 'GET, POST',
+      });
+      return;
+    }
+    if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
+      send(response, 200, JSON.stringify(checkHealth(options.supergraph(), startedAt)), { 'cache-control': 'no-store' });
+      return;
+    }
+    if (path === '/metrics' && method === 'GET') {
+      metrics.render().then(
+        ({ contentType, body }) => send(response, 200, body, {}, contentType),
+        (error: unknown) => {
+          logger.error({ err: error }, 'metrics rendering failed');
+          send(response, 500, 'metrics unavailable\n', {}, 'text/plain');
+        },
+      );
+      return;
+    }
+    sendErrors(response, 404, [new GraphQLError(`No route ${path}; the GraphQL endpoint is /graphql.`, { extensions: { code: 'NOT_FOUND' } })]);
+  };
+}

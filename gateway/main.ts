@@ -1,0 +1,34 @@
+import { parseArgs } from 'node:util';
+import { loadGatewayConfig } from './config.js';
+import { startGateway } from './server.js';
+
+/**
+ * Run the gateway as its own process (docker-compose, `tsx gateway/main.ts`).
+ * Configuration from the environment (see loadGatewayConfig); `--supergraph
+ * path` serves a composed supergraph file instead of composing at start, and
+ * reloads it when the file changes.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { supergraph: { type: 'string' } }, strict: true });
+  const config = loadGatewayConfig(process.env);
+  if (values.supergraph) config.supergraphPath = values.supergraph;
+  const gateway = await startGateway(config);
+  console.log(`Concord gateway: ${gateway.url} (GraphiQL in a browser, /health, /metrics)`);
+  const stop = (signal: string) => {
+    console.log(`${signal}: closing the gateway`);
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway } from '@apollo/gateway';
+import type { GraphQLSchema } from 'graphql';
+import { pino } from 'pino';
+import { resolveGatewayConfig, type GatewayConfig } from './config.js';
+import { SubgraphClient } from './dataSource.js';
+import type { GraphiQLPageOptions } from './graphiql.js';
+import { createHttpHandler } from './httpHandler.js';
+import { GatewayMetrics } from './metrics.js';
+import { SupergraphManager, type SupergraphStatus } from './supergraphManager.js';
+import { composedSupergraphSource, fileSupergraphSource, type SupergraphSource } from './supergraphSource.js';
+
+export interface RunningGateway {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  url: string;
+  /** Stop accepting, let in-flight requests finish, stop the gateway, close subgraph pools. */
+  close(): Promise<void>;
+  gateway: ApolloGateway;
+  /** The supergraph serving now and the last refused update (also in /health). */
+  supergraph(): SupergraphStatus;
+  metrics: GatewayMetrics;
+}
+
+export interface StartGatewayOptions {
+  /** GraphiQL page settings (e.g. the stack's customer 360 query as the default), or false to serve none. */
+  graphiql?: GraphiQLPageOptions | false;
+}
+
+function sourceFor(config: ReturnType<typeof resolveGatewayConfig>, client: SubgraphClient): SupergraphSource {
+  if (config.supergraphSource) return config.supergraphSource;
+  if (config.supergraphPath) return fileSupergraphSource(config.supergraphPath, { watch: config.watchSupergraphFile });
+  return composedSupergraphSource(config.subgraphs, {
+    retryForMs: config.compositionRetryMs,
+    // Schema fetches carry the same plugin headers (e.g. the gateway's proof token) as operations.
+    prepareHeaders: (subgraphName, headers) =>
+      client.prepare({ subgraphName, kind: 'schema', request: { headers, query: '{ _service { sdl } }' }, context: undefined }),
+  });
+}
+
+/**
+ * Start the federated gateway: load the supergraph (compose the subgraphs,
+ * read a file, or take a SupergraphSource), then serve HTTP. Fails — with the
+ * composition errors listed — before listening if no valid supergraph loads.
+ */
+export async function startGateway(input: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const config = resolveGatewayConfig(input);
+  // @apollo/gateway otherwise exports usage metrics to Apollo's servers from every
+  // instance; Concord sends nothing anywhere unless the operator opts in by setting it.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  const logger = config.logger ?? pino({ name: 'gateway', level: config.logLevel });
+  const metrics = new GatewayMetrics();
+  const client = new SubgraphClient({
+    timeoutMs: config.subgraphTimeoutMs,
+    connections: config.subgraphConnections,
+    dedupe: config.dedupeSubgraphRequests,
+    production: config.production,
+    plugins: config.plugins,
+    metrics,
+  });
+  const manager = new SupergraphManager(sourceFor(config, client), logger);
+  const gateway = new ApolloGateway({
+    supergraphSdl: manager.hook,
+    buildService: (definition) => client.dataSource(definition),
+    logger,
+    // Always validate the first supergraph (the gateway skips it when NODE_ENV=production).
+    validateSupergraph: true,
+    // The experimental query-plan header would need a Headers object per request; plans are logged at debug instead.
+    __exposeQueryPlanExperimental: false,
+  });
+  let schema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    schema = apiSchema;
+  });
+
+  let executor;
+  try {
+    ({ executor } = await gateway.load());
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  if (!executor || !schema) throw new Error('the gateway loaded without an executor or schema');
+
+  const handler = createHttpHandler({
+    executor,
+    schema: () => schema!,
+    supergraph: () => manager.status,
+    metrics,
+    plugins: config.plugins,
+    logger,
+    production: config.production,
+    introspection: config.introspection,
+    maxBodyBytes: config.maxBodyBytes,
+    graphiql: options.graphiql,
+  });
+  const server = createServer(handler);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await gateway.stop();
+    await client.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}/graphql`;
+  logger.info({ url, supergraphId: manager.status?.id }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    gateway,
+    metrics,
+    supergraph: () => manager.status!,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive sockets with no request in flight would hold close() open until they time out.
+        server.closeIdleConnections();
+        await stopped;
+        await gateway.stop();
+        await client.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { EntityConfig } from './types.js';
+
+/**
+ * Customers (companies) from the ERP and the CRM. Tax id, web domain and
+ * phone are near-identifiers; the name carries the rest, compared after
+ * legal forms and abbreviations are folded away.
+ */
+export const customerConfig: EntityConfig = {
+  entityType: 'customer',
+  idPrefix: 'cus_',
+  attributes: {
+    name: { standardise: 'companyName' },
+    taxId: { standardise: 'taxId', validate: 'taxId' },
+    primaryEmail: { standardise: 'email', validate: 'email' },
+    domain: { standardise: 'companyDomain' },
+    phone: { standardise: 'phone', validate: 'phone' },
+    street: { standardise: 'street' },
+    city: { standardise: 'city' },
+    postcode: { standardise: 'postcode' },
+    country: { standardise: 'country' },
+  },
+  blocking: [
+    { name: 'taxId', keys: [{ attribute: 'taxId' }] },
+    { name: 'domain', keys: [{ attribute: 'domain' }] },
+    { name: 'phone', keys: [{ attribute: 'phone' }] },
+    { name: 'email', keys: [{ attribute: 'primaryEmail' }] },
+    { name: 'name', keys: [{ attribute: 'name', transform: 'sortedTokens' }] },
+    { name: 'name-sound+postcode', keys: [{ attribute: 'name', transform: 'metaphone' }, { attribute: 'postcode' }] },
+    { name: 'name-prefix+city', keys: [{ attribute: 'name', transform: 'prefix:4' }, { attribute: 'city', transform: 'prefix:3' }] },
+  ],
+  comparisons: [
+    { attribute: 'name', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.95 }, { kind: 'tokenSet', min: 0.75 }, { kind: 'jaroWinkler', min: 0.85 }] },
+    { attribute: 'taxId', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
+    { attribute: 'domain', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.92 }] },
+    { attribute: 'primaryEmail', levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.92 }] },
+    { attribute: 'phone', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
+    { attribute: 'street', levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.9 }, { kind: 'tokenSet', min: 0.6 }] },
+    { attribute: 'city', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.9 }] },
+    { attribute: 'postcode', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
+    { attribute: 'country', levels: [{ kind: 'exact' }] },
+  ],
+  thresholds: { merge: 0.95, review: 0.6 },
+  deterministic: [['name', 'taxId'], ['name', 'domain']],
+  survivorship: {
+    sourceTrust: ['erp', 'crm'],
+    attributes: {
+      name: { rule: 'trust' },
+      taxId: { rule: 'trust', validatedFirst: true, standardised: true },
+      primaryEmail: { rule: 'recent', validatedFirst: true, standardised: true },
+      domain: { rule: 'frequent', standardised: true },
+      phone: { rule: 'recent', validatedFirst: true, standardised: true },
+      street: { rule: 'trust' },
+      city: { rule: 'trust' },
+      postcode: { rule: 'trust' },
+      country: { rule: 'frequent', standardised: true },
+    },
+  },
+};

@@ -1,0 +1,66 @@
+import type { Cluster } from '../cluster/index.js';
+
+/** Pairwise and cluster accuracy of a clustering against the truth. */
+export interface Accuracy {
+  precision: number;
+  recall: number;
+  f1: number;
+  truePositives: number;
+  predictedPairs: number;
+  truePairs: number;
+  predictedClusters: number;
+  trueClusters: number;
+  /** Share of true entities whose records form exactly one predicted cluster. */
+  clusterExactness: number;
+}
+
+/**
+ * Scores clusters against truth labels, over pairs of records: a predicted
+ * pair is two records in one cluster, a true pair two records with one truth
+ * label. With `linkage`, only pairs from different sources count (records of
+ * A linked to B), as in a linkage task.
+ */
+export function pairwiseAccuracy(
+  clusters: Cluster[],
+  truthOf: (key: string) => string,
+  options: { linkage?: boolean; sourceOf?: (key: string) => string } = {},
+): Accuracy {
+  const sourceOf = options.sourceOf ?? ((key: string) => key.slice(0, key.indexOf(':')));
+  const pairsAmong = (keys: string[]): number => {
+    const n = keys.length;
+    let pairs = (n * (n - 1)) / 2;
+    if (options.linkage) {
+      const bySource = new Map<string, number>();
+      for (const k of keys) bySource.set(sourceOf(k), (bySource.get(sourceOf(k)) ?? 0) + 1);
+      for (const c of bySource.values()) pairs -= (c * (c - 1)) / 2;
+    }
+    return pairs;
+  };
+  let predictedPairs = 0; let truePositives = 0;
+  const truthGroups = new Map<string, string[]>();
+  const clusterOfTruth = new Map<string, Set<number>>();
+  clusters.forEach((cluster, index) => {
+    predictedPairs += pairsAmong(cluster.members);
+    const byTruth = new Map<string, string[]>();
+    for (const key of cluster.members) {
+      const t = truthOf(key);
+      (byTruth.get(t) ?? byTruth.set(t, []).get(t)!).push(key);
+      (truthGroups.get(t) ?? truthGroups.set(t, []).get(t)!).push(key);
+      (clusterOfTruth.get(t) ?? clusterOfTruth.set(t, new Set()).get(t)!).add(index);
+    }
+    for (const keys of byTruth.values()) truePositives += pairsAmong(keys);
+  });
+  let truePairs = 0; let exact = 0;
+  for (const [t, keys] of truthGroups) {
+    truePairs += pairsAmong(keys);
+    const owners = clusterOfTruth.get(t)!;
+    if (owners.size === 1 && clusters[[...owners][0]].members.length === keys.length) exact++;
+  }
+  const precision = predictedPairs === 0 ? 1 : truePositives / predictedPairs;
+  const recall = truePairs === 0 ? 1 : truePositives / truePairs;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return {
+    precision, recall, f1, truePositives, predictedPairs, truePairs,
+    predictedClusters: clusters.length, trueClusters: truthGroups.size, clusterExactness: exact / Math.max(1, truthGroups.size),
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * The MDM match/merge engine's public surface, in pipeline order:
+ * source → standardise → block → compare → score → cluster → survive → store.
+ */
+export * from './types.js';
+export { MdmError, MdmErrorCodes, type MdmErrorCode } from './errors.js';
+export { ENTITY_CONFIGS, entityConfig, customerConfig, productConfig, personConfig } from './entities/index.js';
+export type { EntityConfig, BlockingRule, ComparisonConfig, ComparisonLevel, SurvivorshipConfig } from './entities/index.js';
+export { standardiseRecord } from './standardise/index.js';
+export { blockCandidatePairs } from './block/index.js';
+export { compareCandidatePairs } from './compare/index.js';
+export { estimateModel, scorePairs, scorePair, termFrequencies, type FellegiSunterModel } from './score/index.js';
+export { clusterRecords, type Cluster, type ClusterEdge } from './cluster/index.js';
+export { surviveGoldenValues, type GoldenValues, type Provenance } from './survive/index.js';
+export { matchRecords, type MatchOptions, type MatchResult } from './match/index.js';
+export * from './store/index.js';
+export { runInitialLoad, migrateMdm, MDM_MIGRATIONS_DIR, type InitialLoadOptions, type LoadSummary } from './load/initialLoad.js';
+export { hubSpotReader, crmTableReader, type CrmReader, type CrmObject } from './load/crmReader.js';
+export { readErpCustomers, readErpProducts } from './load/erpReader.js';
+export { evaluateMatching, readFebrlFile, readLabelledCsv, pairwiseAccuracy, formatAccuracyLine, type Accuracy } from './evaluate/index.js';
+export { registerMdmCommands } from './cli.js';

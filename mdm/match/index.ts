@@ -1,0 +1,106 @@
+import { blockCandidatePairs } from '../block/index.js';
+import { clusterRecords, pairKey, type Cluster, type ClusterEdge } from '../cluster/index.js';
+import type { EntityConfig } from '../entities/types.js';
+import { compareCandidatePairs } from '../compare/index.js';
+import { estimateModel, scorePairs, type FellegiSunterModel } from '../score/index.js';
+import { standardiseRecord } from '../standardise/index.js';
+import type { MatchDecision, SourceRecord, StandardisedRecord } from '../types.js';
+import { deterministicEdges } from './deterministic.js';
+
+export { deterministicEdges } from './deterministic.js';
+
+export type MatchStep = 'standardise' | 'block' | 'compare' | 'train' | 'score' | 'cluster';
+
+export interface MatchOptions {
+  /** 'model' (Fellegi-Sunter, the default) or 'deterministic' (the config's exact rules). */
+  mode?: 'model' | 'deterministic';
+  /** A trained model to reuse; without one the model is estimated from these records. */
+  model?: FellegiSunterModel;
+  /** Steward rulings: pairs never to merge, pairs always merged. */
+  cannotLink?: [string, string][];
+  mustLink?: [string, string][];
+  /** Called as each step starts and finishes, for progress bars. */
+  onProgress?: (step: MatchStep, done: number, total: number) => void;
+  /** Seed for the random pairs that estimate u. @default 42 */
+  seed?: number;
+}
+
+export interface MatchResult {
+  records: StandardisedRecord[];
+  clusters: Cluster[];
+  /** Scored pairs at or above the review threshold (merge and review outcomes). */
+  decisions: MatchDecision[];
+  candidatePairs: number;
+  autoMerged: number;
+  queued: number;
+  model?: FellegiSunterModel;
+  timingsMs: Partial<Record<MatchStep, number>>;
+}
+
+/**
+ * The batch pipeline over records held in memory:
+ * standardise → block → compare → train (u from random pairs, m by EM) →
+ * score → cluster. Steward rulings are applied in the cluster step. Pure: no
+ * database, so it serves the store's batch, the evaluate command and tests.
+ */
+export function matchRecords(input: (SourceRecord | StandardisedRecord)[], config: EntityConfig, options: MatchOptions = {}): MatchResult {
+  const timingsMs: MatchResult['timingsMs'] = {};
+  const progress = options.onProgress ?? (() => {});
+  const timed = <T>(step: MatchStep, total: number, run: () => T): T => {
+    const start = performance.now();
+    progress(step, 0, total);
+    const value = run();
+    progress(step, total, total);
+    timingsMs[step] = Math.round(performance.now() - start);
+    return value;
+  };
+  const records = timed('standardise', input.length, () =>
+    input.map((r) => ('std' in r && 'key' in r ? (r as StandardisedRecord) : standardiseRecord(r, config.attributes))));
+  const keys = records.map((r) => r.key);
+  const forced: ClusterEdge[] = (options.mustLink ?? []).map(([left, right]) => ({ left, right, weight: Infinity, probability: 1, rule: 'steward', forced: true }));
+
+  if (options.mode === 'deterministic') {
+    const edges = timed('block', records.length, () => deterministicEdges(records, config));
+    const clusters = timed('cluster', edges.length, () => clusterRecords(keys, [...forced, ...edges], { cannotLink: options.cannotLink }));
+    return { records, clusters, decisions: [], candidatePairs: edges.length, autoMerged: edges.length, queued: 0, timingsMs };
+  }
+
+  const pairs = timed('block', records.length, () => blockCandidatePairs(records, config.blocking));
+  const comparisons = timed('compare', pairs.length / 2, () => compareCandidatePairs(records, pairs, config.comparisons));
+  const model = options.model ?? timed('train', comparisons.count, () => estimateModel(records, comparisons, config.comparisons, { seed: options.seed ?? 42, entityType: config.entityType }));
+  const scored = timed('score', comparisons.count, () => scorePairs(records, comparisons, model, config));
+
+  const cannot = new Set((options.cannotLink ?? []).map(([a, b]) => pairKey(a, b)));
+  const mergeWeight = probabilityToWeight(config.thresholds.merge);
+  const reviewWeight = probabilityToWeight(config.thresholds.review);
+  const edges: ClusterEdge[] = [];
+  const decisions: MatchDecision[] = [];
+  let autoMerged = 0; let queued = 0;
+  for (const decision of scored) {
+    if (decision.outcome === 'distinct') continue;
+    if (cannot.has(pairKey(decision.left, decision.right))) continue;
+    decisions.push(decision);
+    if (decision.outcome === 'merge') {
+      autoMerged++;
+      edges.push({ left: decision.left, right: decision.right, weight: decision.weight, probability: decision.probability, rule: 'fellegi-sunter' });
+    } else {
+      queued++;
+    }
+  }
+  const clusters = timed('cluster', edges.length, () => clusterRecords(keys, [...forced, ...edges], {
+    cannotLink: options.cannotLink,
+    scored: scored.map((d) => ({ left: d.left, right: d.right, weight: d.weight })),
+    guard: { supportWeight: reviewWeight, ...config.cluster, vetoWeight: config.cluster?.vetoWeight ?? -10 },
+  }));
+  void mergeWeight;
+  return { records, clusters, decisions, candidatePairs: comparisons.count, autoMerged, queued, model, timingsMs };
+}
+
+export function probabilityToWeight(p: number): number {
+  const clamped = Math.min(Math.max(p, 1e-12), 1 - 1e-12);
+  return Math.log2(clamped / (1 - clamped));
+}
+
+export function weightToProbability(w: number): number {
+  return 1 / (1 + 2 ** -w);
+}

@@ -1,0 +1,85 @@
+import type { AttributeValue, SourceRecord, StandardisedRecord } from '../types.js';
+import { sourceKey } from '../types.js';
+import {
+  FREE_MAIL_DOMAINS, isE164, isValidEmail, standardiseCity, standardiseCountry, standardiseDomain, standardiseEmail,
+  standardisePhone, standardisePostcode, standardiseStreet,
+} from './contact.js';
+import {
+  isValidGtin, isValidTaxId, standardiseDate, standardiseGtin, standardiseNumber, standardiseSku, standardiseTaxId,
+} from './identifiers.js';
+import { standardiseCompanyName, standardiseName } from './organisation.js';
+import { foldCode, foldText } from './text.js';
+
+export * from './contact.js';
+export * from './identifiers.js';
+export * from './organisation.js';
+export * from './text.js';
+
+/**
+ * The standardisers an entity configuration can name (configs stay plain
+ * data). Each gets the attribute's raw value and the record's standardised
+ * country, for national phone and tax-id formats.
+ */
+export const STANDARDISERS = {
+  text: (v: AttributeValue) => foldText(asText(v)),
+  code: (v: AttributeValue) => foldCode(asText(v)),
+  companyName: (v: AttributeValue) => standardiseCompanyName(asText(v)),
+  personName: (v: AttributeValue) => standardiseName(asText(v)),
+  email: (v: AttributeValue) => standardiseEmail(asText(v)),
+  domain: (v: AttributeValue) => standardiseDomain(asText(v)),
+  /** A company's own web domain: free-mail domains (gmail.com) identify nobody. */
+  companyDomain: (v: AttributeValue) => { const d = standardiseDomain(asText(v)); return d !== null && FREE_MAIL_DOMAINS.has(d) ? null : d; },
+  phone: (v: AttributeValue, country: string | null) => standardisePhone(asText(v), country),
+  postcode: (v: AttributeValue) => standardisePostcode(asText(v)),
+  street: (v: AttributeValue) => standardiseStreet(asText(v)),
+  city: (v: AttributeValue) => standardiseCity(asText(v)),
+  country: (v: AttributeValue) => standardiseCountry(asText(v)),
+  taxId: (v: AttributeValue, country: string | null) => standardiseTaxId(asText(v), country),
+  gtin: (v: AttributeValue) => standardiseGtin(asText(v)),
+  sku: (v: AttributeValue) => standardiseSku(asText(v)),
+  number: (v: AttributeValue) => standardiseNumber(v),
+  date: (v: AttributeValue) => standardiseDate(v),
+  digits: (v: AttributeValue) => { const d = asText(v)?.replace(/\D/g, ''); return d ? d : null; },
+} satisfies Record<string, (value: AttributeValue, country: string | null) => string | null>;
+
+export type StandardiserName = keyof typeof STANDARDISERS;
+
+/** Validators behind survivorship's "validated values first". */
+export const VALIDATORS = {
+  email: isValidEmail,
+  phone: isE164,
+  taxId: isValidTaxId,
+  gtin: isValidGtin,
+} satisfies Record<string, (standardised: string | null) => boolean>;
+
+export type ValidatorName = keyof typeof VALIDATORS;
+
+export interface AttributeStandardisation {
+  standardise: StandardiserName;
+  validate?: ValidatorName;
+}
+
+/**
+ * Standardise step: raw source values → the comparable form each attribute's
+ * configuration names. The country is standardised first since phone and tax
+ * id formats depend on it.
+ */
+export function standardiseRecord(
+  record: SourceRecord,
+  attributes: Record<string, AttributeStandardisation>,
+): StandardisedRecord {
+  const country = 'country' in attributes ? standardiseCountry(asText(record.attributes.country ?? null)) : null;
+  const std: Record<string, string | null> = {};
+  const valid: Record<string, boolean> = {};
+  for (const [name, spec] of Object.entries(attributes)) {
+    const value = STANDARDISERS[spec.standardise](record.attributes[name] ?? null, country);
+    std[name] = value;
+    if (spec.validate) valid[name] = VALIDATORS[spec.validate](value);
+  }
+  return { ...record, key: sourceKey(record.system, record.sourceId), std, valid };
+}
+
+function asText(value: AttributeValue): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'number' ? String(value) : value;
+}

@@ -1,0 +1,11 @@
+export { applyClusters, newMasterId, type ApplySummary, type ApplyOptions } from './applyClusters.js';
+export { appendHistory, listHistory, type HistoryEvent, type NewHistoryEvent } from './history.js';
+export { matchOne, type MatchOneResult } from './matchOne.js';
+export { getGoldenRecords, getMasterIdsBySource, searchGoldenRecords, type GoldenRecord, type SearchOptions, type SearchPage } from './read.js';
+export { runBatchMatch, queueCandidates, type BatchMatchOptions, type BatchSummary } from './runBatch.js';
+export { readSourceRecords, upsertSourceRecords } from './sourceRecords.js';
+export { readStewardRulings, type StewardRulings } from './stewardDecisions.js';
+export {
+  acceptCandidate, listReviewQueue, mergeGoldenRecords, rejectCandidate, undoHistoryEvent, unmergeSourceRecord,
+  type ReviewCandidate, type StewardContext, type StewardResult,
+} from './stewardship.js';

@@ -1,0 +1,345 @@
+import type pg from 'pg';
+import { entityConfig } from '../entities/index.js';
+import { MdmError } from '../errors.js';
+import { standardiseRecord } from '../standardise/index.js';
+import { surviveGoldenValues } from '../survive/index.js';
+import { sourceKey } from '../types.js';
+import { newMasterId } from './applyClusters.js';
+import { appendHistory, toHistoryEvent, type HistoryEvent } from './history.js';
+import { restoreSnapshot, sameState, takeSnapshot, type StateScope, type StateSnapshot } from './snapshot.js';
+import { toSourceRecord } from './sourceRecords.js';
+
+/** Who decides and why; the idempotency key makes a retried call apply once. */
+export interface StewardContext {
+  actor: string;
+  reason?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/** What every steward operation returns: the history event it wrote (or wrote earlier, on a retry). */
+export interface StewardResult {
+  event: HistoryEvent;
+  /** True when the idempotency key had already been used: nothing was changed now. */
+  replayed: boolean;
+  /** The masters the operation left in place (e.g. the surviving master of a merge). */
+  masterIds: string[];
+}
+
+export interface ReviewCandidate {
+  id: string;
+  entityType: string;
+  left: { system: string; sourceId: string; masterId: string | null; attributes: Record<string, unknown> | null };
+  right: { system: string; sourceId: string; masterId: string | null; attributes: Record<string, unknown> | null };
+  score: number;
+  explanation: unknown;
+  createdAt: string;
+}
+
+/** The steward's queue: pending pairs, best score first, paged by (score, id). */
+export async function listReviewQueue(
+  db: pg.Pool | pg.PoolClient,
+  options: { entityType?: string; first?: number; after?: string } = {},
+): Promise<{ nodes: ReviewCandidate[]; endCursor: string | null; hasNextPage: boolean }> {
+  const first = Math.min(Math.max(options.first ?? 20, 1), 200);
+  const offset = options.after ? decodeOffset(options.after) : 0;
+  const { rows } = await db.query(
+    `SELECT c.id::text AS id, c.entity_type, c.left_system, c.left_id, c.right_system, c.right_id, c.score, c.explanation, c.created_at,
+            xl.master_id AS left_master, xr.master_id AS right_master, sl.attributes AS left_attributes, sr.attributes AS right_attributes
+       FROM mdm.match_candidate c
+       LEFT JOIN mdm.xref xl ON xl.entity_type = c.entity_type AND xl.system = c.left_system AND xl.source_id = c.left_id
+       LEFT JOIN mdm.xref xr ON xr.entity_type = c.entity_type AND xr.system = c.right_system AND xr.source_id = c.right_id
+       LEFT JOIN mdm.source_record sl ON sl.entity_type = c.entity_type AND sl.system = c.left_system AND sl.source_id = c.left_id
+       LEFT JOIN mdm.source_record sr ON sr.entity_type = c.entity_type AND sr.system = c.right_system AND sr.source_id = c.right_id
+      WHERE c.status = 'pending' AND ($1::text IS NULL OR c.entity_type = $1)
+      ORDER BY c.score DESC, c.id LIMIT $2 OFFSET $3`,
+    [options.entityType ?? null, first + 1, offset],
+  );
+  const nodes = rows.slice(0, first).map((r) => ({
+    id: r.id, entityType: r.entity_type, score: r.score, explanation: r.explanation, createdAt: r.created_at.toISOString(),
+    left: { system: r.left_system, sourceId: r.left_id, masterId: r.left_master, attributes: r.left_attributes },
+    right: { system: r.right_system, sourceId: r.right_id, masterId: r.right_master, attributes: r.right_attributes },
+  }));
+  return { nodes, endCursor: nodes.length ? encodeOffset(offset + nodes.length) : null, hasNextPage: rows.length > first };
+}
+
+/** Accepts a queued pair: their golden records are merged and the pair stays merged in later runs. */
+export async function acceptCandidate(pool: pg.Pool, candidateId: string, context: StewardContext): Promise<StewardResult> {
+  return stewardTransaction(pool, context, 'accept', async (client) => {
+    const candidate = await pendingCandidate(client, candidateId);
+    const left = await masterOf(client, candidate.entity_type, candidate.left_system, candidate.left_id);
+    const right = await masterOf(client, candidate.entity_type, candidate.right_system, candidate.right_id);
+    const pair = decisionPair(candidate.entity_type, [candidate.left_system, candidate.left_id], [candidate.right_system, candidate.right_id]);
+    const scope: StateScope = { masterIds: unique([left, right]), decisionPairs: [pair], candidateIds: [candidateId] };
+    return {
+      scope,
+      apply: async () => {
+        await client.query(`UPDATE mdm.match_candidate SET status = 'accepted', decided_at = now(), decided_by = $2 WHERE id = $1::bigint`, [candidateId, context.actor]);
+        await writeDecision(client, pair, 'always_merge', context.actor);
+        const survivor = left === right ? left : await joinMasters(client, candidate.entity_type, [left, right]);
+        return [survivor];
+      },
+    };
+  });
+}
+
+/** Rejects a queued pair: the two records are never merged automatically again. */
+export async function rejectCandidate(pool: pg.Pool, candidateId: string, context: StewardContext): Promise<StewardResult> {
+  return stewardTransaction(pool, context, 'reject', async (client) => {
+    const candidate = await pendingCandidate(client, candidateId);
+    const pair = decisionPair(candidate.entity_type, [candidate.left_system, candidate.left_id], [candidate.right_system, candidate.right_id]);
+    const left = await masterOf(client, candidate.entity_type, candidate.left_system, candidate.left_id);
+    const right = await masterOf(client, candidate.entity_type, candidate.right_system, candidate.right_id);
+    return {
+      scope: { masterIds: unique([left, right]), decisionPairs: [pair], candidateIds: [candidateId] },
+      apply: async () => {
+        await client.query(`UPDATE mdm.match_candidate SET status = 'rejected', decided_at = now(), decided_by = $2 WHERE id = $1::bigint`, [candidateId, context.actor]);
+        await writeDecision(client, pair, 'never_merge', context.actor);
+        return unique([left, right]);
+      },
+    };
+  });
+}
+
+/**
+ * Merges two (or more) golden records into the first one given; the others
+ * are deactivated. The merge is forced: later batch runs keep it.
+ */
+export async function mergeGoldenRecords(pool: pg.Pool, masterIds: string[], context: StewardContext): Promise<StewardResult> {
+  if (unique(masterIds).length < 2) throw new MdmError('MDM_INVALID_ARGUMENT', `mergeGoldenRecords needs two different master ids, got ${JSON.stringify(masterIds)}`);
+  return stewardTransaction(pool, context, 'merge', async (client) => {
+    const ids = unique(masterIds);
+    const { rows } = await client.query('SELECT master_id, entity_type, active FROM mdm.golden_record WHERE master_id = ANY($1::text[])', [ids]);
+    for (const id of ids) {
+      const row = rows.find((r) => r.master_id === id);
+      if (!row) throw new MdmError('MDM_NOT_FOUND', `golden record ${id} does not exist`);
+      if (!row.active) throw new MdmError('MDM_CONFLICT', `golden record ${id} is inactive (merged away earlier); merge its current master instead`);
+    }
+    const entityType = rows[0].entity_type as string;
+    if (rows.some((r) => r.entity_type !== entityType)) throw new MdmError('MDM_INVALID_ARGUMENT', 'cannot merge golden records of different entity types');
+    const anchors = await Promise.all(ids.map((id) => firstMember(client, id)));
+    // A forced link from the first master's first record to each other master's keeps the clusters joined.
+    const pairs = anchors.slice(1).map((a) => decisionPair(entityType, anchors[0], a));
+    return {
+      scope: { masterIds: ids, decisionPairs: pairs, candidateIds: [] },
+      apply: async () => {
+        for (const pair of pairs) await writeDecision(client, pair, 'always_merge', context.actor);
+        return [await joinMasters(client, entityType, ids, ids[0])];
+      },
+    };
+  });
+}
+
+/**
+ * Takes one source record out of its golden record into a new golden record
+ * of its own; it is never merged back automatically with the records it left.
+ */
+export async function unmergeSourceRecord(
+  pool: pg.Pool,
+  source: { entityType: string; system: string; sourceId: string },
+  context: StewardContext,
+): Promise<StewardResult> {
+  return stewardTransaction(pool, context, 'unmerge', async (client) => {
+    const master = await masterOf(client, source.entityType, source.system, source.sourceId);
+    const members = (await client.query('SELECT system, source_id FROM mdm.xref WHERE master_id = $1 ORDER BY system, source_id', [master])).rows;
+    if (members.length < 2) throw new MdmError('MDM_CONFLICT', `${source.system}:${source.sourceId} is the only record of ${master}; nothing to unmerge`);
+    const others = members.filter((m) => !(m.system === source.system && m.source_id === source.sourceId));
+    const never = others.map((m) => decisionPair(source.entityType, [source.system, source.sourceId], [m.system, m.source_id]));
+    const config = entityConfig(source.entityType);
+    const taken = new Set((await client.query('SELECT master_id FROM mdm.golden_record WHERE master_id LIKE $1', [`${config.idPrefix}%`])).rows.map((r) => r.master_id as string));
+    const newId = newMasterId(config, sourceKey(source.system, source.sourceId), taken);
+    return {
+      scope: { masterIds: [master, newId], decisionPairs: never, candidateIds: [] },
+      apply: async () => {
+        // Forced links that would pull the record back in are withdrawn.
+        await client.query(
+          `DELETE FROM mdm.steward_decision WHERE entity_type = $1 AND decision = 'always_merge'
+             AND ((left_system = $2 AND left_id = $3) OR (right_system = $2 AND right_id = $3))`,
+          [source.entityType, source.system, source.sourceId],
+        );
+        for (const pair of never) await writeDecision(client, pair, 'never_merge', context.actor);
+        await client.query(`INSERT INTO mdm.golden_record (master_id, entity_type) VALUES ($1, $2)`, [newId, source.entityType]);
+        await client.query(
+          `UPDATE mdm.xref SET master_id = $4, score = 1, rule = 'steward:unmerge', linked_at = now()
+            WHERE entity_type = $1 AND system = $2 AND source_id = $3`,
+          [source.entityType, source.system, source.sourceId, newId],
+        );
+        await resurvive(client, source.entityType, master);
+        await resurvive(client, source.entityType, newId);
+        return [master, newId];
+      },
+    };
+  });
+}
+
+/**
+ * Undoes one history event by writing back its "before" state. Refused when
+ * the records it touched have changed since (undo the later events first).
+ */
+export async function undoHistoryEvent(pool: pg.Pool, eventId: string, context: StewardContext): Promise<StewardResult> {
+  return stewardTransaction(pool, context, 'undo', async (client) => {
+    const { rows } = await client.query(
+      'SELECT id, at, actor, action, reason, master_ids, before, after, idempotency_key FROM mdm.history WHERE id = $1::bigint', [eventId],
+    );
+    if (rows.length === 0) throw new MdmError('MDM_NOT_FOUND', `history event ${eventId} does not exist`);
+    const event = toHistoryEvent(rows[0]);
+    const before = event.before as StateSnapshot | null;
+    const after = event.after as StateSnapshot | null;
+    if (!before?.scope || !after?.scope) throw new MdmError('MDM_CONFLICT', `history event ${eventId} (${event.action}) carries no snapshot to undo from; only steward operations can be undone`);
+    const undone = await client.query(`SELECT 1 FROM mdm.history WHERE action = 'undo' AND after->>'undoes' = $1`, [eventId]);
+    if (undone.rowCount) throw new MdmError('MDM_CONFLICT', `history event ${eventId} has already been undone`);
+    const current = await takeSnapshot(client, after.scope);
+    if (!sameState(current, after)) {
+      throw new MdmError('MDM_CONFLICT', `the records of history event ${eventId} changed after it; undo the later events first`);
+    }
+    const scope: StateScope = {
+      masterIds: unique([...before.scope.masterIds, ...after.scope.masterIds]),
+      decisionPairs: [...before.scope.decisionPairs, ...after.scope.decisionPairs],
+      candidateIds: unique([...before.scope.candidateIds, ...after.scope.candidateIds]),
+    };
+    return {
+      scope,
+      undoes: eventId,
+      apply: async () => {
+        await restoreSnapshot(client, before, current);
+        return before.golden.filter((g) => g.active).map((g) => g.master_id as string);
+      },
+    };
+  });
+}
+
+interface PreparedChange {
+  scope: StateScope;
+  undoes?: string;
+  apply: () => Promise<string[]>;
+}
+
+/**
+ * One steward decision = one transaction: replay check by idempotency key,
+ * a lock so decisions apply one at a time, the snapshot before, the change,
+ * the snapshot after, and the history event that holds both.
+ */
+async function stewardTransaction(
+  pool: pg.Pool,
+  context: StewardContext,
+  action: 'accept' | 'reject' | 'merge' | 'unmerge' | 'undo',
+  prepare: (client: pg.PoolClient) => Promise<PreparedChange>,
+): Promise<StewardResult> {
+  if (!context.actor) throw new MdmError('MDM_INVALID_ARGUMENT', 'a steward operation needs an actor');
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('concord.mdm.steward'))`);
+    if (context.idempotencyKey) {
+      const previous = await client.query(
+        'SELECT id, at, actor, action, reason, master_ids, before, after, idempotency_key FROM mdm.history WHERE idempotency_key = $1', [context.idempotencyKey],
+      );
+      if (previous.rowCount) {
+        await client.query('COMMIT');
+        const event = toHistoryEvent(previous.rows[0]);
+        if (event.action !== action) throw new MdmError('MDM_CONFLICT', `idempotency key "${context.idempotencyKey}" was used for a ${event.action}, not a ${action}`);
+        return { event, replayed: true, masterIds: (event.after as { result?: string[] } | null)?.result ?? event.masterIds };
+      }
+    }
+    const change = await prepare(client);
+    const before = await takeSnapshot(client, change.scope);
+    const result = await change.apply();
+    const scope = { ...change.scope, masterIds: unique([...change.scope.masterIds, ...result]) };
+    const after = await takeSnapshot(client, scope);
+    const id = await appendHistory(client, {
+      actor: context.actor, action, reason: context.reason ?? null, masterIds: scope.masterIds,
+      before: { ...before, scope }, after: { ...after, result, ...(change.undoes ? { undoes: change.undoes } : {}) },
+      idempotencyKey: context.idempotencyKey ?? null,
+    });
+    const { rows } = await client.query('SELECT id, at, actor, action, reason, master_ids, before, after, idempotency_key FROM mdm.history WHERE id = $1::bigint', [id]);
+    await client.query('COMMIT');
+    return { event: toHistoryEvent(rows[0]), replayed: false, masterIds: result };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Joins masters into one: the survivor (given, else the one with most
+ * records, then the smallest id) takes every xref row; the others are
+ * deactivated. The survivor's values are survived again.
+ */
+export async function joinMasters(client: pg.PoolClient, entityType: string, masterIds: string[], survivor?: string): Promise<string> {
+  const ids = unique(masterIds);
+  const counts = (await client.query(
+    'SELECT master_id, count(*)::int AS n FROM mdm.xref WHERE master_id = ANY($1::text[]) GROUP BY master_id', [ids],
+  )).rows;
+  const size = (id: string) => counts.find((c) => c.master_id === id)?.n ?? 0;
+  const keep = survivor ?? [...ids].sort((a, b) => size(b) - size(a) || (a < b ? -1 : 1))[0];
+  const absorbed = ids.filter((id) => id !== keep);
+  await client.query(
+    `UPDATE mdm.xref SET master_id = $1, rule = 'steward:merge', linked_at = now() WHERE master_id = ANY($2::text[])`, [keep, absorbed],
+  );
+  await client.query(
+    'UPDATE mdm.golden_record SET active = false, version = version + 1, updated_at = now() WHERE master_id = ANY($1::text[])', [absorbed],
+  );
+  await resurvive(client, entityType, keep);
+  return keep;
+}
+
+/** Survivorship again for one master, from its current source records. */
+export async function resurvive(client: pg.PoolClient, entityType: string, masterId: string): Promise<void> {
+  const config = entityConfig(entityType);
+  const { rows } = await client.query(
+    `SELECT s.system, s.source_id, s.attributes, s.source_updated_at FROM mdm.xref x
+       JOIN mdm.source_record s ON s.entity_type = x.entity_type AND s.system = x.system AND s.source_id = x.source_id
+      WHERE x.master_id = $1`, [masterId],
+  );
+  const values = surviveGoldenValues(rows.map((r) => standardiseRecord(toSourceRecord(entityType, r), config.attributes)), config.survivorship);
+  await client.query(
+    `UPDATE mdm.golden_record SET attributes = $2::jsonb, provenance = $3::jsonb, active = true, version = version + 1, updated_at = now()
+      WHERE master_id = $1`,
+    [masterId, JSON.stringify(values.attributes), JSON.stringify(values.provenance)],
+  );
+}
+
+async function pendingCandidate(client: pg.PoolClient, id: string): Promise<Record<string, any>> {
+  if (!/^\d+$/.test(id)) throw new MdmError('MDM_INVALID_ARGUMENT', `candidate id must be a number, got ${JSON.stringify(id)}`);
+  const { rows } = await client.query('SELECT * FROM mdm.match_candidate WHERE id = $1::bigint', [id]);
+  if (rows.length === 0) throw new MdmError('MDM_NOT_FOUND', `match candidate ${id} does not exist`);
+  if (rows[0].status !== 'pending') throw new MdmError('MDM_CONFLICT', `match candidate ${id} was already ${rows[0].status}`);
+  return rows[0];
+}
+
+async function masterOf(client: pg.PoolClient, entityType: string, system: string, sourceId: string): Promise<string> {
+  const { rows } = await client.query('SELECT master_id FROM mdm.xref WHERE entity_type = $1 AND system = $2 AND source_id = $3', [entityType, system, sourceId]);
+  if (rows.length === 0) throw new MdmError('MDM_NOT_FOUND', `source record ${system}:${sourceId} (${entityType}) is not linked to a golden record`);
+  return rows[0].master_id;
+}
+
+async function firstMember(client: pg.PoolClient, masterId: string): Promise<[string, string]> {
+  const { rows } = await client.query('SELECT system, source_id FROM mdm.xref WHERE master_id = $1 ORDER BY system, source_id LIMIT 1', [masterId]);
+  if (rows.length === 0) throw new MdmError('MDM_CONFLICT', `golden record ${masterId} has no source records`);
+  return [rows[0].system, rows[0].source_id];
+}
+
+/** Steward rulings are stored with the smaller source key on the left. */
+function decisionPair(entityType: string, a: [string, string], b: [string, string]): [string, string, string, string, string] {
+  const [l, r] = sourceKey(...a) <= sourceKey(...b) ? [a, b] : [b, a];
+  return [entityType, l[0], l[1], r[0], r[1]];
+}
+
+async function writeDecision(client: pg.PoolClient, pair: [string, string, string, string, string], decision: 'always_merge' | 'never_merge', actor: string): Promise<void> {
+  await client.query(
+    `INSERT INTO mdm.steward_decision (entity_type, left_system, left_id, right_system, right_id, decision, decided_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (entity_type, left_system, left_id, right_system, right_id) DO UPDATE
+        SET decision = excluded.decision, decided_by = excluded.decided_by, decided_at = now()`,
+    [...pair, decision, actor],
+  );
+}
+
+const unique = <T>(items: T[]): T[] => [...new Set(items)];
+const encodeOffset = (n: number) => Buffer.from(`offset:${n}`).toString('base64url');
+function decodeOffset(cursor: string): number {
+  const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw new MdmError('MDM_INVALID_ARGUMENT', `invalid cursor ${JSON.stringify(cursor)}: pass the endCursor of a previous page`);
+  return Number(match[1]);
+}

@@ -1,0 +1,13 @@
+export { startRegistry, type RegistryConfig, type RunningRegistry } from './server.js';
+export { loadRegistryConfig, parseTokenList, type RegistryEnvConfig } from './config.js';
+export { registrySupergraphSource, type SupergraphSource, type RegistrySupergraphSourceOptions } from './supergraphSource.js';
+export { collectFieldUsage, createUsageReporter, hashOperation, type UsageRecord, type UsageReporter, type UsageReporterOptions } from './usage.js';
+export { registerSchemaCommands, exitCodes, type CliIo } from './cli.js';
+export { RegistryClient, type RegistryClientOptions } from './client.js';
+export { checkSubgraph, type CheckReport, type CheckedChange, type AffectedOperation, type ChangeVerdict } from './checks.js';
+export { printCheckReport } from './report.js';
+export { publishSubgraph, rollbackSupergraph, type PublishResult, type RollbackResult } from './publish.js';
+export { composeSupergraph, type CompositionIssue, type CompositionOutcome, type SubgraphInput } from './compose.js';
+export { RegistryStore, migrateRegistry, type TokenGrant, type TokenScope, type Principal } from './store.js';
+export { RegistryError, registryErrorCodes, type RegistryErrorCode } from './errors.js';
+export { registerSubgraphCommands, scaffoldSubgraph, subgraphNames, ScaffoldError, type ScaffoldOptions } from './scaffold.js';

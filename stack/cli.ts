@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { loadStackConfig } from './config.js';
+import { startStack } from './startStack.js';
+
+/** `concord start`: the whole system on one command (what `npm start` runs). */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run the sandbox source systems, the subgraphs and the gateway (embedded PostgreSQL unless DATABASE_URL is set)')
+    .action(async () => {
+      const config = loadStackConfig(process.env);
+      const started = Date.now();
+      const log = (line: string) => console.log(`[concord] ${line}`);
+      const stack = await startStack({ ...config, log });
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      console.log(`
+Concord is up in ${seconds} s.
+
+  GraphiQL:  ${stack.gatewayUrl.replace('127.0.0.1', 'localhost')}
+  Health:    ${stack.gatewayUrl.replace(/\/graphql$/, '/health')}
+  Database:  ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${stack.databaseUrl}`}
+
+Demo tokens:  npx concord token --user demo-analyst
+Try:          the customer 360 query in README.md (customer of "Globex Corporation")
+Stop:         Ctrl+C
+`);
+      let stopping = false;
+      const shutdown = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log(`${signal}: stopping`);
+        await stack.stop();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+}

@@ -1,0 +1,68 @@
+import { readInt, readString, readUrl, readBool } from '../subgraphs/kit/config.js';
+
+/**
+ * What `concord start` runs: every part of Concord plus the sandbox source
+ * systems, in one process, each on its own port and talking over real HTTP and
+ * the Postgres wire protocol. Read from the environment; every variable is
+ * optional.
+ */
+export interface StackConfig {
+  /** A PostgreSQL URL; unset runs the embedded PGlite. (`DATABASE_URL`) */
+  databaseUrl?: string;
+  /** Interface every server binds. @default 127.0.0.1 (`HOST`) */
+  host: string;
+  ports: {
+    /** @default 4000 (`PORT`) */
+    gateway: number;
+    /** @default 4001 (`ERP_SUBGRAPH_PORT`) */
+    erp: number;
+    /** @default 4002 (`CRM_SUBGRAPH_PORT`) */
+    crm: number;
+    /** @default 4003 (`MDM_SUBGRAPH_PORT`) */
+    mdm: number;
+    /** @default 4010 (`CRM_SANDBOX_PORT`) */
+    crmSandbox: number;
+    /** @default 4020 (`REGISTRY_PORT`) */
+    registry: number;
+    /** @default 5499 (`PGLITE_PORT`); away from a real server's 5432 */
+    pglite: number;
+  };
+  seed: {
+    /** @default 42 (`SEED`) */
+    seed: number;
+    /** @default 2000 (`SEED_COMPANIES`) — a demo that boots in seconds */
+    companies: number;
+  };
+  /** The CRM stand-in's private-app token, also handed to the CRM subgraph. @default pat-concord-sandbox (`CRM_TOKEN`) */
+  crmToken: string;
+  /** Production mode: no stack traces, introspection gated by scope. @default false (`NODE_ENV=production`) */
+  production: boolean;
+  /** Keep the embedded database on disk here between runs; unset keeps it in memory. (`CONCORD_DATA_DIR`) */
+  dataDir?: string;
+  /** Start the schema registry and let the gateway follow it. @default true (`CONCORD_REGISTRY`) */
+  registry: boolean;
+}
+
+export function loadStackConfig(env: Record<string, string | undefined> = process.env): StackConfig {
+  return {
+    databaseUrl: readUrl(env, 'DATABASE_URL'),
+    host: readString(env, 'HOST', '127.0.0.1'),
+    ports: {
+      gateway: readInt(env, 'PORT', 4000, { max: 65535 }),
+      erp: readInt(env, 'ERP_SUBGRAPH_PORT', 4001, { max: 65535 }),
+      crm: readInt(env, 'CRM_SUBGRAPH_PORT', 4002, { max: 65535 }),
+      mdm: readInt(env, 'MDM_SUBGRAPH_PORT', 4003, { max: 65535 }),
+      crmSandbox: readInt(env, 'CRM_SANDBOX_PORT', 4010, { max: 65535 }),
+      registry: readInt(env, 'REGISTRY_PORT', 4020, { max: 65535 }),
+      pglite: readInt(env, 'PGLITE_PORT', 5499, { max: 65535 }),
+    },
+    seed: {
+      seed: readInt(env, 'SEED', 42),
+      companies: readInt(env, 'SEED_COMPANIES', 2000, { min: 10, max: 2_000_000 }),
+    },
+    crmToken: readString(env, 'CRM_TOKEN', 'pat-concord-sandbox'),
+    production: readString(env, 'NODE_ENV') === 'production',
+    dataDir: readString(env, 'CONCORD_DATA_DIR'),
+    registry: readBool(env, 'CONCORD_REGISTRY', true),
+  };
+}

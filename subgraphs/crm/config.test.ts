@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { loadCrmSubgraphConfig } from './config.js';
+
+describe('loadCrmSubgraphConfig', () => {
+  it('defaults to the CRM stand-in and its token', () => {
+    expect(loadCrmSubgraphConfig({})).toEqual({
+      port: 4002, host: '127.0.0.1', baseUrl: 'http://127.0.0.1:4010', token: 'pat-concord-sandbox',
+      timeoutMs: 10_000, maxAttempts: 3, maxRetryAfterMs: 5_000, production: false,
+    });
+  });
+
+  it('requires CRM_TOKEN once CRM_BASE_URL points elsewhere', () => {
+    expect(() => loadCrmSubgraphConfig({ CRM_BASE_URL: 'https://api.hubapi.com' })).toThrow('invalid configuration CRM_TOKEN: expected a value, got nothing');
+    expect(loadCrmSubgraphConfig({ CRM_BASE_URL: 'https://api.hubapi.com', CRM_TOKEN: 'pat-na1-x' })).toMatchObject({ baseUrl: 'https://api.hubapi.com', token: 'pat-na1-x' });
+  });
+
+  it('names the bad key', () => {
+    expect(() => loadCrmSubgraphConfig({ CRM_TIMEOUT_MS: 'soon' })).toThrow(/CRM_TIMEOUT_MS: expected an integer/);
+    expect(() => loadCrmSubgraphConfig({ CRM_BASE_URL: 'hubspot' })).toThrow(/CRM_BASE_URL: expected an absolute URL/);
+  });
+});

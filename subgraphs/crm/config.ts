@@ -1,0 +1,51 @@
+import { readBool, readInt, readString, readUrl, requireString } from '../kit/index.js';
+
+type Env = Record<string, string | undefined>;
+
+/** The CRM stand-in's address when nothing else is said (ADR 0001: CRM_SANDBOX_PORT 4010). */
+export const SANDBOX_CRM_BASE_URL = 'http://127.0.0.1:4010';
+/** The token the CRM stand-in accepts by default (its CRM_SANDBOX_TOKENS default). */
+export const SANDBOX_CRM_TOKEN = 'pat-concord-sandbox';
+
+/** The CRM subgraph's options, read once at start by {@link loadCrmSubgraphConfig}. */
+export interface CrmSubgraphConfig {
+  /** CRM_SUBGRAPH_PORT. 0 = a free port (tests). @default 4002 */
+  port: number;
+  /** HOST. @default '127.0.0.1' (never all interfaces unless asked) */
+  host: string;
+  /** CRM_BASE_URL: the HubSpot API root. HubSpot: https://api.hubapi.com. @default http://127.0.0.1:4010 (the stand-in) */
+  baseUrl: string;
+  /**
+   * CRM_TOKEN: a HubSpot private-app access token with the CRM read scopes.
+   * Required when CRM_BASE_URL is set; against the default stand-in it
+   * defaults to the stand-in's token, 'pat-concord-sandbox'.
+   */
+  token: string;
+  /** CRM_TIMEOUT_MS: time allowed for one CRM call attempt. @default 10000 */
+  timeoutMs: number;
+  /** CRM_MAX_ATTEMPTS: attempts per CRM call, the first included. @default 3 */
+  maxAttempts: number;
+  /**
+   * CRM_MAX_RETRY_AFTER_MS: the longest Retry-After waited out on a 429; a
+   * longer one answers CRM_RATE_LIMITED at once. @default 5000
+   */
+  maxRetryAfterMs: number;
+  /** CONCORD_PRODUCTION (default: NODE_ENV=production): no stack traces, no introspection. */
+  production: boolean;
+}
+
+export function loadCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
+  const configuredUrl = readUrl(env, 'CRM_BASE_URL');
+  return {
+    port: readInt(env, 'CRM_SUBGRAPH_PORT', 4002, { max: 65_535 }),
+    host: readString(env, 'HOST', '127.0.0.1'),
+    baseUrl: configuredUrl ?? SANDBOX_CRM_BASE_URL,
+    // A real CRM must be given its token: sending the sandbox's to HubSpot
+    // would only fail later, on the first query, with a 401.
+    token: configuredUrl === undefined ? readString(env, 'CRM_TOKEN', SANDBOX_CRM_TOKEN) : requireString(env, 'CRM_TOKEN'),
+    timeoutMs: readInt(env, 'CRM_TIMEOUT_MS', 10_000, { min: 1, max: 300_000 }),
+    maxAttempts: readInt(env, 'CRM_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
+    maxRetryAfterMs: readInt(env, 'CRM_MAX_RETRY_AFTER_MS', 5_000, { min: 0, max: 60_000 }),
+    production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
+  };
+}

@@ -1,0 +1,50 @@
+import type { GraphQLError } from 'graphql';
+import { HttpClientError, sourceError } from '../kit/index.js';
+
+/** Where a CRM failure is written for operators, upstream body included. Pino's `warn` fits. */
+export interface CrmLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * Turns a failed CRM call into the error a field returns: CRM_UNAVAILABLE,
+ * CRM_RATE_LIMITED (with `retryAfter` in seconds), CRM_UNAUTHENTICATED or
+ * CRM_BAD_RESPONSE, with `extensions.source: 'crm'`. The client sees what
+ * happened and what to do; the upstream body, hosts and paths go only to the
+ * log. Anything else (a bug) is rethrown as is, for Apollo to mask.
+ */
+export function toCrmFieldError(error: unknown, logger?: CrmLogger): GraphQLError | unknown {
+  if (!(error instanceof HttpClientError)) return error;
+  logger?.warn({ source: 'crm', ...error.toLog() }, 'CRM call failed');
+  switch (error.code) {
+    case 'UNAVAILABLE':
+      return sourceError('crm', 'UNAVAILABLE', `CRM is unavailable: ${unavailableReason(error)}`);
+    case 'RATE_LIMITED': {
+      const retryAfter = error.retryAfterMs === undefined ? undefined : Math.ceil(error.retryAfterMs / 1000);
+      return sourceError(
+        'crm',
+        'RATE_LIMITED',
+        `CRM rate limit reached${retryAfter === undefined ? '' : `: retry after ${retryAfter} s`}`,
+        retryAfter === undefined ? {} : { retryAfter },
+      );
+    }
+    case 'UNAUTHENTICATED':
+      return sourceError(
+        'crm',
+        'UNAUTHENTICATED',
+        `CRM refused the subgraph's credentials (HTTP ${error.status}): check CRM_TOKEN (a HubSpot private-app token with the CRM read scopes)`,
+      );
+    case 'BAD_RESPONSE':
+      return sourceError('crm', 'BAD_RESPONSE', `CRM answered unexpectedly${error.status ? ` (HTTP ${error.status})` : ''}`);
+  }
+}
+
+function unavailableReason(error: HttpClientError): string {
+  const attempts = error.attempts > 1 ? ` after ${error.attempts} attempts` : '';
+  if (error.causeCode === 'CIRCUIT_OPEN') return 'repeated failures, not retrying for a few seconds';
+  if (error.status !== undefined) return `it answered HTTP ${error.status}${attempts}`;
+  if (error.causeCode === 'TimeoutError' || error.causeCode?.startsWith('UND_ERR_') && error.causeCode.endsWith('TIMEOUT')) {
+    return `no answer in time${attempts}`;
+  }
+  return `it could not be reached (${error.causeCode ?? 'connection failed'})${attempts}`;
+}

@@ -1,0 +1,60 @@
+import { ConfigError, startSubgraphServer, type HttpCircuitBreakerOptions, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
+import type { CrmSubgraphConfig } from './config.js';
+import type { CrmLogger } from './fieldErrors.js';
+import { createHubSpotClient } from './hubspotClient.js';
+import { buildCrmSchema, createCrmContext } from './schema.js';
+
+/** {@link CrmSubgraphConfig}, with everything but where to listen and which CRM optional (defaults as in the config). */
+export interface CrmSubgraphOptions extends Pick<CrmSubgraphConfig, 'port' | 'host' | 'baseUrl' | 'token'> {
+  /** @default 10000 */
+  timeoutMs?: number;
+  /** @default 3 */
+  maxAttempts?: number;
+  /** @default 5000 */
+  maxRetryAfterMs?: number;
+  /** First retry backoff in ms after a connection error or 5xx. @default 100 */
+  retryInitialDelayMs?: number;
+  circuitBreaker?: HttpCircuitBreakerOptions | false;
+  /** @default false */
+  production?: boolean;
+  /** Told of every HTTP call to the CRM (tests count them). */
+  onSourceRequest?: SourceRequestListener;
+  /** Where failed CRM calls are logged, upstream body included. @default none */
+  logger?: CrmLogger;
+}
+
+/**
+ * Starts the CRM subgraph: its own keep-alive HTTP client to the CRM (closed
+ * with the server), the schema, and GET /health answering with a cheap
+ * authenticated CRM read, so a wrong token shows there too.
+ */
+export async function startCrmSubgraph(options: CrmSubgraphOptions): Promise<RunningSubgraph> {
+  if (!options.token) throw new ConfigError('CRM_TOKEN', 'a HubSpot private-app access token', options.token);
+  const client = createHubSpotClient({
+    baseUrl: options.baseUrl,
+    token: options.token,
+    timeoutMs: options.timeoutMs,
+    retry: {
+      maxAttempts: options.maxAttempts,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      initialDelayMs: options.retryInitialDelayMs,
+    },
+    circuitBreaker: options.circuitBreaker,
+    onSourceRequest: options.onSourceRequest,
+  });
+  try {
+    return await startSubgraphServer({
+      name: 'crm',
+      schema: buildCrmSchema({ logger: options.logger }),
+      port: options.port,
+      host: options.host,
+      production: options.production ?? false,
+      createContext: () => createCrmContext({ client }),
+      checkHealth: () => client.ping(),
+      onClose: () => client.close(),
+    });
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}

@@ -1,0 +1,42 @@
+import { ConfigError, quoteIdent, readBool, readInt, readString, readUrl } from '../kit/index.js';
+
+type Env = Record<string, string | undefined>;
+
+/** The ERP subgraph's options, read once at start by {@link loadErpSubgraphConfig}. */
+export interface ErpSubgraphConfig {
+  /** ERP_SUBGRAPH_PORT. 0 = a free port (tests). @default 4001 */
+  port: number;
+  /** HOST. @default '127.0.0.1' (never all interfaces unless asked) */
+  host: string;
+  /**
+   * ERP_DATABASE_URL, else DATABASE_URL. Unset means "the embedded default":
+   * whoever starts the stack (npm start) passes the embedded PGlite's URL.
+   */
+  databaseUrl?: string;
+  /**
+   * ERP_SCHEMA: the schema holding Odoo's tables. The sandbox installs them in
+   * 'erp'; a real Odoo database keeps them in 'public'. @default 'erp'
+   */
+  schema: string;
+  /** ERP_POOL_SIZE: connections to the ERP database. @default 10 */
+  poolSize: number;
+  /** CONCORD_PRODUCTION (default: NODE_ENV=production): no stack traces, no introspection. */
+  production: boolean;
+}
+
+export function loadErpSubgraphConfig(env: Env): ErpSubgraphConfig {
+  const schema = readString(env, 'ERP_SCHEMA', 'erp');
+  try {
+    quoteIdent(schema);
+  } catch {
+    throw new ConfigError('ERP_SCHEMA', 'an SQL identifier (letters, digits, underscores)', schema);
+  }
+  return {
+    port: readInt(env, 'ERP_SUBGRAPH_PORT', 4001, { max: 65_535 }),
+    host: readString(env, 'HOST', '127.0.0.1'),
+    databaseUrl: readUrl(env, 'ERP_DATABASE_URL') ?? readUrl(env, 'DATABASE_URL'),
+    schema,
+    poolSize: readInt(env, 'ERP_POOL_SIZE', 10, { min: 1, max: 1000 }),
+    production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
+  };
+}

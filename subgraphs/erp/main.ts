@@ -1,0 +1,13 @@
+import { loadErpSubgraphConfig } from './config.js';
+import { startErpSubgraph } from './server.js';
+
+/** Runs the ERP subgraph as a process of its own (docker-compose): config from the environment. */
+const config = loadErpSubgraphConfig(process.env);
+const subgraph = await startErpSubgraph(config);
+console.log(`ERP subgraph at ${subgraph.url} (Odoo schema "${config.schema}")`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void subgraph.close().then(() => process.exit(0));
+  });
+}

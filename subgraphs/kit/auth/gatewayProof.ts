@@ -1,0 +1,124 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT, errors, importPKCS8, importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
+import { ConfigError, readString } from '../config.js';
+import { AuthError } from './errors.js';
+import { ANONYMOUS, scopesFromClaims, userPrincipal, type Principal } from './principal.js';
+
+/**
+ * The gateway's proof: a short-lived JWT the gateway signs for each subgraph
+ * request, carrying the subject and scopes it verified. Subgraphs refuse any
+ * request without a valid one, so a direct call (including `_entities`)
+ * cannot go around the gateway, and with one the same field rules hold
+ * because the scopes travel inside it.
+ */
+export const GATEWAY_PROOF_HEADER = 'x-concord-gateway-proof';
+const ISSUER = 'concord-gateway';
+const AUDIENCE = 'concord-subgraph';
+/** A minute covers one request's fan-out and a retry; a stolen proof is useless soon after. */
+export const DEFAULT_PROOF_TTL_SEC = 60;
+
+/** A shared secret (HS256) or an Ed25519 pair (EdDSA; subgraphs then hold only the public key). */
+export type GatewayProofKey =
+  | { kind: 'secret'; secret: Uint8Array }
+  | { kind: 'keyPair'; privateKey?: CryptoKey; publicKey: CryptoKey };
+
+export interface GatewayProofClaims {
+  subject: string | null;
+  scopes: readonly string[];
+  /** @default 60 */
+  ttlSec?: number;
+}
+
+function algorithmOf(key: GatewayProofKey): 'HS256' | 'EdDSA' {
+  return key.kind === 'secret' ? 'HS256' : 'EdDSA';
+}
+
+export async function signGatewayProof(claims: GatewayProofClaims, key: GatewayProofKey): Promise<string> {
+  const signingKey = key.kind === 'secret' ? key.secret : key.privateKey;
+  if (!signingKey) throw new Error('gateway proof: this key pair has no private key, it can only verify');
+  const payload: JWTPayload = { scope: claims.scopes.join(' ') };
+  if (claims.subject === null) payload.anon = true;
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: algorithmOf(key), typ: 'concord-proof+jwt' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject(claims.subject ?? 'anonymous')
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(`${claims.ttlSec ?? DEFAULT_PROOF_TTL_SEC}s`)
+    .sign(signingKey);
+}
+
+/** Convenience for the gateway: the proof for a verified principal. */
+export function signProofFor(principal: Principal, key: GatewayProofKey, ttlSec = DEFAULT_PROOF_TTL_SEC): Promise<string> {
+  return signGatewayProof({ subject: principal.kind === 'user' ? principal.subject : null, scopes: principal.scopes, ttlSec }, key);
+}
+
+/**
+ * Checks the proof header of a subgraph request and returns the principal it
+ * carries. Throws AuthError GATEWAY_PROOF_MISSING / GATEWAY_PROOF_INVALID (401).
+ * Clock skew of 5 s: gateway and subgraphs run on hosts synced by NTP.
+ */
+export async function verifyGatewayProof(header: string | string[] | undefined, key: GatewayProofKey): Promise<Principal> {
+  const token = Array.isArray(header) ? header[0] : header;
+  if (!token) throw new AuthError('GATEWAY_PROOF_MISSING', `subgraphs answer only requests from the gateway (missing ${GATEWAY_PROOF_HEADER})`);
+  let payload: JWTPayload;
+  try {
+    const verifyKey = key.kind === 'secret' ? key.secret : key.publicKey;
+    ({ payload } = await jwtVerify(token, verifyKey, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: [algorithmOf(key)],
+      clockTolerance: 5,
+      requiredClaims: ['exp', 'iat', 'sub'],
+    }));
+  } catch (error) {
+    const reason = error instanceof errors.JWTExpired ? 'the gateway proof has expired' : 'the gateway proof is not valid';
+    throw new AuthError('GATEWAY_PROOF_INVALID', reason, { cause: error });
+  }
+  if (payload.anon === true) return ANONYMOUS;
+  return userPrincipal(String(payload.sub), scopesFromClaims(payload));
+}
+
+/** A fresh random secret (32 bytes, the HS256 key size), e.g. for the in-process demo stack. */
+export function generateGatewayProofSecret(): GatewayProofKey {
+  return { kind: 'secret', secret: new Uint8Array(randomBytes(32)) };
+}
+
+/**
+ * Reads the proof key from the environment.
+ * - `GATEWAY_PROOF_SECRET`: a shared secret, at least 32 characters (HS256).
+ * - or `GATEWAY_PROOF_PUBLIC_KEY` (SPKI PEM, Ed25519) on subgraphs, plus
+ *   `GATEWAY_PROOF_PRIVATE_KEY` (PKCS8 PEM) on the gateway.
+ * Returns undefined when none is set (the caller decides whether that is fatal).
+ */
+export async function loadGatewayProofKey(env: Record<string, string | undefined>, role: 'signer' | 'verifier'): Promise<GatewayProofKey | undefined> {
+  const secret = readString(env, 'GATEWAY_PROOF_SECRET');
+  if (secret !== undefined) {
+    if (secret.length < 32) throw new ConfigError('GATEWAY_PROOF_SECRET', 'at least 32 characters', '<hidden>');
+    return { kind: 'secret', secret: new TextEncoder().encode(secret) };
+  }
+  const publicPem = readString(env, 'GATEWAY_PROOF_PUBLIC_KEY');
+  const privatePem = readString(env, 'GATEWAY_PROOF_PRIVATE_KEY');
+  if (!publicPem && !privatePem) return undefined;
+  if (!publicPem) throw new ConfigError('GATEWAY_PROOF_PUBLIC_KEY', 'an Ed25519 SPKI PEM beside GATEWAY_PROOF_PRIVATE_KEY', undefined);
+  const publicKey = await importSPKI(publicPem, 'EdDSA').catch((error: unknown) => {
+    throw new ConfigError('GATEWAY_PROOF_PUBLIC_KEY', `an Ed25519 SPKI PEM (${(error as Error).message})`, '<hidden>');
+  });
+  if (role === 'verifier') return { kind: 'keyPair', publicKey };
+  if (!privatePem) throw new ConfigError('GATEWAY_PROOF_PRIVATE_KEY', 'an Ed25519 PKCS8 PEM on the gateway', undefined);
+  const privateKey = await importPKCS8(privatePem, 'EdDSA').catch((error: unknown) => {
+    throw new ConfigError('GATEWAY_PROOF_PRIVATE_KEY', `an Ed25519 PKCS8 PEM (${(error as Error).message})`, '<hidden>');
+  });
+  return { kind: 'keyPair', privateKey, publicKey };
+}
+
+/**
+ * What every subgraph does first with each HTTP request (before GraphQL):
+ * verify the gateway proof from the node:http headers and put the principal
+ * in the resolver context. A request without a valid proof — a direct call,
+ * `_entities` included — is answered 401 with `error.toGraphQLError()`.
+ */
+export function authenticateSubgraphRequest(headers: Record<string, string | string[] | undefined>, key: GatewayProofKey): Promise<Principal> {
+  return verifyGatewayProof(headers[GATEWAY_PROOF_HEADER], key);
+}

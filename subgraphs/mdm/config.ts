@@ -1,0 +1,30 @@
+import { readBool, readInt, readString, readUrl } from '../kit/index.js';
+
+type Env = Record<string, string | undefined>;
+
+/** The MDM subgraph's options, read once at start by {@link loadMdmSubgraphConfig}. */
+export interface MdmSubgraphConfig {
+  /** MDM_SUBGRAPH_PORT. 0 = a free port (tests). @default 4003 */
+  port: number;
+  /** HOST. @default '127.0.0.1' */
+  host: string;
+  /**
+   * MDM_DATABASE_URL, else DATABASE_URL. Unset means "the embedded default":
+   * whoever starts the stack (npm start) passes the embedded PGlite's URL.
+   */
+  databaseUrl?: string;
+  /** MDM_POOL_SIZE. @default 10 */
+  poolSize: number;
+  /** CONCORD_PRODUCTION (default: NODE_ENV=production): no stack traces, no introspection. */
+  production: boolean;
+}
+
+export function loadMdmSubgraphConfig(env: Env): MdmSubgraphConfig {
+  return {
+    port: readInt(env, 'MDM_SUBGRAPH_PORT', 4003, { max: 65_535 }),
+    host: readString(env, 'HOST', '127.0.0.1'),
+    databaseUrl: readUrl(env, 'MDM_DATABASE_URL') ?? readUrl(env, 'DATABASE_URL'),
+    poolSize: readInt(env, 'MDM_POOL_SIZE', 10, { min: 1, max: 1000 }),
+    production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
+  };
+}
