@@ -1,5 +1,11 @@
 import { Command } from 'commander';
 import { registerStartCommand } from '../stack/cli.js';
+import { registerBootstrapCommand } from '../stack/bootstrap.js';
+import { registerSeedCommand } from '../sandbox/seed/cli.js';
+import { registerTokenCommand } from '../gateway/auth/tokenCommand.js';
+import { registerMdmCommands } from '../mdm/cli.js';
+import { registerSchemaCommands } from '../schema/cli.js';
+import { registerSubgraphCommands } from '../schema/scaffold.js';
 
 /**
  * One CLI for operators and domain teams: `npx concord <command>`.
@@ -11,6 +17,12 @@ const program = new Command()
   .showHelpAfterError();
 
 registerStartCommand(program);
+registerBootstrapCommand(program);
+registerSeedCommand(program);
+registerTokenCommand(program);
+registerMdmCommands(program);
+registerSchemaCommands(program);
+registerSubgraphCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error & { code?: string };

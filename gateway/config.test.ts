@@ -12,9 +12,18 @@ describe('loadGatewayConfig', () => {
     ]);
   });
 
-  it('turns production mode on with NODE_ENV=production, which also turns introspection off', () => {
-    expect(loadGatewayConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, introspection: false });
-    expect(loadGatewayConfig({ NODE_ENV: 'production', GATEWAY_INTROSPECTION: 'true' })).toMatchObject({ introspection: true });
+  it('turns production mode on with NODE_ENV=production; introspection then stays for explore-scoped callers unless turned off', () => {
+    expect(loadGatewayConfig({ NODE_ENV: 'production' })).toMatchObject({ production: true, introspection: true });
+    expect(loadGatewayConfig({ NODE_ENV: 'production', GATEWAY_INTROSPECTION: 'false' })).toMatchObject({ introspection: false });
+  });
+
+  it('always configures security, with the demo issuer and the limits defaults unless told otherwise', () => {
+    const config = loadGatewayConfig({ CONCORD_GATEWAY_PROOF_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://db/concord' });
+    expect(config.security).toMatchObject({ auth: { mode: 'demo' }, authorizationMode: 'filter', gatewayProof: { secret: 'x'.repeat(32) } });
+    expect(config).toMatchObject({ maxBodyBytes: 102_400, batching: false, maxBatchSize: 10, databaseUrl: 'postgres://db/concord' });
+    expect(loadGatewayConfig({ AUDIT_DATABASE_URL: 'postgres://audit/a', DATABASE_URL: 'postgres://db/concord' }).databaseUrl).toBe('postgres://audit/a');
+    expect(() => loadGatewayConfig({ AUTHORIZATION_MODE: 'maybe' })).toThrow(/AUTHORIZATION_MODE: expected one of filter, reject/);
+    expect(() => loadGatewayConfig({ CONCORD_GATEWAY_PROOF_SECRET: 'short' })).toThrow(/CONCORD_GATEWAY_PROOF_SECRET: expected at least 32 characters/);
   });
 
   it('reads the subgraph URLs, the supergraph path and the port from the environment', () => {

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { ConfigError, readBool, readEnum, readInt, readString, readUrl } from '../subgraphs/kit/config.js';
+import { DEFAULT_HTTP_LIMITS } from './limits/httpLimits.js';
 import type { GatewayPlugin } from './plugins.js';
+import { readSecurityConfig, type GatewaySecurityConfig } from './security/securityConfig.js';
 import type { SupergraphSource } from './supergraphSource.js';
 
 /** A subgraph the gateway composes from: its name in the supergraph and its GraphQL URL. */
@@ -29,8 +31,21 @@ export interface GatewayConfig {
   watchSupergraphFile?: boolean;
   /** A pluggable source (schema registry, tests); takes precedence over the two above. */
   supergraphSource?: SupergraphSource;
-  /** Largest accepted request body; larger gets 413. @default 1_048_576 (1 MiB, Apollo Router's default is 2 MB; our queries are far smaller) */
+  /** Largest accepted request body; larger gets 413 BODY_TOO_LARGE. @default 1_048_576 (1 MiB; loadGatewayConfig uses the limits' 100 KiB) */
   maxBodyBytes?: number;
+  /** Accept a JSON array of operations in one POST (each authorized and limited on its own). @default false */
+  batching?: boolean;
+  /** Most operations in one batch; more gets MAX_BATCH_SIZE_EXCEEDED. @default 10 */
+  maxBatchSize?: number;
+  /**
+   * Authentication, authorization, PII masking, audit, limits, CSRF and the
+   * gateway proof (ADR 0003). loadGatewayConfig always sets it. Without it the
+   * gateway serves everyone and refuses a supergraph that declares access
+   * rules — only tests of the bare gateway run that way.
+   */
+  security?: GatewaySecurityConfig;
+  /** PostgreSQL for the audit log (audit.field_read); without it audit records go to the log. */
+  databaseUrl?: string;
   /** Production mode: no stack traces, no field suggestions, no upstream bodies, no introspection by default. */
   production: boolean;
   /** Allow `__schema`/`__type`. @default !production */
@@ -52,12 +67,13 @@ export interface GatewayConfig {
 }
 
 /** GatewayConfig with every default filled in and every value checked. */
-export type ResolvedGatewayConfig = Required<Omit<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger'>> &
-  Pick<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger'>;
+export type ResolvedGatewayConfig = Required<Omit<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl'>> &
+  Pick<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl'>;
 
 export const GATEWAY_DEFAULTS = {
   host: '127.0.0.1',
   maxBodyBytes: 1_048_576,
+  maxBatchSize: 10,
   watchSupergraphFile: true,
   subgraphTimeoutMs: 30_000,
   subgraphConnections: 32,
@@ -98,6 +114,10 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     watchSupergraphFile: config.watchSupergraphFile ?? GATEWAY_DEFAULTS.watchSupergraphFile,
     supergraphSource: config.supergraphSource,
     maxBodyBytes: positiveInt('maxBodyBytes', config.maxBodyBytes ?? GATEWAY_DEFAULTS.maxBodyBytes),
+    batching: config.batching ?? false,
+    maxBatchSize: positiveInt('maxBatchSize', config.maxBatchSize ?? GATEWAY_DEFAULTS.maxBatchSize),
+    security: config.security,
+    databaseUrl: config.databaseUrl,
     production: config.production,
     introspection: config.introspection ?? !config.production,
     subgraphTimeoutMs: positiveInt('subgraphTimeoutMs', config.subgraphTimeoutMs ?? GATEWAY_DEFAULTS.subgraphTimeoutMs),
@@ -125,8 +145,12 @@ type Env = Record<string, string | undefined>;
  * | SUPERGRAPH_PATH | unset: compose from the subgraphs at start |
  * | SUPERGRAPH_WATCH | true (reload the file when it changes) |
  * | NODE_ENV | `production` turns production mode on |
- * | GATEWAY_INTROSPECTION | !production |
- * | GATEWAY_MAX_BODY_BYTES | 1048576 |
+ * | GATEWAY_INTROSPECTION | true; in production only callers with the `explore` scope get it (false: nobody) |
+ * | LIMIT_MAX_BODY_BYTES (or GATEWAY_MAX_BODY_BYTES) | 102400 |
+ * | BATCHING_ENABLED | false |
+ * | LIMIT_MAX_BATCH_SIZE | 10 |
+ * | AUDIT_DATABASE_URL, else DATABASE_URL | unset: audit records go to the log |
+ * | security: AUTH_*, AUTHORIZATION_MODE, LIMIT_*, CONCORD_GATEWAY_PROOF_* | see readSecurityConfig |
  * | SUBGRAPH_TIMEOUT_MS | 30000 |
  * | SUBGRAPH_CONNECTIONS | 32 |
  * | SUBGRAPH_DEDUPE | true |
@@ -146,8 +170,13 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     supergraphPath: readString(env, 'SUPERGRAPH_PATH'),
     watchSupergraphFile: readBool(env, 'SUPERGRAPH_WATCH', GATEWAY_DEFAULTS.watchSupergraphFile),
     production,
-    introspection: readBool(env, 'GATEWAY_INTROSPECTION', !production),
-    maxBodyBytes: readInt(env, 'GATEWAY_MAX_BODY_BYTES', GATEWAY_DEFAULTS.maxBodyBytes, { min: 1 }),
+    // The explore plugin gates it by scope in production; false turns it off for everyone.
+    introspection: readBool(env, 'GATEWAY_INTROSPECTION', true),
+    maxBodyBytes: readInt(env, 'LIMIT_MAX_BODY_BYTES', readInt(env, 'GATEWAY_MAX_BODY_BYTES', DEFAULT_HTTP_LIMITS.maxBodyBytes, { min: 1024 }), { min: 1024 }),
+    batching: readBool(env, 'BATCHING_ENABLED', DEFAULT_HTTP_LIMITS.batching),
+    maxBatchSize: readInt(env, 'LIMIT_MAX_BATCH_SIZE', DEFAULT_HTTP_LIMITS.maxBatchSize, { min: 1 }),
+    security: readSecurityConfig(env),
+    databaseUrl: readUrl(env, 'AUDIT_DATABASE_URL') ?? readUrl(env, 'DATABASE_URL'),
     subgraphTimeoutMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', GATEWAY_DEFAULTS.subgraphTimeoutMs, { min: 1 }),
     subgraphConnections: readInt(env, 'SUBGRAPH_CONNECTIONS', GATEWAY_DEFAULTS.subgraphConnections, { min: 1 }),
     dedupeSubgraphRequests: readBool(env, 'SUBGRAPH_DEDUPE', GATEWAY_DEFAULTS.dedupeSubgraphRequests),

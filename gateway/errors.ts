@@ -15,7 +15,13 @@ export const GATEWAY_ERRORS = {
   OPERATION_RESOLUTION_FAILURE: { status: 400, description: 'The document has no operation of the requested name, or several operations and no operationName.' },
   PERSISTED_QUERY_NOT_SUPPORTED: { status: 400, description: 'Automatic persisted queries are not enabled on this gateway.' },
   METHOD_NOT_ALLOWED: { status: 405, description: 'Mutations must be sent with POST; only queries may use GET.' },
-  PAYLOAD_TOO_LARGE: { status: 413, description: 'The request body is larger than the gateway accepts (maxBodyBytes).' },
+  BODY_TOO_LARGE: { status: 413, description: 'The request body is larger than the gateway accepts (maxBodyBytes).' },
+  BATCHING_DISABLED: { status: 400, description: 'The body is a JSON array of operations but batching is off (BATCHING_ENABLED).' },
+  MAX_BATCH_SIZE_EXCEEDED: { status: 400, description: 'The batch holds more operations than maxBatchSize.' },
+  CSRF_BLOCKED: { status: 400, description: 'A GET or simple-content-type POST without a preflight-forcing header (apollo-require-preflight).' },
+  VARIABLES_IN_GET_REFUSED: { status: 400, description: 'Variables in a GET URL (they may hold personal data and URLs are logged); send a POST.' },
+  INTROSPECTION_DISABLED: { status: 403, description: 'Introspection in production without the explore scope.' },
+  UNAUTHORIZED_FIELD_OR_TYPE: { status: 200, description: 'A field or type the caller may not read: null with its path (filter mode), or the whole operation refused (reject mode, HTTP 403).' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'POST bodies must be application/json.' },
   NOT_FOUND: { status: 404, description: 'No such route on the gateway.' },
   SUBGRAPH_UNAVAILABLE: { status: 200, description: 'A subgraph could not be reached, timed out, or answered with something that is not GraphQL; the fields it serves are null.' },
@@ -51,6 +57,23 @@ export class GatewayHttpError extends Error {
     this.headers = options.headers ?? {};
     this.errors = options.errors ?? [new GraphQLError(message, { extensions: { code } })];
   }
+
+  /** From a GraphQLError carrying `extensions.http` (limits, CSRF, auth modules): its status, code and headers. */
+  static fromGraphQLError(error: GraphQLError, more: readonly GraphQLError[] = []): GatewayHttpError {
+    const http = (error.extensions.http ?? {}) as { status?: number; headers?: Record<string, string> };
+    return new GatewayHttpError(String(error.extensions.code ?? 'BAD_REQUEST'), error.message, {
+      status: http.status,
+      headers: http.headers,
+      errors: [error, ...more].map(withoutHttpExtension),
+    });
+  }
+}
+
+/** The error without `extensions.http`: that status was for this server's answer, not for the client's body. */
+export function withoutHttpExtension(error: GraphQLError): GraphQLError {
+  if (error.extensions.http === undefined) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
 }
 
 /** A start-time failure (composition, SDL fetch, invalid supergraph) with its list of causes. */
@@ -70,16 +93,21 @@ const SUGGESTION = / ?Did you mean .+\?$/;
  * Development adds `extensions.stacktrace`; production strips stack traces
  * (also any a subgraph sent), field suggestions and upstream bodies.
  */
-export function formatGatewayError(error: GraphQLError | GraphQLFormattedError, production: boolean): GraphQLFormattedError {
+export function formatGatewayError(
+  error: GraphQLError | GraphQLFormattedError,
+  production: boolean,
+  /** Keep "Did you mean …?" in production (callers with the explore scope). @default !production */
+  suggestions = !production,
+): GraphQLFormattedError {
   const formatted: GraphQLFormattedError = error instanceof GraphQLError ? error.toJSON() : error;
   const extensions: Record<string, unknown> = { ...formatted.extensions };
   if (extensions.code === undefined) extensions.code = 'INTERNAL_SERVER_ERROR';
   let message = formatted.message;
+  if (!suggestions && SUGGESTION.test(message)) message = message.replace(SUGGESTION, '');
   if (production) {
     delete extensions.stacktrace;
     delete extensions.exception;
     delete extensions.responseBody;
-    if (SUGGESTION.test(message)) message = message.replace(SUGGESTION, '');
   } else if (error instanceof GraphQLError && extensions.stacktrace === undefined && extensions.code === 'INTERNAL_SERVER_ERROR') {
     const stack = (error.originalError ?? error).stack;
     if (stack) extensions.stacktrace = stack.split('\n');

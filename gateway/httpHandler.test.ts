@@ -69,7 +69,7 @@ describe('the gateway HTTP surface', () => {
   it('refuses a body over maxBodyBytes with 413, by Content-Length', async () => {
     const { status, body } = await post({ query: `{ customers { name } } # ${'x'.repeat(3_000)}` });
     expect(status).toBe(413);
-    expect(body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(body.errors[0].extensions.code).toBe('BODY_TOO_LARGE');
   });
 
   it('refuses a chunked body over maxBodyBytes with 413 as it streams', async () => {
@@ -80,7 +80,7 @@ describe('the gateway HTTP surface', () => {
       body: Readable.from([chunk.slice(0, 1_000), chunk.slice(1_000)]),
     });
     expect(response.statusCode).toBe(413);
-    expect(((await response.body.json()) as any).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await response.body.json()) as any).errors[0].extensions.code).toBe('BODY_TOO_LARGE');
   });
 
   it('refuses a POST that is not JSON with 415 and says what it expected', async () => {

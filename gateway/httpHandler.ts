@@ -4,13 +4,14 @@ import { performance } from 'node:perf_hooks';
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { formatGatewayError, GatewayHttpError, withCode } from './errors.js';
+import { formatGatewayError, GatewayHttpError, withCode, withoutHttpExtension } from './errors.js';
 import { renderGraphiQL, type GraphiQLPageOptions } from './graphiql.js';
 import { checkHealth } from './health.js';
-import { isJsonContentType, parseGetParameters, parsePostBody, readBody, type GraphQLHttpRequest } from './httpHandlerBody.js';
+import { isJsonContentType, parseGetParameters, parseJsonBody, toGraphQLRequest, type GraphQLHttpRequest } from './httpHandlerBody.js';
+import { checkBatch, readLimitedBody, RequestLimitError } from './limits/httpLimits.js';
 import { DocumentCache } from './httpHandlerDocumentCache.js';
 import type { GatewayMetrics, RequestOutcome } from './metrics.js';
-import type { GatewayContext, GatewayOperation, GatewayPlugin, GatewayResult } from './plugins.js';
+import type { GatewayContext, GatewayOperation, GatewayPlugin, GatewayResult, ParsedOperation } from './plugins.js';
 import type { SupergraphStatus } from './supergraphManager.js';
 
 export interface HttpHandlerOptions {
@@ -24,17 +25,32 @@ export interface HttpHandlerOptions {
   production: boolean;
   introspection: boolean;
   maxBodyBytes: number;
+  /** Accept a JSON array of operations. @default false */
+  batching?: boolean;
+  /** @default 10 */
+  maxBatchSize?: number;
   graphiql?: GraphiQLPageOptions | false;
+  /** Extra routes by exact path (e.g. /.well-known/jwks.json, /audit), served before the 404. */
+  routes?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void>>;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** One operation's answer: its status (the HTTP status when it is alone) and body. */
+interface OperationAnswer {
+  status: number;
+  body: { errors?: GraphQLFormattedError[]; data?: unknown; extensions?: unknown };
+  headers?: Readonly<Record<string, string>>;
+  operationType: string;
+  outcome: RequestOutcome;
+}
+
 /**
  * The gateway's HTTP surface on plain node:http:
  *
- * - POST /graphql (application/json), GET /graphql?query= (queries only)
+ * - POST /graphql (application/json; a JSON array when batching is on), GET /graphql?query= (queries only)
  * - GET /graphql from a browser (Accept: text/html): GraphiQL
- * - GET /health, GET /metrics
+ * - GET /health, GET /metrics, plus `routes`
  *
  * Why not Apollo Server's executeHTTPGraphQLRequest: its per-request pipeline
  * (plugin dispatch for a dozen hooks, cache-control and usage-reporting
@@ -47,14 +63,18 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  */
 export function createHttpHandler(options: HttpHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { executor, metrics, plugins, logger, production } = options;
-  const documents = new DocumentCache([
-    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-    ...plugins.flatMap((p) => p.validationRules ?? []),
-  ]);
+  const tokenLimits = plugins.flatMap((p) => (p.maxTokens === undefined ? [] : [p.maxTokens]));
+  const documents = new DocumentCache(
+    [...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]), ...plugins.flatMap((p) => p.validationRules ?? [])],
+    undefined,
+    tokenLimits.length ? Math.min(...tokenLimits) : undefined,
+  );
   const onRequest = plugins.filter((p) => p.onRequest);
+  const onDocument = plugins.filter((p) => p.onDocument);
   const onOperation = plugins.filter((p) => p.onOperation);
   const onResponse = plugins.filter((p) => p.onResponse);
   const graphiqlPage = options.graphiql === false ? undefined : renderGraphiQL(options.graphiql);
+  const httpLimits = { maxBodyBytes: options.maxBodyBytes, batching: options.batching ?? false, maxBatchSize: options.maxBatchSize ?? 10 };
   const startedAt = Date.now();
 
   function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, contentType = JSON_TYPE): void {
@@ -62,34 +82,72 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
     response.end(body);
   }
 
-  function sendErrors(response: ServerResponse, status: number, errors: readonly (GraphQLError | GraphQLFormattedError)[], headers?: Record<string, string>): void {
-    send(response, status, JSON.stringify({ errors: errors.map((e) => formatGatewayError(e, production)) }), headers);
+  function format(errors: readonly (GraphQLError | GraphQLFormattedError)[], context?: GatewayContext): GraphQLFormattedError[] {
+    return errors.map((e) => formatGatewayError(e, production, context ? context.suggestions : !production));
   }
 
-  /** Run the GraphQL pipeline; returns the HTTP status, operation type and outcome for metrics. */
-  async function executeGraphQL(request: IncomingMessage, response: ServerResponse, search: string, context: GatewayContext): Promise<[number, string, RequestOutcome]> {
-    for (const plugin of onRequest) await plugin.onRequest!(context, request);
+  function sendErrors(response: ServerResponse, status: number, errors: readonly (GraphQLError | GraphQLFormattedError)[], headers?: Record<string, string>, context?: GatewayContext): void {
+    send(response, status, JSON.stringify({ errors: format(errors, context) }), headers);
+  }
 
-    let input: GraphQLHttpRequest;
-    if (request.method === 'POST') {
-      if (!isJsonContentType(request.headers['content-type'])) {
-        throw new GatewayHttpError('UNSUPPORTED_MEDIA_TYPE', `POST requests must have Content-Type: application/json, got ${request.headers['content-type'] ?? 'none'}.`);
-      }
-      input = parsePostBody(await readBody(request, options.maxBodyBytes));
-    } else {
-      input = parseGetParameters(search);
+  function errorAnswer(error: unknown, context: GatewayContext): OperationAnswer {
+    if (error instanceof GatewayHttpError) {
+      return { status: error.status, body: { errors: format(error.errors, context) }, headers: error.headers, operationType: 'none', outcome: 'error' };
     }
+    logger.error({ err: error, requestId: context.requestId }, 'request failed inside the gateway');
+    const message = production ? 'Internal server error' : (error as Error).message;
+    const internal = new GraphQLError(message, { originalError: error as Error, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    return { status: 500, body: { errors: format([internal], context) }, operationType: 'none', outcome: 'error' };
+  }
 
+  /** The request's operations: one from GET parameters or a JSON object, several from a JSON array (batching). */
+  async function readOperations(request: IncomingMessage, search: string): Promise<{ inputs: Array<GraphQLHttpRequest | GatewayHttpError>; batch: boolean }> {
+    if (request.method !== 'POST') return { inputs: [parseGetParameters(search)], batch: false };
+    if (!isJsonContentType(request.headers['content-type'])) {
+      throw new GatewayHttpError('UNSUPPORTED_MEDIA_TYPE', `POST requests must have Content-Type: application/json, got ${request.headers['content-type'] ?? 'none'}.`);
+    }
+    let text: string;
+    try {
+      text = (await readLimitedBody(request, httpLimits.maxBodyBytes)).toString('utf8');
+    } catch (error) {
+      if (!(error instanceof RequestLimitError)) throw error;
+      // The rest of an oversized body is not worth reading: close the connection after answering.
+      throw new GatewayHttpError(error.code, error.message, { status: error.status, headers: { connection: 'close' }, errors: [withoutHttpExtension(error.graphqlError)] });
+    }
+    const body = parseJsonBody(text);
+    let operations: unknown[];
+    try {
+      operations = checkBatch(body, httpLimits);
+    } catch (error) {
+      if (error instanceof RequestLimitError) throw GatewayHttpError.fromGraphQLError(error.graphqlError);
+      throw error;
+    }
+    return {
+      inputs: operations.map((operation) => {
+        try {
+          return toGraphQLRequest(operation);
+        } catch (error) {
+          if (error instanceof GatewayHttpError) return error;
+          throw error;
+        }
+      }),
+      batch: Array.isArray(body),
+    };
+  }
+
+  /** Run one operation through the pipeline: parse, onDocument, validate, onOperation, execute, onResponse. */
+  async function executeOperation(request: IncomingMessage, input: GraphQLHttpRequest, context: GatewayContext): Promise<OperationAnswer> {
     const entry = documents.get(input.query);
     if (entry.parseError) {
-      sendErrors(response, 400, withCode([entry.parseError], 'GRAPHQL_PARSE_FAILED'));
-      return [400, 'none', 'error'];
+      const code = entry.parseError.extensions.code === 'MAX_TOKENS_EXCEEDED' ? [withoutHttpExtension(entry.parseError)] : withCode([entry.parseError], 'GRAPHQL_PARSE_FAILED');
+      return { status: 400, body: { errors: format(code, context) }, operationType: 'none', outcome: 'error' };
     }
     const schema = options.schema();
+    const parsed: ParsedOperation = { query: input.query, document: entry.document!, operationName: input.operationName, variables: input.variables, schema };
+    for (const plugin of onDocument) await plugin.onDocument!(parsed, context);
     const validationErrors = documents.validate(entry, schema);
     if (validationErrors.length > 0) {
-      sendErrors(response, 400, withCode(validationErrors, 'GRAPHQL_VALIDATION_FAILED'));
-      return [400, 'none', 'error'];
+      return { status: 400, body: { errors: format(withCode(validationErrors, 'GRAPHQL_VALIDATION_FAILED'), context) }, operationType: 'none', outcome: 'error' };
     }
     const operation = getOperationAST(entry.document!, input.operationName);
     if (!operation) {
@@ -144,19 +202,44 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
       const errors = executed.errors ?? [];
       const variableErrors = errors.every((e) => e.message.startsWith('Variable "'));
       const status = variableErrors ? 400 : 200;
-      sendErrors(response, status, variableErrors ? withCode(errors, 'BAD_USER_INPUT') : errors);
-      return [status, operationType, 'error'];
+      return { status, body: { errors: format(variableErrors ? withCode(errors, 'BAD_USER_INPUT') : errors, context) }, operationType, outcome: 'error' };
     }
 
     const result: GatewayResult = { data: executed.data, errors: executed.errors ? [...executed.errors] : [], extensions: executed.extensions };
     for (const plugin of onResponse) await plugin.onResponse!(result, gatewayOperation, context);
 
-    const body: { errors?: GraphQLFormattedError[]; data?: unknown; extensions?: unknown } = {};
-    if (result.errors.length > 0) body.errors = result.errors.map((e) => formatGatewayError(e, production));
+    const body: OperationAnswer['body'] = {};
+    if (result.errors.length > 0) body.errors = format(result.errors, context);
     body.data = result.data;
     if (result.extensions && !production) body.extensions = result.extensions;
-    send(response, 200, JSON.stringify(body));
-    return [200, operationType, result.errors.length === 0 ? 'ok' : result.data ? 'partial' : 'error'];
+    return { status: 200, body, operationType, outcome: result.errors.length === 0 ? 'ok' : result.data ? 'partial' : 'error' };
+  }
+
+  /** Run the GraphQL pipeline; returns the HTTP status, operation type and outcome for metrics. */
+  async function executeGraphQL(request: IncomingMessage, response: ServerResponse, search: string, context: GatewayContext): Promise<[number, string, RequestOutcome]> {
+    for (const plugin of onRequest) await plugin.onRequest!(context, request);
+    const { inputs, batch } = await readOperations(request, search);
+    const answers: OperationAnswer[] = [];
+    // Sequential: a batch is one client's work, and parallel fan-out would let one request take many pool slots.
+    for (const input of inputs) {
+      if (input instanceof GatewayHttpError) {
+        answers.push(errorAnswer(input, context));
+        continue;
+      }
+      try {
+        answers.push(await executeOperation(request, input, context));
+      } catch (error) {
+        answers.push(errorAnswer(error, context));
+      }
+    }
+    if (!batch) {
+      const [answer] = answers;
+      send(response, answer.status, JSON.stringify(answer.body), { ...answer.headers });
+      return [answer.status, answer.operationType, answer.outcome];
+    }
+    send(response, 200, JSON.stringify(answers.map((a) => a.body)));
+    const outcome: RequestOutcome = answers.every((a) => a.outcome === 'ok') ? 'ok' : answers.some((a) => a.outcome !== 'error') ? 'partial' : 'error';
+    return [200, 'batch', outcome];
   }
 
   async function handleGraphQL(request: IncomingMessage, response: ServerResponse, search: string): Promise<void> {
@@ -167,6 +250,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
       method: request.method!,
       headers: request.headers,
       state: {},
+      suggestions: !production,
     };
     response.setHeader('x-request-id', context.requestId);
     let status: number;
@@ -177,7 +261,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
     } catch (error) {
       if (error instanceof GatewayHttpError) {
         status = error.status;
-        sendErrors(response, status, error.errors, error.headers);
+        sendErrors(response, status, error.errors, { ...error.headers }, context);
       } else {
         status = 500;
         logger.error({ err: error, requestId: context.requestId }, 'request failed inside the gateway');
@@ -221,6 +305,11 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
           send(response, 500, 'metrics unavailable\n', {}, 'text/plain');
         },
       );
+      return;
+    }
+    const route = options.routes?.[path];
+    if (route) {
+      route(request, response);
       return;
     }
     sendErrors(response, 404, [new GraphQLError(`No route ${path}; the GraphQL endpoint is /graphql.`, { extensions: { code: 'NOT_FOUND' } })]);

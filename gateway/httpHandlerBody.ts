@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { GatewayHttpError } from './errors.js';
 
 /** A GraphQL request as the GraphQL-over-HTTP spec carries it, from a POST body or GET parameters. */
@@ -7,31 +6,6 @@ export interface GraphQLHttpRequest {
   operationName: string | null;
   variables: Record<string, unknown>;
   extensions: Record<string, unknown> | undefined;
-}
-
-/**
- * Read a POST body up to `maxBytes`: a declared Content-Length over the limit
- * is refused before reading; a chunked body is counted as it streams and
- * refused the moment it passes the limit (the socket is then closed, so the
- * rest is never buffered).
- */
-export async function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
-  const declared = request.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-}
-
-function tooLarge(maxBytes: number): GatewayHttpError {
-  return new GatewayHttpError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes, the most this gateway accepts.`, {
-    headers: { connection: 'close' },
-  });
 }
 
 function badRequest(message: string): GatewayHttpError {
@@ -51,7 +25,10 @@ function objectOrUndefined(value: unknown, name: string): Record<string, unknown
   return value as Record<string, unknown>;
 }
 
-function toGraphQLRequest(raw: { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown }): GraphQLHttpRequest {
+/** One operation object of a POST body (or GET parameters) as a GraphQL request; throws BAD_REQUEST naming the bad member. */
+export function toGraphQLRequest(value: unknown): GraphQLHttpRequest {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('An operation must be a JSON object with a `query`.');
+  const raw = value as { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown };
   const extensions = objectOrUndefined(raw.extensions, 'extensions');
   if (raw.query === undefined || raw.query === null || raw.query === '') {
     if (extensions?.persistedQuery) {
@@ -71,17 +48,13 @@ function toGraphQLRequest(raw: { query?: unknown; operationName?: unknown; varia
   };
 }
 
-/** Parse a POST body: JSON object required; a JSON array (batching) is refused with a clear message. */
-export function parsePostBody(text: string): GraphQLHttpRequest {
-  let body: unknown;
+/** Parse a POST body as JSON (an object, or an array when batching): BAD_REQUEST when it is not JSON. */
+export function parseJsonBody(text: string): unknown {
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw badRequest(`The request body is not valid JSON: ${(error as Error).message}`);
   }
-  if (Array.isArray(body)) throw badRequest('Batched requests (a JSON array) are not supported; send one operation per request.');
-  if (body === null || typeof body !== 'object') throw badRequest('The request body must be a JSON object with a `query`.');
-  return toGraphQLRequest(body);
 }
 
 /** Parse GET parameters: `query`, `operationName`, and JSON-encoded `variables` and `extensions`. */

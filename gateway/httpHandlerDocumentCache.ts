@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { limitError } from './limits/limitErrors.js';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 
 /**
@@ -25,7 +26,12 @@ export class DocumentCache {
    *   client fleet's operations many times over; an attacker sending unique
    *   queries only churns the oldest entries.
    */
-  constructor(extraRules: readonly ValidationRule[], private readonly maxEntries = 1_000) {
+  constructor(
+    extraRules: readonly ValidationRule[],
+    private readonly maxEntries = 1_000,
+    /** graphql's parse `maxTokens`: lexing stops there (MAX_TOKENS_EXCEEDED), so a huge document costs no parse. */
+    private readonly maxTokens?: number,
+  ) {
     this.#rules = [...specifiedRules, ...extraRules];
   }
 
@@ -35,8 +41,12 @@ export class DocumentCache {
     if (entry) return entry;
     const queryHash = createHash('sha256').update(query).digest('hex');
     try {
-      entry = { queryHash, document: parse(query) };
+      entry = { queryHash, document: parse(query, this.maxTokens === undefined ? undefined : { maxTokens: this.maxTokens }) };
     } catch (error) {
+      // graphql 16 words it "more that N tokens" (sic). Not cached: such documents are big, and caching them is what an attacker would want.
+      if (this.maxTokens !== undefined && /more th(?:an|at) \d+ tokens/.test((error as Error).message)) {
+        return { queryHash, parseError: limitError('MAX_TOKENS_EXCEEDED', `The document has more than ${this.maxTokens} tokens; parsing was stopped.`, { limit: this.maxTokens, actual: this.maxTokens + 1 }) };
+      }
       entry = { queryHash, parseError: error instanceof GraphQLError ? error : new GraphQLError(String(error)) };
     }
     // FIFO eviction: cheaper than LRU bookkeeping on every hit, and hot queries come straight back.

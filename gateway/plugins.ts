@@ -8,9 +8,9 @@ import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
  * in array order. To reject a request, throw a `GatewayHttpError`
  * (gateway/errors.ts): it becomes an HTTP status plus a GraphQL error body.
  *
- *   HTTP request ─ onRequest ─ parse ─ validate (+ validationRules)
- *     ─ onOperation ─ plan (cached) ─ execute ─ willSendRequest per subgraph call
- *     ─ onResponse ─ JSON
+ *   HTTP request ─ onRequest ─ body (size, batch) ─ per operation: parse (maxTokens)
+ *     ─ onDocument ─ validate (+ validationRules) ─ onOperation ─ plan (cached)
+ *     ─ execute ─ willSendRequest per subgraph call ─ onResponse ─ JSON
  */
 
 /**
@@ -30,6 +30,18 @@ export interface GatewayContext {
   /** The incoming headers (names lower-cased by node:http). */
   readonly headers: IncomingHttpHeaders;
   readonly state: GatewayContextState;
+  /** Keep "Did you mean …?" in error messages: outside production, or for callers with the explore scope (set by that plugin). */
+  suggestions: boolean;
+}
+
+/** An operation right after parsing, before validation: the place for abuse limits (depth, aliases, cost). */
+export interface ParsedOperation {
+  readonly query: string;
+  readonly document: DocumentNode;
+  readonly operationName: string | null;
+  readonly variables: Record<string, unknown>;
+  /** The API schema it will be validated against. */
+  readonly schema: GraphQLSchema;
 }
 
 /** The operation about to be planned, after parse and validation. */
@@ -80,10 +92,14 @@ export interface SubgraphRequest {
 export interface GatewayPlugin {
   /** Shown in logs when a hook throws something that is not a GatewayHttpError. */
   readonly name: string;
-  /** Extra validation rules (depth, aliases, …); static, so validation stays cached per document and schema. */
+  /** Extra validation rules; static, so validation stays cached per document and schema. */
   readonly validationRules?: readonly ValidationRule[];
+  /** Parsing stops after this many lexical tokens (graphql's maxTokens; the smallest of all plugins wins), so an oversized document costs no parse. */
+  readonly maxTokens?: number;
   /** Before the body is read: authenticate, CSRF checks, fill `context.state`. */
   onRequest?(context: GatewayContext, request: IncomingMessage): void | Promise<void>;
+  /** After parsing, before validation: refuse (throw a GatewayHttpError) an operation over a limit. */
+  onDocument?(operation: ParsedOperation, context: GatewayContext): void | Promise<void>;
   /** After validation, before planning: limits (cost, batch size), or return a rewritten document. */
   onOperation?(operation: GatewayOperation, context: GatewayContext): void | GatewayOperationRewrite | Promise<void | GatewayOperationRewrite>;
   /** After execution, before serialisation: e.g. null out removed fields and add FORBIDDEN errors. */

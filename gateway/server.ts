@@ -3,6 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import type { GraphQLSchema } from 'graphql';
 import { pino } from 'pino';
+import type pg from 'pg';
+import { createPool } from '../subgraphs/kit/db/pool.js';
+import type { AuthorizationRules } from '../subgraphs/kit/auth/requirements.js';
+import type { AuditSink } from './audit/auditSink.js';
+import { createGatewaySecurity, type GatewaySecurity } from './security/createSecurity.js';
 import { resolveGatewayConfig, type GatewayConfig } from './config.js';
 import { SubgraphClient } from './dataSource.js';
 import type { GraphiQLPageOptions } from './graphiql.js';
@@ -20,6 +25,8 @@ export interface RunningGateway {
   /** The supergraph serving now and the last refused update (also in /health). */
   supergraph(): SupergraphStatus;
   metrics: GatewayMetrics;
+  /** Where PII/finance reads are recorded (undefined without `security`). */
+  audit?: AuditSink;
 }
 
 export interface StartGatewayOptions {
@@ -50,15 +57,40 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const logger = config.logger ?? pino({ name: 'gateway', level: config.logLevel });
   const metrics = new GatewayMetrics();
+  // Rules are read from the same supergraph as the schema and looked up by it, so both swap together.
+  const rulesBySchema = new WeakMap<GraphQLSchema, AuthorizationRules>();
+  const rulesOf = (apiSchema: GraphQLSchema): AuthorizationRules => {
+    const rules = rulesBySchema.get(apiSchema);
+    if (!rules) throw new Error('no authorization rules for this API schema');
+    return rules;
+  };
+  let pool: pg.Pool | undefined;
+  let security: GatewaySecurity | undefined;
+  const release = async () => {
+    await security?.close();
+    await pool?.end();
+  };
+  if (config.security) {
+    if (config.databaseUrl) pool = createPool({ connectionString: config.databaseUrl, max: 4, applicationName: 'concord-gateway-audit' });
+    try {
+      security = await createGatewaySecurity({ config: config.security, production: config.production, logger, pool, rulesOf });
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  } else {
+    logger.warn('gateway started without security: no authentication, authorization, limits or gateway proof');
+  }
+  const plugins = [...(security?.plugins ?? []), ...config.plugins];
   const client = new SubgraphClient({
     timeoutMs: config.subgraphTimeoutMs,
     connections: config.subgraphConnections,
     dedupe: config.dedupeSubgraphRequests,
     production: config.production,
-    plugins: config.plugins,
+    plugins,
     metrics,
   });
-  const manager = new SupergraphManager(sourceFor(config, client), logger);
+  const manager = new SupergraphManager(sourceFor(config, client), logger, { enforcesRules: Boolean(security) });
   const gateway = new ApolloGateway({
     supergraphSdl: manager.hook,
     buildService: (definition) => client.dataSource(definition),
@@ -69,7 +101,8 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     __exposeQueryPlanExperimental: false,
   });
   let schema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    rulesBySchema.set(apiSchema, manager.rulesFor(coreSupergraphSdl));
     schema = apiSchema;
   });
 
@@ -78,6 +111,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     ({ executor } = await gateway.load());
   } catch (error) {
     await client.close();
+    await release();
     throw error;
   }
   if (!executor || !schema) throw new Error('the gateway loaded without an executor or schema');
@@ -87,12 +121,15 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     schema: () => schema!,
     supergraph: () => manager.status,
     metrics,
-    plugins: config.plugins,
+    plugins,
     logger,
     production: config.production,
     introspection: config.introspection,
     maxBodyBytes: config.maxBodyBytes,
+    batching: config.batching,
+    maxBatchSize: config.maxBatchSize,
     graphiql: options.graphiql,
+    routes: security?.routes,
   });
   const server = createServer(handler);
   try {
@@ -106,6 +143,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
   } catch (error) {
     await gateway.stop();
     await client.close();
+    await release();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -118,6 +156,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     url,
     gateway,
     metrics,
+    audit: security?.audit,
     supergraph: () => manager.status!,
     close() {
       closing ??= (async () => {
@@ -127,6 +166,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
         await stopped;
         await gateway.stop();
         await client.close();
+        await release();
       })();
       return closing;
     },

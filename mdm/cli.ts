@@ -3,7 +3,10 @@ import cliProgress from 'cli-progress';
 import { readString } from '../subgraphs/kit/config.js';
 import { createPool } from '../subgraphs/kit/db/index.js';
 import { entityConfig } from './entities/index.js';
-import { evaluateMatching, formatAccuracyLine, readFebrlFile, readLabelledCsv, type Evaluation, type LabelledRecords } from './evaluate/index.js';
+import {
+  evaluateMatching, evaluateSeedTruth, formatAccuracyLine, readFebrlFile, readLabelledCsv, SEED_TRUTH_ENTITY_TYPES,
+  type Accuracy, type Evaluation, type LabelledRecords, type SeedTruthEntityType, type SeedTruthEvaluation,
+} from './evaluate/index.js';
 import { migrateMdm } from './load/initialLoad.js';
 import type { MatchStep } from './match/index.js';
 import { runBatchMatch, type BatchSummary } from './store/runBatch.js';
@@ -42,11 +45,27 @@ export function registerMdmCommands(program: Command): Command {
     .option('--febrl <file>', 'a FEBRL-format file to de-duplicate (or file A of a linkage)')
     .option('--link <file>', 'with --febrl: link the records of --febrl to this file B')
     .option('--csv <file>', 'a labelled CSV whose header names the entity attributes')
-    .addOption(new Option('--entity <type>', 'with --csv').choices(['customer', 'product', 'person']))
+    .addOption(new Option('--entity <type>', 'with --csv (required) or --seed-truth (default: both)').choices(['customer', 'product', 'person']))
     .option('--truth <column>', 'with --csv: the column naming the real-world entity')
     .option('--source <column>', 'with --csv: the column naming the source system; only cross-source pairs count')
-    .action(async (opts: { febrl?: string; link?: string; csv?: string; entity?: string; truth?: string; source?: string }) => {
+    .option('--seed-truth', "score the database's current golden records (mdm.xref) against the seed generator's truth.entity")
+    .option('--database-url <url>', 'with --seed-truth: the seeded and loaded database')
+    .action(async (opts: { febrl?: string; link?: string; csv?: string; entity?: string; truth?: string; source?: string; seedTruth?: boolean; databaseUrl?: string }) => {
       let evaluation: Evaluation;
+      if (opts.seedTruth) {
+        const entityTypes: SeedTruthEntityType[] = opts.entity === undefined ? [...SEED_TRUTH_ENTITY_TYPES]
+          : (SEED_TRUTH_ENTITY_TYPES as readonly string[]).includes(opts.entity) ? [opts.entity as SeedTruthEntityType]
+            : program.error('mdm evaluate --seed-truth takes --entity customer|product', { code: 'MDM_INVALID_ARGUMENT' });
+        const pool = createPool({ connectionString: opts.databaseUrl ?? mdmDatabaseUrl(process.env), max: 2, applicationName: 'concord-mdm-cli' });
+        try {
+          const results: SeedTruthEvaluation[] = [];
+          for (const entityType of entityTypes) results.push(await evaluateSeedTruth(pool, entityType));
+          process.stdout.write(formatSeedTruthEvaluation(results));
+        } finally {
+          await pool.end();
+        }
+        return;
+      }
       if (opts.febrl) {
         const a = await readFebrlFile(opts.febrl, opts.link ? 'a' : 'febrl');
         let input: LabelledRecords = a;
@@ -93,6 +112,30 @@ export function formatEvaluation({ accuracy: a, result }: Evaluation): string {
     formatAccuracyLine(a),
     '',
   ].join('\n');
+}
+
+/**
+ * Per entity type: the overall, linkage (ERP↔CRM) and de-duplication
+ * (within a system) figures; the last line is over every pair of every
+ * entity type evaluated, so one entity type gives exactly its own figures.
+ */
+export function formatSeedTruthEvaluation(results: SeedTruthEvaluation[]): string {
+  const line = (label: string, a: Accuracy) =>
+    `  ${label.padEnd(8)} ${formatAccuracyLine(a)} (true_positives=${a.truePositives} predicted_pairs=${a.predictedPairs} true_pairs=${a.truePairs})`;
+  const out: string[] = [];
+  let tp = 0; let predicted = 0; let truePairs = 0;
+  for (const r of results) {
+    out.push(
+      `${r.entityType}: records=${r.records} labelled=${r.labelled} golden_records=${r.masters} true_entities=${r.overall.trueClusters} exact_clusters=${r.overall.clusterExactness.toFixed(4)}`,
+      line('all', r.overall), line('linkage', r.linkage), line('dedup', r.dedup),
+    );
+    tp += r.overall.truePositives; predicted += r.overall.predictedPairs; truePairs += r.overall.truePairs;
+  }
+  const precision = predicted === 0 ? 1 : tp / predicted;
+  const recall = truePairs === 0 ? 1 : tp / truePairs;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  out.push(`precision=${precision.toFixed(4)} recall=${recall.toFixed(4)} f1=${f1.toFixed(4)}`, '');
+  return out.join('\n');
 }
 
 /** One bar per entity type on stderr, advanced as each pipeline step finishes. */

@@ -17,5 +17,8 @@ export * from './store/index.js';
 export { runInitialLoad, migrateMdm, MDM_MIGRATIONS_DIR, type InitialLoadOptions, type LoadSummary } from './load/initialLoad.js';
 export { hubSpotReader, crmTableReader, type CrmReader, type CrmObject } from './load/crmReader.js';
 export { readErpCustomers, readErpProducts } from './load/erpReader.js';
-export { evaluateMatching, readFebrlFile, readLabelledCsv, pairwiseAccuracy, formatAccuracyLine, type Accuracy } from './evaluate/index.js';
+export {
+  evaluateMatching, readFebrlFile, readLabelledCsv, pairwiseAccuracy, formatAccuracyLine, evaluateSeedTruth, SEED_TRUTH_ENTITY_TYPES,
+  type Accuracy, type PairScope, type SeedTruthEntityType, type SeedTruthEvaluation,
+} from './evaluate/index.js';
 export { registerMdmCommands } from './cli.js';

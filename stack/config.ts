@@ -1,4 +1,6 @@
 import { readInt, readString, readUrl, readBool } from '../subgraphs/kit/config.js';
+import { loadGatewayConfig } from '../gateway/config.js';
+import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
 
 /**
  * What `concord start` runs: every part of Concord plus the sandbox source
@@ -41,9 +43,26 @@ export interface StackConfig {
   dataDir?: string;
   /** Start the schema registry and let the gateway follow it. @default true (`CONCORD_REGISTRY`) */
   registry: boolean;
+  /**
+   * The gateway's security and request limits, read as the gateway reads
+   * them (loadGatewayConfig: AUTH_*, AUTHORIZATION_MODE, LIMIT_*,
+   * BATCHING_ENABLED, CONCORD_GATEWAY_PROOF_*). Without a proof secret in the
+   * environment the stack generates one per start and hands it to the
+   * gateway and every subgraph.
+   */
+  gateway: {
+    security: GatewaySecurityConfig;
+    maxBodyBytes: number;
+    batching: boolean;
+    maxBatchSize: number;
+    introspection: boolean;
+    /** The audit log's database. @default the stack's database (`AUDIT_DATABASE_URL`) */
+    auditDatabaseUrl?: string;
+  };
 }
 
 export function loadStackConfig(env: Record<string, string | undefined> = process.env): StackConfig {
+  const gateway = loadGatewayConfig(env);
   return {
     databaseUrl: readUrl(env, 'DATABASE_URL'),
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -64,5 +83,13 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
     production: readString(env, 'NODE_ENV') === 'production',
     dataDir: readString(env, 'CONCORD_DATA_DIR'),
     registry: readBool(env, 'CONCORD_REGISTRY', true),
+    gateway: {
+      security: gateway.security!,
+      maxBodyBytes: gateway.maxBodyBytes!,
+      batching: gateway.batching!,
+      maxBatchSize: gateway.maxBatchSize!,
+      introspection: gateway.introspection!,
+      auditDatabaseUrl: readUrl(env, 'AUDIT_DATABASE_URL'),
+    },
   };
 }

@@ -10,8 +10,7 @@ import { startErpSubgraph } from '../subgraphs/erp/server.js';
 import { startCrmSubgraph } from '../subgraphs/crm/server.js';
 import { startMdmSubgraph } from '../subgraphs/mdm/server.js';
 import { startGateway } from '../gateway/server.js';
-import { composedSupergraphSource } from '../gateway/supergraphSource.js';
-import { stripAuthorizationDirectives } from '../gateway/authorization/index.js';
+import { generateGatewayProofSecret, isGatewayProofKey, resolveGatewayProofKey, type GatewayProofKey } from '../subgraphs/kit/auth/gatewayProof.js';
 
 export interface StackOptions extends StackConfig {
   /** Called for every source round trip of every subgraph (tests count them). */
@@ -25,6 +24,8 @@ export interface StackOptions extends StackConfig {
 export interface RunningStack {
   gatewayUrl: string;
   databaseUrl: string;
+  /** The key the gateway signs its proof with and the subgraphs check it with (tests call subgraphs directly with it). */
+  gatewayProofKey: GatewayProofKey;
   urls: { erp: string; crm: string; mdm: string; crmSandbox: string };
   /** A pool on the stack's database, for tests that read the ground truth. */
   pool: pg.Pool;
@@ -80,7 +81,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const load = await runInitialLoad(pool, { crmBaseUrl: crmSandbox.url, crmToken: options.crmToken });
     log(`MDM load in ${Date.now() - loadStarted} ms ${JSON.stringify(load)}`);
 
-    const common = { host: options.host, production: options.production, onSourceRequest: options.onSourceRequest };
+    // One proof key for the gateway and every subgraph: from the environment, or generated for this run.
+    const proofSettings = options.gateway.security.gatewayProof;
+    const hasProofSettings = isGatewayProofKey(proofSettings) || Boolean(proofSettings.secret ?? proofSettings.publicKeyPem ?? proofSettings.privateKeyPem);
+    const gatewayProofKey = hasProofSettings ? await resolveGatewayProofKey(proofSettings, 'signer') : generateGatewayProofSecret();
+    const common = { host: options.host, production: options.production, onSourceRequest: options.onSourceRequest, gatewayProof: gatewayProofKey };
     const erp = await startErpSubgraph({ ...common, port: options.ports.erp, databaseUrl, schema: 'erp' });
     stops.push(() => erp.close());
     const crm = await startCrmSubgraph({ ...common, port: options.ports.crm, baseUrl: crmSandbox.url, token: options.crmToken });
@@ -99,17 +104,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       port: options.ports.gateway,
       production: options.production,
       subgraphs,
-      // TEMPORARY until the authorization plugin is wired: strip the security directives.
-      supergraphSource: (() => {
-        const inner = composedSupergraphSource(subgraphs);
-        return { load: async () => stripAuthorizationDirectives(await inner.load()), subscribe: () => () => {} };
-      })(),
+      security: { ...options.gateway.security, gatewayProof: gatewayProofKey },
+      databaseUrl: options.gateway.auditDatabaseUrl ?? databaseUrl,
+      maxBodyBytes: options.gateway.maxBodyBytes,
+      batching: options.gateway.batching,
+      maxBatchSize: options.gateway.maxBatchSize,
+      introspection: options.gateway.introspection,
     });
     stops.push(() => gateway.close());
 
     return {
       gatewayUrl: gateway.url,
       databaseUrl,
+      gatewayProofKey,
       urls: { erp: erp.url, crm: crm.url, mdm: mdm.url, crmSandbox: crmSandbox.url },
       pool,
       crmSandbox,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
 import { DEMO_USERS, PROFILES } from '../authorization/scopeMatrix.js';
 import type { TokenVerifierOptions } from './tokenVerifier.js';
@@ -13,6 +14,17 @@ import type { TokenVerifierOptions } from './tokenVerifier.js';
  * at a real issuer's JWKS instead.
  */
 export const DEFAULT_DEMO_KEY_FILE = '.concord/demo-issuer.json';
+
+/**
+ * Relative key file paths are resolved against the project root, not the
+ * working directory, so `npx concord token` run from any folder of the
+ * checkout and the gateway started by `npm start` share one key.
+ */
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function resolveKeyFile(keyFile: string = DEFAULT_DEMO_KEY_FILE): string {
+  return path.resolve(PROJECT_ROOT, keyFile);
+}
 export const DEFAULT_DEMO_ISSUER = 'urn:concord:demo-issuer';
 export const DEFAULT_DEMO_AUDIENCE = 'concord';
 const ALG = 'ES256';
@@ -74,21 +86,29 @@ async function loadOrCreateKeys(file: string): Promise<KeyFile> {
   if (existing) return existing;
   await mkdir(path.dirname(file), { recursive: true });
   const created: KeyFile = { keys: [await generateSigningJwk()] };
+  // Written aside, then linked into place: link fails if the file exists, and a
+  // concurrent reader (the token command while the gateway starts) never sees half a file.
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(temporary, JSON.stringify(created, null, 2), { mode: 0o600 });
   try {
-    await writeFile(file, JSON.stringify(created, null, 2), { flag: 'wx', mode: 0o600 });
+    await link(temporary, file);
     return created;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return (await readKeyFile(file))!;
+  } finally {
+    await unlink(temporary).catch(() => {});
   }
 }
 
 /** Adds a new signing key in front of the old ones (which keep verifying until removed). */
 export async function rotateDemoIssuerKeys(options: DemoIssuerOptions = {}): Promise<void> {
-  const file = options.keyFile ?? DEFAULT_DEMO_KEY_FILE;
+  const file = resolveKeyFile(options.keyFile);
   const current = await loadOrCreateKeys(file);
   const next: KeyFile = { keys: [await generateSigningJwk(), ...current.keys].slice(0, 3) };
-  await writeFile(file, JSON.stringify(next, null, 2), { mode: 0o600 });
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(temporary, JSON.stringify(next, null, 2), { mode: 0o600 });
+  await rename(temporary, file);
 }
 
 function publicPart(jwk: JWK): JWK {
@@ -97,7 +117,7 @@ function publicPart(jwk: JWK): JWK {
 }
 
 export async function loadDemoIssuer(options: DemoIssuerOptions = {}): Promise<DemoIssuer> {
-  const keyFile = options.keyFile ?? DEFAULT_DEMO_KEY_FILE;
+  const keyFile = resolveKeyFile(options.keyFile);
   const issuer = options.issuer ?? DEFAULT_DEMO_ISSUER;
   const audience = options.audience ?? DEFAULT_DEMO_AUDIENCE;
   const { keys } = await loadOrCreateKeys(keyFile);

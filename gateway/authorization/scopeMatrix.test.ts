@@ -19,7 +19,7 @@ describe('the scope matrix', () => {
     expect(matrix.sales['Customer.orders']).toBe('clear');
     expect(matrix.finance['Customer.orders']).toBe('clear');
     expect(matrix.support['Customer.deals']).toBe('denied');
-    expect(matrix.steward['Query.matchCandidates']).toBe('clear');
+    expect(matrix.steward['Query.reviewQueue']).toBe('clear');
     expect(matrix.finance['Customer.taxId']).toBe('clear');
   });
 

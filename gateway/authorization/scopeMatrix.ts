@@ -90,13 +90,25 @@ export const PROTECTED_FIELDS: ProtectedField[] = [
   field('Customer.orders', 'erp', [['sales:read'], ['finance:read']]),
   field('Customer.contacts', 'crm', [['customers:read']]),
   field('Contact.name', 'crm', [['customers:read']], { pii: 'NAME' }),
+  field('Contact.firstName', 'crm', [['customers:read']], { pii: 'NAME' }),
+  field('Contact.lastName', 'crm', [['customers:read']], { pii: 'NAME' }),
   field('Contact.email', 'crm', [['customers:read']], { pii: 'EMAIL' }),
   field('Contact.phone', 'crm', [['customers:read']], { pii: 'PHONE' }),
   field('Customer.deals', 'crm', [['sales:read']]),
   field('Customer.tickets', 'crm', [['support:read']]),
-  field('Query.matchCandidates', 'mdm', [['mdm:steward']]),
+  field('Query.searchCustomers', 'mdm', [['customers:read']]),
+  // MDM stewardship (the review queue, history and steward mutations); their result types are closed too.
+  field('Query.reviewQueue', 'mdm', [['mdm:steward']]),
+  field('Query.history', 'mdm', [['mdm:steward']]),
+  field('Mutation.acceptMatchCandidate', 'mdm', [['mdm:steward']]),
+  field('Mutation.rejectMatchCandidate', 'mdm', [['mdm:steward']]),
   field('Mutation.mergeCustomers', 'mdm', [['mdm:steward']]),
-  field('Mutation.unmergeCustomer', 'mdm', [['mdm:steward']]),
+  field('Mutation.mergeProducts', 'mdm', [['mdm:steward']]),
+  field('Mutation.unmergeSourceRecord', 'mdm', [['mdm:steward']]),
+  field('Mutation.undoHistoryEvent', 'mdm', [['mdm:steward']]),
+  ...['MatchCandidate', 'MatchCandidateConnection', 'MatchCandidateEdge', 'CandidateRecord', 'AttributeValue', 'AttributeContribution', 'HistoryEvent', 'StewardResult'].map(
+    (type) => field(type, 'mdm', [['mdm:steward']]),
+  ),
 ];
 
 export type Access = 'clear' | 'masked' | 'denied';

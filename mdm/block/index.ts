@@ -12,8 +12,15 @@ import type { StandardisedRecord } from '../types.js';
  */
 export function blockCandidatePairs(records: StandardisedRecord[], rules: BlockingRule[]): Uint32Array {
   const n = records.length;
-  const seen = new Set<number>();
-  const out: number[] = [];
+  // Each pair is coded as i * n + j (exact in a double up to n ≈ 9.4e7) in
+  // growing typed arrays, then sorted and deduplicated: a Set of tens of
+  // millions of pairs would exceed V8's Set size limit and cost gigabytes.
+  let codes = new Float64Array(1 << 16);
+  let count = 0;
+  const push = (code: number) => {
+    if (count === codes.length) { const grown = new Float64Array(codes.length * 2); grown.set(codes); codes = grown; }
+    codes[count++] = code;
+  };
   for (const rule of rules) {
     const blocks = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
@@ -26,17 +33,22 @@ export function blockCandidatePairs(records: StandardisedRecord[], rules: Blocki
     for (const block of blocks.values()) {
       if (block.length < 2 || block.length > max) continue;
       for (let a = 0; a < block.length; a++) {
-        for (let b = a + 1; b < block.length; b++) {
-          const i = block[a]; const j = block[b];
-          const id = i * n + j; // i < j since indexes were pushed in order
-          if (seen.has(id)) continue;
-          seen.add(id);
-          out.push(i, j);
-        }
+        const base = block[a] * n; // i < j since indexes were pushed in order
+        for (let b = a + 1; b < block.length; b++) push(base + block[b]);
       }
     }
   }
-  return Uint32Array.from(out);
+  const sorted = codes.subarray(0, count).sort();
+  let unique = 0;
+  for (let p = 0; p < count; p++) if (p === 0 || sorted[p] !== sorted[p - 1]) unique++;
+  const out = new Uint32Array(unique * 2);
+  let o = 0;
+  for (let p = 0; p < count; p++) {
+    if (p > 0 && sorted[p] === sorted[p - 1]) continue;
+    const i = Math.floor(sorted[p] / n);
+    out[o++] = i; out[o++] = sorted[p] - i * n;
+  }
+  return out;
 }
 
 /** The record's key under one rule, or null when any part is missing. */

@@ -50,6 +50,8 @@ export interface ClusterOptions {
   cannotLink?: Iterable<[string, string]>;
   /** Every scored pair (accepted or not), for the guard. */
   scored?: ScoredPair[];
+  /** The same as typed arrays of indexes into `keys` (for millions of pairs). */
+  scoredIndexed?: { left: Uint32Array; right: Uint32Array; weight: Float64Array };
 }
 
 export function clusterRecords(keys: string[], edges: ClusterEdge[], options: ClusterOptions = {}): Cluster[] {
@@ -69,12 +71,29 @@ export function clusterRecords(keys: string[], edges: ClusterEdge[], options: Cl
     (cannot.get(ia) ?? cannot.set(ia, []).get(ia)!).push(ib);
     (cannot.get(ib) ?? cannot.set(ib, []).get(ib)!).push(ia);
   }
-  const adjacency = new Map<number, { other: number; weight: number }[]>();
-  for (const p of options.scored ?? []) {
-    const ia = index.get(p.left); const ib = index.get(p.right);
-    if (ia === undefined || ib === undefined) continue;
-    (adjacency.get(ia) ?? adjacency.set(ia, []).get(ia)!).push({ other: ib, weight: p.weight });
-    (adjacency.get(ib) ?? adjacency.set(ib, []).get(ib)!).push({ other: ia, weight: p.weight });
+  // The scored pairs as a compressed adjacency (offsets per record), compact for millions of pairs.
+  let scoredPairs = options.scoredIndexed;
+  if (!scoredPairs && options.scored) {
+    const known = options.scored.filter((p) => index.has(p.left) && index.has(p.right));
+    scoredPairs = {
+      left: Uint32Array.from(known, (p) => index.get(p.left)!),
+      right: Uint32Array.from(known, (p) => index.get(p.right)!),
+      weight: Float64Array.from(known, (p) => p.weight),
+    };
+  }
+  const offsets = new Uint32Array(keys.length + 1);
+  const pairCount = scoredPairs?.left.length ?? 0;
+  for (let p = 0; p < pairCount; p++) { offsets[scoredPairs!.left[p] + 1]++; offsets[scoredPairs!.right[p] + 1]++; }
+  for (let i = 0; i < keys.length; i++) offsets[i + 1] += offsets[i];
+  const neighbours = new Uint32Array(pairCount * 2);
+  const neighbourWeights = new Float64Array(pairCount * 2);
+  {
+    const fill = offsets.slice(0, keys.length);
+    for (let p = 0; p < pairCount; p++) {
+      const a = scoredPairs!.left[p]; const b = scoredPairs!.right[p]; const w = scoredPairs!.weight[p];
+      neighbours[fill[a]] = b; neighbourWeights[fill[a]++] = w;
+      neighbours[fill[b]] = a; neighbourWeights[fill[b]++] = w;
+    }
   }
   const guard = options.guard;
   const minSupport = guard?.minCrossSupport ?? 0.5;
@@ -93,7 +112,8 @@ export function clusterRecords(keys: string[], edges: ClusterEdge[], options: Cl
     const [small, otherRoot] = members[ra].length <= members[rb].length ? [ra, rb] : [rb, ra];
     let total = 0; let support = 0;
     for (const m of members[small]) {
-      for (const { other, weight } of adjacency.get(m) ?? []) {
+      for (let q = offsets[m]; q < offsets[m + 1]; q++) {
+        const other = neighbours[q]; const weight = neighbourWeights[q];
         if (find(other) !== otherRoot) continue;
         if (weight < veto) return true;
         total++;

@@ -1,6 +1,6 @@
 import type { ComparisonConfig, ComparisonLevel } from '../entities/types.js';
 import type { StandardisedRecord } from '../types.js';
-import { damerauLevenshtein, daysBetween, jaroWinkler, soundsAlike, tokenSetSimilarity } from './metrics.js';
+import { damerauLevenshtein, daysBetween, jaroWinkler, jaroWinklerUpperBound, editDistanceLowerBound, soundsAlike, tokenContainment, tokenSetSimilarity } from './metrics.js';
 
 export * from './metrics.js';
 
@@ -25,16 +25,79 @@ export function compareCandidatePairs(records: StandardisedRecord[], pairs: Uint
   const left = new Uint32Array(count);
   const right = new Uint32Array(count);
   for (let p = 0; p < count; p++) { left[p] = pairs[2 * p]; right[p] = pairs[2 * p + 1]; }
-  const levels = comparisons.map((comparison) => {
-    const out = new Uint8Array(count);
-    for (let p = 0; p < count; p++) out[p] = comparePair(records[left[p]], records[right[p]], comparison);
-    return out;
-  });
+  const levels = comparisons.map((comparison) => compareColumn(records, left, right, comparison));
   return { count, left, right, levels };
+}
+
+/**
+ * One comparison over every pair, column by column: each attribute's values
+ * are interned to integers once, so equal values compare as integers and
+ * the per-pair work is array reads (no property lookups on records). Same
+ * levels as comparePair. (A memo of fuzzy results per value pair cost more
+ * in Map upkeep and garbage than it saved.)
+ */
+function compareColumn(records: StandardisedRecord[], left: Uint32Array, right: Uint32Array, comparison: ComparisonConfig): Uint8Array {
+  const n = records.length;
+  const dictionary = new Map<string, number>();
+  const values: string[] = [];
+  const intern = (value: string | null | undefined): number => {
+    if (value === null || value === undefined || value === '') return -1;
+    let id = dictionary.get(value);
+    if (id === undefined) { id = values.length; dictionary.set(value, id); values.push(value); }
+    return id;
+  };
+  const ids = new Int32Array(n);
+  const swapIds = comparison.swapWith ? new Int32Array(n) : undefined;
+  const invalid = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    ids[i] = intern(records[i].std[comparison.attribute]);
+    if (swapIds) swapIds[i] = intern(records[i].std[comparison.swapWith!]);
+    if (records[i].valid[comparison.attribute] === false) invalid[i] = 1;
+  }
+  const exactFirst = comparison.levels[0]?.kind === 'exact';
+  const level = (x: number, y: number): number => {
+    if (x < 0 || y < 0) return NULL_LEVEL;
+    if (x === y && exactFirst) return 1;
+    return compareValues(values[x], values[y], comparison.levels);
+  };
+  const conflict = conflictLevel(comparison);
+  const out = new Uint8Array(left.length);
+  for (let p = 0; p < left.length; p++) {
+    const i = left[p]; const j = right[p];
+    const direct = level(ids[i], ids[j]);
+    if (conflict >= 0) {
+      out[p] = direct !== NULL_LEVEL && direct !== 1 && !invalid[i] && !invalid[j] ? conflict : direct;
+    } else if (!swapIds || direct === 1) {
+      out[p] = direct;
+    } else {
+      // A swapped field (surname typed as given name) is as good as the direct value.
+      const swapped = level(ids[i], swapIds[j]);
+      out[p] = swapped === NULL_LEVEL ? direct : direct === NULL_LEVEL ? (swapped === 1 ? swapped : direct) : Math.min(direct, swapped);
+    }
+  }
+  return out;
+}
+
+/** The number of levels of a comparison, null and else (and conflict) included. */
+export function levelCount(comparison: ComparisonConfig): number {
+  return comparison.levels.length + (comparison.conflictWeight === undefined ? 2 : 3);
+}
+
+/** The index of the "conflict" level of an identifier comparison (see ComparisonConfig.conflictWeight), or -1. */
+export function conflictLevel(comparison: ComparisonConfig): number {
+  return comparison.conflictWeight === undefined ? -1 : comparison.levels.length + 2;
 }
 
 /** One comparison's level for one pair (see ComparedPairs for the numbering). */
 export function comparePair(a: StandardisedRecord, b: StandardisedRecord, comparison: ComparisonConfig): number {
+  if (comparison.conflictWeight !== undefined) {
+    const level = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels);
+    // Unvalidated attributes (no validator: valid[...] undefined) count as valid.
+    if (level !== NULL_LEVEL && level !== 1 && a.valid[comparison.attribute] !== false && b.valid[comparison.attribute] !== false) {
+      return comparison.levels.length + 2;
+    }
+    return level;
+  }
   const direct = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels);
   if (!comparison.swapWith || direct === 1) return direct;
   // A swapped field (surname typed as given name) is as good as the direct value.
@@ -47,15 +110,24 @@ export function comparePair(a: StandardisedRecord, b: StandardisedRecord, compar
 export function compareValues(a: string | null | undefined, b: string | null | undefined, levels: ComparisonLevel[]): number {
   if (a === null || a === undefined || b === null || b === undefined || a === '' || b === '') return NULL_LEVEL;
   let jw: number | undefined;
+  let jwBound: number | undefined;
   let dl: number | undefined;
+  let dlBound: number | undefined;
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i];
     let reached = false;
     switch (level.kind) {
       case 'exact': reached = a === b; break;
-      case 'jaroWinkler': jw ??= jaroWinkler(a, b); reached = jw >= level.min; break;
-      case 'damerau': dl ??= damerauLevenshtein(a, b); reached = dl <= level.max; break;
+      case 'jaroWinkler':
+        jwBound ??= jaroWinklerUpperBound(a, b);
+        if (jwBound < level.min) break;
+        jw ??= jaroWinkler(a, b); reached = jw >= level.min; break;
+      case 'damerau':
+        dlBound ??= editDistanceLowerBound(a, b);
+        if (dlBound > level.max) break;
+        dl ??= damerauLevenshtein(a, b); reached = dl <= level.max; break;
       case 'tokenSet': reached = tokenSetSimilarity(a, b) >= level.min; break;
+      case 'tokenContainment': reached = tokenContainment(a, b) >= level.min; break;
       case 'phonetic': reached = soundsAlike(a, b); break;
       case 'numeric': {
         const x = Number(a); const y = Number(b);
@@ -74,6 +146,7 @@ export function compareValues(a: string | null | undefined, b: string | null | u
 /** A readable name for a level, used in explanations: 'exact', 'jaroWinkler>=0.92', 'else', 'null'. */
 export function levelLabel(levels: ComparisonLevel[], index: number): string {
   if (index === NULL_LEVEL) return 'null';
+  if (index === levels.length + 2) return 'conflict';
   if (index > levels.length) return 'else';
   const level = levels[index - 1];
   switch (level.kind) {
@@ -81,6 +154,7 @@ export function levelLabel(levels: ComparisonLevel[], index: number): string {
     case 'jaroWinkler': return `jaroWinkler>=${level.min}`;
     case 'damerau': return `damerau<=${level.max}`;
     case 'tokenSet': return `tokenSet>=${level.min}`;
+    case 'tokenContainment': return `tokenContainment>=${level.min}`;
     case 'phonetic': return 'phonetic';
     case 'numeric': return `numeric<=${level.maxRelative * 100}%`;
     case 'dateDays': return `days<=${level.maxDays}`;

@@ -11,6 +11,46 @@ export const jaroWinkler: (a: string, b: string) => number = require('talisman/m
 export const damerauLevenshtein: (a: string, b: string) => number = require('talisman/metrics/damerau-levenshtein');
 export const doubleMetaphone: (word: string) => [string, string] = require('talisman/phonetics/double-metaphone');
 
+const charCounts = new Int32Array(128);
+
+/**
+ * A cheap upper bound of jaroWinkler(a, b): Jaro's matching characters are at
+ * most the characters the two strings share (counted in 128 buckets; a
+ * collision only raises the bound), and the Winkler bonus at most the real
+ * common prefix. Most pairs in a block are clearly different, and this
+ * settles them without the quadratic Jaro scan.
+ */
+export function jaroWinklerUpperBound(a: string, b: string): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  for (let i = 0; i < a.length; i++) charCounts[a.charCodeAt(i) & 127]++;
+  let common = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i) & 127;
+    if (charCounts[c] > 0) { charCounts[c]--; common++; }
+  }
+  for (let i = 0; i < a.length; i++) charCounts[a.charCodeAt(i) & 127] = 0;
+  if (common === 0) return 0;
+  const jaro = Math.min(1, (common / a.length + common / b.length + 1) / 3);
+  let prefix = 0;
+  while (prefix < 4 && prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/**
+ * A cheap lower bound of the Damerau-Levenshtein distance: each edit changes
+ * the two strings' character counts by at most 2 in total (a transposition
+ * by none), so the distance is at least half their count difference, and at
+ * least the length difference.
+ */
+export function editDistanceLowerBound(a: string, b: string): number {
+  for (let i = 0; i < a.length; i++) charCounts[a.charCodeAt(i) & 127]++;
+  for (let i = 0; i < b.length; i++) charCounts[b.charCodeAt(i) & 127]--;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) { const c = a.charCodeAt(i) & 127; difference += Math.abs(charCounts[c]); charCounts[c] = 0; }
+  for (let i = 0; i < b.length; i++) { const c = b.charCodeAt(i) & 127; difference += Math.abs(charCounts[c]); charCounts[c] = 0; }
+  return Math.max(Math.abs(a.length - b.length), Math.ceil(difference / 2));
+}
+
 /** Jaccard similarity of the two values' word sets. */
 export function tokenSetSimilarity(a: string, b: string): number {
   const left = new Set(a.split(' '));
@@ -18,6 +58,15 @@ export function tokenSetSimilarity(a: string, b: string): number {
   let common = 0;
   for (const t of left) if (right.has(t)) common++;
   return common / (left.size + right.size - common);
+}
+
+/** Overlap coefficient of the two values' word sets: common words over the smaller set's size. */
+export function tokenContainment(a: string, b: string): number {
+  const left = new Set(a.split(' '));
+  const right = new Set(b.split(' '));
+  let common = 0;
+  for (const t of left) if (right.has(t)) common++;
+  return common / Math.min(left.size, right.size);
 }
 
 /** Double Metaphone of each word, primary codes joined: "jon smith" → "JN SM0". */

@@ -30,9 +30,11 @@ export const customerConfig: EntityConfig = {
   ],
   comparisons: [
     { attribute: 'name', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.95 }, { kind: 'tokenSet', min: 0.75 }, { kind: 'jaroWinkler', min: 0.85 }] },
-    { attribute: 'taxId', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
-    { attribute: 'domain', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.92 }] },
-    { attribute: 'primaryEmail', levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.92 }] },
+    // Two valid tax ids that differ are two legal entities; an invalid one a step off is a typo.
+    { attribute: 'taxId', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }], conflictWeight: -10 },
+    // Near-equal domains and emails are other registrations (acme.com, acme-us.com, acme.de), not typos: exact or not.
+    { attribute: 'domain', termFrequency: true, levels: [{ kind: 'exact' }] },
+    { attribute: 'primaryEmail', levels: [{ kind: 'exact' }] },
     { attribute: 'phone', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
     { attribute: 'street', levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.9 }, { kind: 'tokenSet', min: 0.6 }] },
     { attribute: 'city', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.9 }] },

@@ -24,9 +24,12 @@ export const productConfig: EntityConfig = {
     { name: 'sku-prefix+name', keys: [{ attribute: 'sku', transform: 'prefix:4' }, { attribute: 'name', transform: 'initial' }] },
   ],
   comparisons: [
-    { attribute: 'sku', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
-    { attribute: 'gtin', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
-    { attribute: 'name', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.94 }, { kind: 'tokenSet', min: 0.7 }, { kind: 'jaroWinkler', min: 0.85 }] },
+    // Catalogues number SKUs in sequence (ACM-10042, ACM-10043): a near SKU is another product, so no fuzzy level.
+    { attribute: 'sku', levels: [{ kind: 'exact' }], conflictWeight: -10 },
+    // A GTIN one digit off is a typo only when its check digit fails; two valid GTINs that differ are a conflict.
+    { attribute: 'gtin', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }], conflictWeight: -10 },
+    // Containment: one system prefixes the manufacturer ("Brandt Threaded Rod M5x50" vs "Threaded Rod M5x50").
+    { attribute: 'name', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.94 }, { kind: 'tokenSet', min: 0.7 }, { kind: 'tokenContainment', min: 1 }, { kind: 'jaroWinkler', min: 0.85 }] },
     { attribute: 'listPrice', levels: [{ kind: 'numeric', maxRelative: 0.001 }, { kind: 'numeric', maxRelative: 0.1 }] },
     { attribute: 'manufacturer', levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.9 }] },
     { attribute: 'description', levels: [{ kind: 'exact' }, { kind: 'tokenSet', min: 0.6 }] },

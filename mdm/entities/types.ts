@@ -50,6 +50,8 @@ export type ComparisonLevel =
   | { kind: 'jaroWinkler'; min: number }
   | { kind: 'damerau'; max: number }
   | { kind: 'tokenSet'; min: number }
+  /** Share of the shorter value's words found in the longer one: "Brandt Threaded Rod M5" contains "threaded rod m5". */
+  | { kind: 'tokenContainment'; min: number }
   | { kind: 'phonetic' }
   | { kind: 'numeric'; maxRelative: number }
   | { kind: 'dateDays'; maxDays: number }
@@ -63,6 +65,16 @@ export interface ComparisonConfig {
   termFrequency?: boolean;
   /** Another attribute compared crosswise (given name vs surname swapped). */
   swapWith?: string;
+  /**
+   * For identifiers (SKU, GTIN, tax id): two present values that are not
+   * equal — and, when the attribute has a validator, both valid, so a typo
+   * is not a conflict — are evidence of two different entities. Such a pair
+   * reaches the extra level "conflict" with this fixed weight (log2 Bayes
+   * factor, negative) in training and scoring. Unsupervised EM cannot learn
+   * it where look-alikes abound (templated product names, one brand name in
+   * many countries): it would take "similar" for "same".
+   */
+  conflictWeight?: number;
 }
 
 export type SurvivorshipRule = 'trust' | 'recent' | 'complete' | 'frequent';

@@ -5,7 +5,8 @@ import { pairwiseAccuracy, type Accuracy } from './metrics.js';
 
 export { readFebrlFile, type LabelledRecords } from './febrl.js';
 export { readLabelledCsv } from './csv.js';
-export { pairwiseAccuracy, type Accuracy } from './metrics.js';
+export { pairwiseAccuracy, type Accuracy, type PairScope } from './metrics.js';
+export { evaluateSeedTruth, SEED_TRUTH_ENTITY_TYPES, type SeedTruthEntityType, type SeedTruthEvaluation } from './seedTruth.js';
 
 export interface Evaluation {
   accuracy: Accuracy;

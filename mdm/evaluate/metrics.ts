@@ -15,26 +15,33 @@ export interface Accuracy {
 }
 
 /**
+ * Which record pairs count: 'all'; 'across' sources only (linkage: records
+ * of A linked to B); 'within' one source only (de-duplication of a system).
+ */
+export type PairScope = 'all' | 'across' | 'within';
+
+/**
  * Scores clusters against truth labels, over pairs of records: a predicted
  * pair is two records in one cluster, a true pair two records with one truth
- * label. With `linkage`, only pairs from different sources count (records of
- * A linked to B), as in a linkage task.
+ * label. With `linkage` (= scope 'across'), only pairs from different sources
+ * count, as in a linkage task; scope 'within' counts only same-source pairs.
  */
 export function pairwiseAccuracy(
   clusters: Cluster[],
   truthOf: (key: string) => string,
-  options: { linkage?: boolean; sourceOf?: (key: string) => string } = {},
+  options: { linkage?: boolean; scope?: PairScope; sourceOf?: (key: string) => string } = {},
 ): Accuracy {
   const sourceOf = options.sourceOf ?? ((key: string) => key.slice(0, key.indexOf(':')));
+  const scope: PairScope = options.scope ?? (options.linkage ? 'across' : 'all');
   const pairsAmong = (keys: string[]): number => {
     const n = keys.length;
-    let pairs = (n * (n - 1)) / 2;
-    if (options.linkage) {
-      const bySource = new Map<string, number>();
-      for (const k of keys) bySource.set(sourceOf(k), (bySource.get(sourceOf(k)) ?? 0) + 1);
-      for (const c of bySource.values()) pairs -= (c * (c - 1)) / 2;
-    }
-    return pairs;
+    const all = (n * (n - 1)) / 2;
+    if (scope === 'all') return all;
+    let within = 0;
+    const bySource = new Map<string, number>();
+    for (const k of keys) bySource.set(sourceOf(k), (bySource.get(sourceOf(k)) ?? 0) + 1);
+    for (const c of bySource.values()) within += (c * (c - 1)) / 2;
+    return scope === 'within' ? within : all - within;
   };
   let predictedPairs = 0; let truePositives = 0;
   const truthGroups = new Map<string, string[]>();

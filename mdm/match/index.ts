@@ -2,7 +2,7 @@ import { blockCandidatePairs } from '../block/index.js';
 import { clusterRecords, pairKey, type Cluster, type ClusterEdge } from '../cluster/index.js';
 import type { EntityConfig } from '../entities/types.js';
 import { compareCandidatePairs } from '../compare/index.js';
-import { estimateModel, scorePairs, type FellegiSunterModel } from '../score/index.js';
+import { decisionAt, estimateModel, scoreWeights, termFrequencies, type FellegiSunterModel } from '../score/index.js';
 import { standardiseRecord } from '../standardise/index.js';
 import type { MatchDecision, SourceRecord, StandardisedRecord } from '../types.js';
 import { deterministicEdges } from './deterministic.js';
@@ -68,7 +68,8 @@ export function matchRecords(input: (SourceRecord | StandardisedRecord)[], confi
   const pairs = timed('block', records.length, () => blockCandidatePairs(records, config.blocking));
   const comparisons = timed('compare', pairs.length / 2, () => compareCandidatePairs(records, pairs, config.comparisons));
   const model = options.model ?? timed('train', comparisons.count, () => estimateModel(records, comparisons, config.comparisons, { seed: options.seed ?? 42, entityType: config.entityType }));
-  const scored = timed('score', comparisons.count, () => scorePairs(records, comparisons, model, config));
+  const tf = termFrequencies(records, config.comparisons);
+  const weights = timed('score', comparisons.count, () => scoreWeights(records, comparisons, model, config, tf));
 
   const cannot = new Set((options.cannotLink ?? []).map(([a, b]) => pairKey(a, b)));
   const mergeWeight = probabilityToWeight(config.thresholds.merge);
@@ -76,9 +77,12 @@ export function matchRecords(input: (SourceRecord | StandardisedRecord)[], confi
   const edges: ClusterEdge[] = [];
   const decisions: MatchDecision[] = [];
   let autoMerged = 0; let queued = 0;
-  for (const decision of scored) {
+  for (let p = 0; p < comparisons.count; p++) {
+    // Only pairs above the review threshold become decision objects (with explanations).
+    if (weights[p] < reviewWeight) continue;
+    const decision = decisionAt(records, comparisons, p, weights[p], model, config, tf);
     if (decision.outcome === 'distinct') continue;
-    if (cannot.has(pairKey(decision.left, decision.right))) continue;
+    if (cannot.size > 0 && cannot.has(pairKey(decision.left, decision.right))) continue;
     decisions.push(decision);
     if (decision.outcome === 'merge') {
       autoMerged++;
@@ -89,7 +93,7 @@ export function matchRecords(input: (SourceRecord | StandardisedRecord)[], confi
   }
   const clusters = timed('cluster', edges.length, () => clusterRecords(keys, [...forced, ...edges], {
     cannotLink: options.cannotLink,
-    scored: scored.map((d) => ({ left: d.left, right: d.right, weight: d.weight })),
+    scoredIndexed: { left: comparisons.left, right: comparisons.right, weight: weights },
     guard: { supportWeight: reviewWeight, ...config.cluster, vetoWeight: config.cluster?.vetoWeight ?? -10 },
   }));
   void mergeWeight;

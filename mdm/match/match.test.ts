@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { clusterRecords } from '../cluster/index.js';
-import { personConfig } from '../entities/index.js';
+import { comparePair, levelLabel } from '../compare/index.js';
+import { customerConfig, personConfig, productConfig } from '../entities/index.js';
+import { standardiseRecord } from '../standardise/index.js';
 import { evaluateMatching, readFebrlFile } from '../evaluate/index.js';
 
 describe('the match pipeline', () => {
@@ -33,5 +35,22 @@ describe('the match pipeline', () => {
     ];
     const clusters = clusterRecords(['a:1', 'a:2', 'a:3'], edges, { cannotLink: [['a:1', 'a:3']] });
     expect(clusters.map((c) => c.members)).toEqual([['a:1', 'a:2'], ['a:3']]);
+  });
+
+  it('takes two different valid identifiers as a conflict, and a typo failing its check digit as a near match', () => {
+    const product = (id: string, sku: string, gtin: string | null) =>
+      standardiseRecord({ entityType: 'product', system: 'erp', sourceId: id, attributes: { sku, gtin, name: 'Flange Nut M10x20, Brass' } }, productConfig.attributes);
+    const level = (attribute: string, a: ReturnType<typeof product>, b: ReturnType<typeof product>) => {
+      const comparison = productConfig.comparisons.find((c) => c.attribute === attribute)!;
+      return levelLabel(comparison.levels, comparePair(a, b, comparison));
+    };
+    const a = product('1', 'ACM-10042', '4006381333931');
+    expect(level('sku', a, product('2', 'acm10042', null))).toBe('exact');
+    expect(level('sku', a, product('3', 'ACM-10043', null))).toBe('conflict'); // the next SKU in sequence is another product
+    expect(level('gtin', a, product('4', 'X', '4006381333924'))).toBe('conflict'); // both check digits valid
+    expect(level('gtin', a, product('5', 'X', '4006381333932'))).toBe('damerau<=1'); // a typo: check digit fails
+    expect(level('gtin', a, product('6', 'X', null))).toBe('null');
+    const taxId = customerConfig.comparisons.find((c) => c.attribute === 'taxId')!;
+    expect(taxId.conflictWeight).toBeLessThan(-5);
   });
 });

@@ -1,4 +1,4 @@
-import { comparePair, levelLabel, NULL_LEVEL, type ComparedPairs } from '../compare/index.js';
+import { comparePair, conflictLevel, levelCount, levelLabel, NULL_LEVEL, type ComparedPairs } from '../compare/index.js';
 import type { ComparisonConfig, EntityConfig } from '../entities/types.js';
 import type { Contribution, MatchDecision, StandardisedRecord } from '../types.js';
 
@@ -15,7 +15,7 @@ import type { Contribution, MatchDecision, StandardisedRecord } from '../types.j
  */
 export interface FellegiSunterModel {
   entityType: string;
-  /** Prior probability that a candidate pair is a match. */
+  /** Prior probability that two records drawn at random are a match (the scale of u). */
   lambda: number;
   comparisons: { attribute: string; levels: string[]; m: number[]; u: number[] }[];
   iterations: number;
@@ -26,6 +26,8 @@ export interface EstimateOptions {
   uPairs?: number;
   /** @default 40 */
   maxIterations?: number;
+  /** EM runs on at most this many candidate pairs (an even sample of them): enough to estimate a few dozen probabilities. @default 2000000 */
+  maxTrainingPairs?: number;
   seed?: number;
 }
 
@@ -39,7 +41,7 @@ export function estimateModel(
   const n = records.length;
   const random = mulberry32(options.seed ?? 42);
   const uPairs = Math.min(options.uPairs ?? 100_000, Math.max(0, (n * (n - 1)) / 2));
-  const uCounts = comparisons.map((c) => new Float64Array(c.levels.length + 2));
+  const uCounts = comparisons.map((c) => new Float64Array(levelCount(c)));
   for (let s = 0; s < uPairs; s++) {
     const i = Math.floor(random() * n);
     let j = Math.floor(random() * (n - 1));
@@ -50,37 +52,54 @@ export function estimateModel(
   const u = uCounts.map((counts) => normaliseNonNull(counts.map((x, l) => (l === NULL_LEVEL ? 0 : x + 1))));
 
   let m = comparisons.map((c) => {
-    const levels = c.levels.length + 2;
-    return normaliseNonNull(Array.from({ length: levels }, (_, l) => (l === NULL_LEVEL ? 0 : l === levels - 1 ? 0.05 : 0.9 / 2 ** (l - 1))));
+    const last = c.levels.length + 1; // else
+    return normaliseNonNull(Array.from({ length: levelCount(c) }, (_, l) => (l === NULL_LEVEL ? 0 : l >= last ? 0.05 : 0.9 / 2 ** (l - 1))));
   });
-  let lambda = Math.min(0.5, Math.max(1e-4, n / Math.max(1, compared.count) / 2));
-  const pairs = compared.count;
+  // Identifier conflicts keep their configured weight (natural log here): EM does not move it.
+  const fixedLog = comparisons.map((c) => {
+    const fixed = new Map<number, number>();
+    if (c.conflictWeight !== undefined) fixed.set(conflictLevel(c), c.conflictWeight * Math.LN2);
+    return fixed;
+  });
+  // λ is the probability that two records drawn at random match, the scale
+  // on which u (from random pairs) is measured. Taken over candidate pairs
+  // instead, λ and u would disagree: candidates share blocking keys, so the
+  // non-matches among them look like matches to a random-pair u, and EM
+  // would call nearly every candidate a match (as it did on look-alike
+  // company names). Pairs outside the blocks count as non-matches.
+  const allPairs = Math.max(1, (n * (n - 1)) / 2);
+  let lambda = Math.min(0.5, Math.max(1e-12, Math.min(n / 2, Math.max(1, compared.count)) / allPairs));
+  // A regular sample of the candidate pairs when there are very many; the
+  // posterior total is scaled back up for λ.
+  const stride = Math.max(1, Math.ceil(compared.count / (options.maxTrainingPairs ?? 2_000_000)));
+  const sample = stride === 1 ? null : Uint32Array.from({ length: Math.ceil(compared.count / stride) }, (_, s) => s * stride);
+  const sampledLevels = sample ? compared.levels.map((levels) => Uint8Array.from(sample, (p) => levels[p])) : compared.levels;
+  const pairs = sample ? sample.length : compared.count;
   const posterior = new Float64Array(pairs);
   let iterations = 0;
   for (; iterations < (options.maxIterations ?? 40); iterations++) {
-    const logM = m.map((levels) => levels.map(Math.log));
-    const logU = u.map((levels) => levels.map(Math.log));
+    const logW = m.map((levels, k) => levels.map((x, l) => fixedLog[k].get(l) ?? Math.log(x) - Math.log(u[k][l])));
     const priorLog = Math.log(lambda / (1 - lambda));
     let total = 0;
     for (let p = 0; p < pairs; p++) {
       let logOdds = priorLog;
       for (let k = 0; k < comparisons.length; k++) {
-        const l = compared.levels[k][p];
-        if (l !== NULL_LEVEL) logOdds += logM[k][l] - logU[k][l];
+        const l = sampledLevels[k][p];
+        if (l !== NULL_LEVEL) logOdds += logW[k][l];
       }
       const prob = 1 / (1 + Math.exp(-logOdds));
       posterior[p] = prob;
       total += prob;
     }
-    const next = comparisons.map((c) => new Float64Array(c.levels.length + 2));
+    const next = comparisons.map((c) => new Float64Array(levelCount(c)));
     for (let k = 0; k < comparisons.length; k++) {
-      const levels = compared.levels[k];
+      const levels = sampledLevels[k];
       const acc = next[k];
       for (let p = 0; p < pairs; p++) acc[levels[p]] += posterior[p];
     }
     const nextM = next.map((acc) => normaliseNonNull(Array.from(acc, (x, l) => (l === NULL_LEVEL ? 0 : x + 1e-3))));
-    const nextLambda = Math.min(0.999, Math.max(1e-6, total / Math.max(1, pairs)));
-    const delta = Math.max(Math.abs(nextLambda - lambda), ...nextM.flatMap((levels, k) => levels.map((x, l) => Math.abs(x - m[k][l]))));
+    const nextLambda = Math.min(0.5, Math.max(1e-12, (total * compared.count) / Math.max(1, pairs) / allPairs));
+    const delta = Math.max(Math.abs(nextLambda - lambda) / lambda, ...nextM.flatMap((levels, k) => levels.map((x, l) => Math.abs(x - m[k][l]))));
     m = nextM; lambda = nextLambda;
     if (delta < 1e-5) { iterations++; break; }
   }
@@ -89,7 +108,7 @@ export function estimateModel(
     lambda,
     comparisons: comparisons.map((c, k) => ({
       attribute: c.attribute,
-      levels: Array.from({ length: c.levels.length + 2 }, (_, l) => levelLabel(c.levels, l)),
+      levels: Array.from({ length: levelCount(c) }, (_, l) => levelLabel(c.levels, l)),
       m: m[k],
       u: u[k],
     })),
@@ -116,6 +135,49 @@ export function termFrequencies(records: StandardisedRecord[], comparisons: Comp
   return tables;
 }
 
+/** Every compared pair's match weight, in a typed array (millions of pairs stay compact). */
+export function scoreWeights(
+  records: StandardisedRecord[],
+  compared: ComparedPairs,
+  model: FellegiSunterModel,
+  config: EntityConfig,
+  tf = termFrequencies(records, config.comparisons),
+): Float64Array {
+  const weights = levelWeights(model);
+  const prior = Math.log2(model.lambda / (1 - model.lambda));
+  const out = new Float64Array(compared.count).fill(prior);
+  for (let k = 0; k < config.comparisons.length; k++) {
+    const comparison = config.comparisons[k];
+    const params = model.comparisons[k];
+    const levels = compared.levels[k];
+    const fixed = weights[k].map((_, l) => contributionWeight(comparison, params, weights[k], l, undefined, tf));
+    const tfExact = comparison.termFrequency && comparison.levels[0]?.kind === 'exact';
+    for (let p = 0; p < compared.count; p++) {
+      const l = levels[p];
+      out[p] += l === 1 && tfExact ? contributionWeight(comparison, params, weights[k], 1, records[compared.left[p]], tf) : fixed[l];
+    }
+  }
+  return out;
+}
+
+/** One compared pair's decision, with its explanation. */
+export function decisionAt(
+  records: StandardisedRecord[],
+  compared: ComparedPairs,
+  p: number,
+  weight: number,
+  model: FellegiSunterModel,
+  config: EntityConfig,
+  tf: Map<string, Map<string, number>>,
+): MatchDecision {
+  const a = records[compared.left[p]];
+  const b = records[compared.right[p]];
+  return {
+    left: a.key, right: b.key, weight, probability: 1 / (1 + 2 ** -weight), outcome: outcomeOf(weight, config),
+    contributions: explainPair(a, b, compared.levels.map((l) => l[p]), model, config, tf),
+  };
+}
+
 /** Scores every compared pair: weight, probability, outcome, and (above the review threshold) its explanation. */
 export function scorePairs(
   records: StandardisedRecord[],
@@ -124,20 +186,14 @@ export function scorePairs(
   config: EntityConfig,
   tf = termFrequencies(records, config.comparisons),
 ): MatchDecision[] {
-  const weights = levelWeights(model);
-  const prior = Math.log2(model.lambda / (1 - model.lambda));
-  const decisions: MatchDecision[] = new Array(compared.count);
+  const weights = scoreWeights(records, compared, model, config, tf);
   const reviewWeight = Math.log2(config.thresholds.review / (1 - config.thresholds.review));
+  const decisions: MatchDecision[] = new Array(compared.count);
   for (let p = 0; p < compared.count; p++) {
-    const a = records[compared.left[p]];
-    const b = records[compared.right[p]];
-    let weight = prior;
-    for (let k = 0; k < config.comparisons.length; k++) {
-      weight += contributionWeight(config.comparisons[k], model.comparisons[k], weights[k], compared.levels[k][p], a, tf);
-    }
-    const decision: MatchDecision = { left: a.key, right: b.key, weight, probability: 1 / (1 + 2 ** -weight), outcome: outcomeOf(weight, config), contributions: [] };
-    if (weight >= reviewWeight) decision.contributions = explainPair(a, b, compared.levels.map((l) => l[p]), model, config, tf);
-    decisions[p] = decision;
+    const weight = weights[p];
+    decisions[p] = weight >= reviewWeight
+      ? decisionAt(records, compared, p, weight, model, config, tf)
+      : { left: records[compared.left[p]].key, right: records[compared.right[p]].key, weight, probability: 1 / (1 + 2 ** -weight), outcome: outcomeOf(weight, config), contributions: [] };
   }
   return decisions;
 }
@@ -166,11 +222,12 @@ function contributionWeight(
   params: FellegiSunterModel['comparisons'][number],
   weights: number[],
   level: number,
-  a: StandardisedRecord,
+  a: StandardisedRecord | undefined,
   tf: Map<string, Map<string, number>>,
 ): number {
   if (level === NULL_LEVEL) return 0;
-  if (level === 1 && comparison.termFrequency && comparison.levels[0]?.kind === 'exact') {
+  if (comparison.conflictWeight !== undefined && level === conflictLevel(comparison)) return comparison.conflictWeight;
+  if (a && level === 1 && comparison.termFrequency && comparison.levels[0]?.kind === 'exact') {
     const frequency = tf.get(comparison.attribute)?.get(a.std[comparison.attribute] ?? '');
     // Splink's adjustment: u for agreeing on this value is the value's frequency.
     if (frequency !== undefined) return Math.log2(params.m[1] / Math.max(frequency, 1e-9));

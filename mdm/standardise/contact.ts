@@ -59,18 +59,30 @@ export function standardisePostcode(value: string | null | undefined): string | 
 }
 
 const STREET_ABBREVIATIONS: Record<string, string> = {
-  st: 'street', str: 'strasse', strasse: 'strasse', rd: 'road', ave: 'avenue', av: 'avenue', blvd: 'boulevard',
+  // German and Dutch "Straße"/"straat" (and "Str.") compare as one token.
+  st: 'street', str: 'str', strasse: 'str', straat: 'str', rd: 'road', ave: 'avenue', av: 'avenue', blvd: 'boulevard',
   dr: 'drive', ln: 'lane', ct: 'court', pl: 'place', sq: 'square', hwy: 'highway', pkwy: 'parkway',
   cres: 'crescent', cct: 'circuit', cir: 'circuit', tce: 'terrace', pde: 'parade', bd: 'boulevard',
   n: 'north', s: 'south', e: 'east', w: 'west', apt: 'apartment', ste: 'suite',
+  stwg: 'steenweg', r: 'rue', avda: 'avenida', avd: 'avenida', c: 'calle', cl: 'calle', pza: 'plaza',
 };
 
-/** Street lines: folded, common abbreviations expanded, "strasse" suffixes split off. */
+/** Abbreviations written with a dot inside a word, which folding splits: Italian "C.so", "V.le", "P.za". */
+const SPLIT_ABBREVIATIONS: [RegExp, string][] = [
+  [/^c so /, 'corso '], [/^v le /, 'viale '], [/^p z?za /, 'piazza '], [/^l go /, 'largo '], [/^v lo /, 'vicolo '],
+];
+
+/**
+ * Street lines: folded, common abbreviations expanded, compound suffixes
+ * split off ("Lindenstr." = "Linden Straße", "Molenstraat" = "Molen str",
+ * "Verhaeghestwg" = "Verhaeghe steenweg").
+ */
 export function standardiseStreet(value: string | null | undefined): string | null {
-  const folded = foldText(value === null || value === undefined ? null : String(value));
+  let folded = foldText(value === null || value === undefined ? null : String(value));
   if (folded === null) return null;
+  for (const [pattern, long] of SPLIT_ABBREVIATIONS) folded = folded.replace(pattern, long);
   return folded
-    .replace(/([a-z])(strasse|str)\b/g, '$1 strasse')
+    .replace(/([a-z])(strasse|straat|str|steenweg|stwg)\b/g, '$1 $2')
     .split(' ')
     .map((t) => STREET_ABBREVIATIONS[t] ?? t)
     .join(' ');
@@ -83,6 +95,9 @@ export function standardiseCity(value: string | null | undefined): string | null
 
 let countryNames: Map<string, string> | undefined;
 
+/** ISO 3166-1 codes withdrawn or reserved that Intl names like a current country ("Germany" is DE, not DD). */
+const DELETED_COUNTRY_CODES = new Set(['AN', 'BU', 'CS', 'DD', 'DY', 'FX', 'HV', 'NH', 'RH', 'SU', 'TP', 'UK', 'VD', 'YD', 'YU', 'ZR']);
+
 /** Countries to ISO 3166-1 alpha-2, from codes or English names (Intl's own table). */
 export function standardiseCountry(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
@@ -91,16 +106,21 @@ export function standardiseCountry(value: string | null | undefined): string | n
   if (/^[A-Za-z]{2}$/.test(raw)) return raw.toUpperCase();
   if (!countryNames) {
     countryNames = new Map();
-    const display = new Intl.DisplayNames(['en'], { type: 'region' });
-    for (let a = 65; a <= 90; a++) {
-      for (let b = 65; b <= 90; b++) {
-        const code = String.fromCharCode(a, b);
-        const name = display.of(code);
-        if (name && name !== code) countryNames.set(foldText(name)!, code);
-      }
-    }
-    for (const [alias, code] of Object.entries({ usa: 'US', 'united states of america': 'US', uk: 'GB', 'great britain': 'GB', england: 'GB', holland: 'NL', deutschland: 'DE', belgique: 'BE', belgie: 'BE', nederland: 'NL', schweiz: 'CH', suisse: 'CH', osterreich: 'AT', espana: 'ES', italia: 'IT' })) {
+    for (const [alias, code] of Object.entries({ usa: 'US', 'united states of america': 'US', uk: 'GB', 'great britain': 'GB', england: 'GB', holland: 'NL', eire: 'IE' })) {
       countryNames.set(alias, code);
+    }
+    // English names first, then each country's name in the main European languages ("Deutschland", "Belgique", "España").
+    for (const locale of ['en', 'de', 'fr', 'nl', 'it', 'es', 'pt', 'pl', 'sv', 'da', 'ga']) {
+      const display = new Intl.DisplayNames([locale], { type: 'region' });
+      for (let a = 65; a <= 90; a++) {
+        for (let b = 65; b <= 90; b++) {
+          const code = String.fromCharCode(a, b);
+          if (DELETED_COUNTRY_CODES.has(code)) continue;
+          const name = display.of(code);
+          const folded = name && name !== code ? foldText(name) : null;
+          if (folded && !countryNames.has(folded)) countryNames.set(folded, code);
+        }
+      }
     }
   }
   return countryNames.get(foldText(raw) ?? '') ?? foldText(raw);

@@ -6,15 +6,23 @@ import { foldText, replaceTokens } from './text.js';
  * clerk. Multi-word forms are matched on the folded text first.
  */
 const LEGAL_FORM_PHRASES = [
-  'public limited company', 'limited liability company', 'private limited', 'societe anonyme',
-  'besloten vennootschap', 'naamloze vennootschap', 'and co kg', 'co kg', 'gmbh and co', 'pty ltd',
-  's a r l', 's a', 'n v', 'b v', 'l l c', 'p l c', 's p a', 's r l', 'ag and co',
+  // Written out, longest first so a phrase is removed before its parts.
+  'gesellschaft mit beschrankter haftung', 'societa a responsabilita limitata', 'societe a responsabilite limitee',
+  'sociedad de responsabilidad limitada', 'societe par actions simplifiee', 'designated activity company',
+  'public limited company', 'limited liability company', 'besloten vennootschap', 'naamloze vennootschap',
+  'societa per azioni', 'sociedad limitada', 'sociedad anonima', 'societe anonyme', 'aktiengesellschaft',
+  'kommanditgesellschaft', 'private limited', 'unlimited company',
+  'gmbh and co kg', 'gmbh und co kg', 'gmbh and co', 'and co kg', 'und co kg', 'co kg', 'pty ltd', 'ag and co',
+  // Dotted abbreviations fold to single letters: "S.A.R.L." → "s a r l".
+  's a r l', 's a s u', 's a s', 's a u', 's l u', 's p a', 's r l', 'g m b h', 'd a c', 'l l c', 'p l c',
+  's a', 's l', 'n v', 'b v', 'a g',
 ];
 
 const LEGAL_FORM_TOKENS = new Set([
   'gmbh', 'ag', 'kg', 'ohg', 'ug', 'sa', 'sas', 'sarl', 'sprl', 'srl', 'spa', 'bv', 'bvba', 'nv', 'vof', 'cv',
   'ltd', 'limited', 'plc', 'llc', 'llp', 'lp', 'inc', 'incorporated', 'corp', 'corporation', 'co', 'company',
   'oy', 'oyj', 'ab', 'as', 'asa', 'aps', 'kft', 'sp', 'zoo', 'sro', 'pty', 'se', 'kgaa', 'sl', 'sau', 'lda',
+  'slu', 'sasu', 'eurl', 'dac', 'uc', 'gbr', 'ev', 'eg', 'scs', 'scrl', 'snc', 'sapa', 'sccl',
 ]);
 
 const ABBREVIATIONS: Record<string, string> = {
@@ -31,7 +39,9 @@ export function standardiseCompanyName(value: string | null | undefined): string
   let text = foldText(value);
   if (text === null) return null;
   for (const phrase of LEGAL_FORM_PHRASES) {
-    text = (` ${text} `).replace(` ${phrase} `, ' ').trim();
+    const stripped = (` ${text} `).replace(` ${phrase} `, ' ').trim();
+    // Never strip a name down to nothing ("S.A." alone stays).
+    if (stripped !== '') text = stripped;
   }
   const tokens = replaceTokens(text, ABBREVIATIONS).split(' ');
   // Keep a legal-form token when it is the whole name ("AG" alone would vanish).

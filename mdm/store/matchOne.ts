@@ -78,8 +78,7 @@ export async function matchOne(pool: pg.Pool, input: SourceRecord, options: { ac
     } else if (best) {
       target = masterOfKey.get(best.right)!; outcome = 'linked';
     } else {
-      const taken = new Set((await client.query('SELECT master_id FROM mdm.golden_record WHERE master_id LIKE $1', [`${config.idPrefix}%`])).rows.map((r) => r.master_id as string));
-      target = newMasterId(config, record.key, taken); outcome = 'created';
+      target = await freshMasterId(client, config, record.key); outcome = 'created';
     }
     const affected = [...new Set([target, ...(current ? [current] : [])])];
     const scope = { masterIds: affected, decisionPairs: [], candidateIds: [] };
@@ -109,6 +108,27 @@ export async function matchOne(pool: pg.Pool, input: SourceRecord, options: { ac
     throw error;
   } finally {
     client.release();
+  }
+}
+
+/**
+ * The record's master id for a new golden record: the first of its hashed
+ * ids not already taken, checked by primary key (never a scan of every
+ * master, which at a million masters cost more than the whole match).
+ */
+async function freshMasterId(client: pg.PoolClient, config: ReturnType<typeof entityConfig>, key: string): Promise<string> {
+  const taken = new Set<string>();
+  for (;;) {
+    const options: string[] = [];
+    while (options.length < 4) {
+      const id = newMasterId(config, key, new Set([...taken, ...options]));
+      options.push(id);
+    }
+    const { rows } = await client.query('SELECT master_id FROM mdm.golden_record WHERE master_id = ANY($1::text[])', [options]);
+    const existing = new Set(rows.map((r) => r.master_id as string));
+    const free = options.find((id) => !existing.has(id));
+    if (free) return free;
+    for (const id of options) taken.add(id);
   }
 }
 

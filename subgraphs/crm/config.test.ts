@@ -5,8 +5,12 @@ describe('loadCrmSubgraphConfig', () => {
   it('defaults to the CRM stand-in and its token', () => {
     expect(loadCrmSubgraphConfig({})).toEqual({
       port: 4002, host: '127.0.0.1', baseUrl: 'http://127.0.0.1:4010', token: 'pat-concord-sandbox',
-      timeoutMs: 10_000, maxAttempts: 3, maxRetryAfterMs: 5_000, production: false,
+      timeoutMs: 10_000, maxAttempts: 3, maxRetryAfterMs: 5_000, production: false, gatewayProof: {},
     });
+  });
+
+  it('reads the gateway proof secret docker-compose sets', () => {
+    expect(loadCrmSubgraphConfig({ CONCORD_GATEWAY_PROOF_SECRET: 's'.repeat(32) }).gatewayProof).toEqual({ secret: 's'.repeat(32) });
   });
 
   it('requires CRM_TOKEN once CRM_BASE_URL points elsewhere', () => {

@@ -1,4 +1,5 @@
 import { readBool, readInt, readString, readUrl, requireString } from '../kit/index.js';
+import { readGatewayProofSettings, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -32,6 +33,13 @@ export interface CrmSubgraphConfig {
   maxRetryAfterMs: number;
   /** CONCORD_PRODUCTION (default: NODE_ENV=production): no stack traces, no introspection. */
   production: boolean;
+  /**
+   * How the gateway's proof is checked on every request (ADR 0003):
+   * CONCORD_GATEWAY_PROOF_SECRET (shared, ≥ 32 characters) or
+   * CONCORD_GATEWAY_PROOF_PUBLIC_KEY (Ed25519 SPKI PEM). Required: the
+   * subgraph refuses to start without one.
+   */
+  gatewayProof: GatewayProofSettings;
 }
 
 export function loadCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
@@ -47,5 +55,6 @@ export function loadCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
     maxAttempts: readInt(env, 'CRM_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
     maxRetryAfterMs: readInt(env, 'CRM_MAX_RETRY_AFTER_MS', 5_000, { min: 0, max: 60_000 }),
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
+    gatewayProof: readGatewayProofSettings(env),
   };
 }

@@ -6,12 +6,18 @@ import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../ki
 import { createHubSpotClient } from './hubspotClient.js';
 import { CrmInputError } from './searchInput.js';
 import { startCrmSubgraph, type CrmSubgraphOptions } from './server.js';
+import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../kit/auth/index.js';
+import { PROFILES } from '../../gateway/authorization/scopeMatrix.js';
 
 /*
  * The CRM subgraph against the real CRM stand-in (HubSpot's contract) on
  * PGlite, queried over HTTP the way the gateway queries it: `_entities` with
  * Customer representations carrying `crmCompanyIds`.
  */
+
+// Subgraphs answer only the gateway (ADR 0003): these tests call them as the gateway would, for an admin.
+const proofKey = generateGatewayProofSecret();
+const proof = await signGatewayProof({ subject: 'test-admin', scopes: PROFILES.admin.scopes, ttlSec: 3600 }, proofKey);
 
 const TOKEN = 't';
 
@@ -95,7 +101,7 @@ async function insertCompanies(firstCompany: number, count: number, contactsEach
 }
 
 async function startSubgraphAgainst(crmUrl: string, options: Partial<CrmSubgraphOptions> = {}): Promise<RunningSubgraph> {
-  const started = await startCrmSubgraph({ port: 0, host: '127.0.0.1', baseUrl: crmUrl, token: TOKEN, retryInitialDelayMs: 10, ...options });
+  const started = await startCrmSubgraph({ port: 0, host: '127.0.0.1', baseUrl: crmUrl, token: TOKEN, retryInitialDelayMs: 10, gatewayProof: proofKey, ...options });
   cleanups.push(() => started.close());
   return started;
 }
@@ -115,7 +121,7 @@ interface GraphQLAnswer {
 async function entities(url: string, representations: unknown[], selection: string): Promise<GraphQLAnswer> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', [GATEWAY_PROOF_HEADER]: proof },
     body: JSON.stringify({
       query: `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { ${selection} } } }`,
       variables: { representations },
@@ -149,7 +155,7 @@ beforeAll(async () => {
   await insertCompanies(8001, 1, 250, 80001); // one company with 250 contacts
   await insertCompanies(9001, 1, 101, 90001); // one company with 101 contacts
   subgraph = await startCrmSubgraph({
-    port: 0, host: '127.0.0.1', baseUrl: sandbox.url, token: TOKEN,
+    port: 0, host: '127.0.0.1', baseUrl: sandbox.url, token: TOKEN, gatewayProof: proofKey,
     onSourceRequest: (event) => sourceRequests.push(event),
   });
 });

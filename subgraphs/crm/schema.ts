@@ -1,4 +1,4 @@
-import { buildSubgraphSchema } from '@apollo/subgraph';
+import { buildGuardedSubgraphSchema } from '../kit/auth/guardedSchema.js';
 import type { GraphQLSchema } from 'graphql';
 import type { CrmLogger } from './fieldErrors.js';
 import type { HubSpotClient } from './hubspotClient.js';
@@ -12,13 +12,13 @@ export interface CrmSchemaDeps {
 }
 
 /**
- * The CRM subgraph's executable schema, apart from any server so it can be
- * wrapped (graphql-shield rules derived from its directives) before serving.
+ * The CRM subgraph's executable schema, guarded by the rules its own SDL
+ * declares (graphql-shield from @requiresScopes, reference guard, PII masks).
  * The schema holds no connection: the CRM is reached through the per-request
  * context built by {@link createCrmContext}.
  */
 export function buildCrmSchema(deps: CrmSchemaDeps = {}): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: crmTypeDefs, resolvers: createCrmResolvers(deps) }]);
+  return buildGuardedSubgraphSchema(crmTypeDefs, createCrmResolvers(deps));
 }
 
 /** A request's context: fresh loaders, so no cached record crosses requests or callers. */

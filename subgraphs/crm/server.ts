@@ -1,4 +1,5 @@
 import { ConfigError, startSubgraphServer, type HttpCircuitBreakerOptions, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
+import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 import type { CrmSubgraphConfig } from './config.js';
 import type { CrmLogger } from './fieldErrors.js';
 import { createHubSpotClient } from './hubspotClient.js';
@@ -6,6 +7,12 @@ import { buildCrmSchema, createCrmContext } from './schema.js';
 
 /** {@link CrmSubgraphConfig}, with everything but where to listen and which CRM optional (defaults as in the config). */
 export interface CrmSubgraphOptions extends Pick<CrmSubgraphConfig, 'port' | 'host' | 'baseUrl' | 'token'> {
+  /**
+   * The key the gateway's proof is checked with (a key, e.g. the in-process
+   * stack's generated secret, or settings from the environment). Every
+   * /graphql request without a valid proof gets 401.
+   */
+  gatewayProof: GatewayProofKey | GatewayProofSettings;
   /** @default 10000 */
   timeoutMs?: number;
   /** @default 3 */
@@ -30,6 +37,7 @@ export interface CrmSubgraphOptions extends Pick<CrmSubgraphConfig, 'port' | 'ho
  */
 export async function startCrmSubgraph(options: CrmSubgraphOptions): Promise<RunningSubgraph> {
   if (!options.token) throw new ConfigError('CRM_TOKEN', 'a HubSpot private-app access token', options.token);
+  const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
   const client = createHubSpotClient({
     baseUrl: options.baseUrl,
     token: options.token,
@@ -49,6 +57,7 @@ export async function startCrmSubgraph(options: CrmSubgraphOptions): Promise<Run
       port: options.port,
       host: options.host,
       production: options.production ?? false,
+      gatewayProofKey,
       createContext: () => createCrmContext({ client }),
       checkHealth: () => client.ping(),
       onClose: () => client.close(),

@@ -15,20 +15,26 @@ export const crmTypeDefsSource = /* GraphQL */ `
   extend schema
     @link(
       url: "https://specs.apollo.dev/federation/v2.5"
-      import: ["@key", "@external", "@requires", "@requiresScopes", "@authenticated"]
+      import: ["@key", "@external", "@requires", "@requiresScopes", "@authenticated", "@composeDirective"]
     )
+    @link(url: "https://specs.concord.dev/pii/v0.1", import: ["@pii"])
+    @composeDirective(name: "@pii")
+
+  "Masks the value for callers without pii:read instead of denying it (ADR 0003)."
+  directive @pii(mask: PiiMask!) on FIELD_DEFINITION
+  enum PiiMask { EMAIL PHONE NAME TAX_ID REDACT }
 
   """
   A golden customer (identity owned by the MDM). The CRM adds what HubSpot
   knows of the companies linked to it; several companies (true duplicates the
   MDM merged) are read as one.
   """
-  type Customer @key(fields: "id") {
+  type Customer @key(fields: "id") @requiresScopes(scopes: [["customers:read"]]) {
     id: ID!
     "The HubSpot company ids linked to this customer in the MDM's cross-reference."
     crmCompanyIds: [ID!]! @external
     "The contacts associated with the linked companies, by name."
-    contacts: [Contact!] @requires(fields: "crmCompanyIds")
+    contacts: [Contact!] @requires(fields: "crmCompanyIds") @requiresScopes(scopes: [["customers:read"]])
     """
     The deals associated with the linked companies, latest close date first.
     \`open: true\` keeps deals not yet won or lost, \`open: false\` the closed
@@ -46,11 +52,11 @@ export const crmTypeDefsSource = /* GraphQL */ `
   type Contact {
     id: ID!
     "First and last name, joined; null when both are empty."
-    name: String
-    firstName: String
-    lastName: String
-    email: String
-    phone: String
+    name: String @requiresScopes(scopes: [["customers:read"]]) @pii(mask: NAME)
+    firstName: String @requiresScopes(scopes: [["customers:read"]]) @pii(mask: NAME)
+    lastName: String @requiresScopes(scopes: [["customers:read"]]) @pii(mask: NAME)
+    email: String @requiresScopes(scopes: [["customers:read"]]) @pii(mask: EMAIL)
+    phone: String @requiresScopes(scopes: [["customers:read"]]) @pii(mask: PHONE)
     jobTitle: String
   }
 

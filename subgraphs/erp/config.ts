@@ -1,4 +1,5 @@
 import { ConfigError, quoteIdent, readBool, readInt, readString, readUrl } from '../kit/index.js';
+import { readGatewayProofSettings, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -22,6 +23,13 @@ export interface ErpSubgraphConfig {
   poolSize: number;
   /** CONCORD_PRODUCTION (default: NODE_ENV=production): no stack traces, no introspection. */
   production: boolean;
+  /**
+   * How the gateway's proof is checked on every request (ADR 0003):
+   * CONCORD_GATEWAY_PROOF_SECRET (shared, ≥ 32 characters) or
+   * CONCORD_GATEWAY_PROOF_PUBLIC_KEY (Ed25519 SPKI PEM). Required: the
+   * subgraph refuses to start without one.
+   */
+  gatewayProof: GatewayProofSettings;
 }
 
 export function loadErpSubgraphConfig(env: Env): ErpSubgraphConfig {
@@ -38,5 +46,6 @@ export function loadErpSubgraphConfig(env: Env): ErpSubgraphConfig {
     schema,
     poolSize: readInt(env, 'ERP_POOL_SIZE', 10, { min: 1, max: 1000 }),
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
+    gatewayProof: readGatewayProofSettings(env),
   };
 }

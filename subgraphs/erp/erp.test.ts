@@ -6,6 +6,12 @@ import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../ki
 import { installErpFixture } from './erp.fixture.js';
 import { loadErpSubgraphConfig } from './config.js';
 import { startErpSubgraph } from './server.js';
+import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../kit/auth/index.js';
+import { PROFILES } from '../../gateway/authorization/scopeMatrix.js';
+
+// Subgraphs answer only the gateway (ADR 0003): these tests call them as the gateway would, for an admin.
+const proofKey = generateGatewayProofSecret();
+const proof = await signGatewayProof({ subject: 'test-admin', scopes: PROFILES.admin.scopes, ttlSec: 3600 }, proofKey);
 
 const targets = await databaseTargets();
 
@@ -17,7 +23,7 @@ interface GraphQLResponse {
 async function entities(url: string, query: string, representations: unknown[]): Promise<GraphQLResponse> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', [GATEWAY_PROOF_HEADER]: proof },
     body: JSON.stringify({ query, variables: { representations } }),
   });
   return (await response.json()) as GraphQLResponse;
@@ -104,6 +110,7 @@ for (const target of targets) {
         ...loadErpSubgraphConfig({}),
         port: 0,
         databaseUrl: database.url,
+        gatewayProof: proofKey,
         onSourceRequest: (event) => events.push(event),
       });
     });
@@ -233,7 +240,7 @@ describe('ERP subgraph with its database down', () => {
   let subgraph: RunningSubgraph;
 
   beforeAll(async () => {
-    subgraph = await startErpSubgraph({ ...loadErpSubgraphConfig({}), port: 0, databaseUrl: await closedPortUrl() });
+    subgraph = await startErpSubgraph({ ...loadErpSubgraphConfig({}), port: 0, databaseUrl: await closedPortUrl(), gatewayProof: proofKey });
   });
   afterAll(async () => {
     await subgraph?.close();

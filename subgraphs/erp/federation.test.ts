@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { composeServices } from '@apollo/composition';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
@@ -11,6 +11,8 @@ import { mdmTypeDefs } from '../mdm/typeDefs.js';
 import { installErpFixture } from './erp.fixture.js';
 import { startErpSubgraph } from './server.js';
 import { erpTypeDefs } from './typeDefs.js';
+import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../kit/auth/index.js';
+import { PROFILES } from '../../gateway/authorization/scopeMatrix.js';
 
 /**
  * The ERP and MDM subgraphs behind a stock @apollo/gateway: the MDM gives the
@@ -18,6 +20,10 @@ import { erpTypeDefs } from './typeDefs.js';
  * and the order lines' products come back to the MDM through the `sku` key.
  * Counts what each source received for the whole plan.
  */
+// Subgraphs answer only the gateway (ADR 0003): these tests call them as the gateway would, for an admin.
+const proofKey = generateGatewayProofSecret();
+const proof = await signGatewayProof({ subject: 'test-admin', scopes: PROFILES.admin.scopes, ttlSec: 3600 }, proofKey);
+
 const [pglite] = await databaseTargets();
 
 const customers = /* GraphQL */ `
@@ -47,8 +53,8 @@ describe('ERP and MDM subgraphs behind a gateway', () => {
     await installErpFixture(pool);
     await installMdmFixture(pool);
     const onSourceRequest = (event: SourceRequestEvent) => events.push(event);
-    erp = await startErpSubgraph({ port: 0, host: '127.0.0.1', schema: 'erp', databaseUrl: database.url, onSourceRequest });
-    mdm = await startMdmSubgraph({ port: 0, host: '127.0.0.1', databaseUrl: database.url, onSourceRequest });
+    erp = await startErpSubgraph({ port: 0, host: '127.0.0.1', schema: 'erp', databaseUrl: database.url, onSourceRequest, gatewayProof: proofKey });
+    mdm = await startMdmSubgraph({ port: 0, host: '127.0.0.1', databaseUrl: database.url, onSourceRequest, gatewayProof: proofKey });
     const composed = composeServices([
       { name: 'mdm', url: mdm.url, typeDefs: mdmTypeDefs },
       { name: 'erp', url: erp.url, typeDefs: erpTypeDefs },
@@ -58,7 +64,18 @@ describe('ERP and MDM subgraphs behind a gateway', () => {
     // it would not enforce them anyway. Dropping the purpose lets it load; the
     // directives stay in the SDL for whoever enforces them.
     const supergraphSdl = composed.supergraphSdl!.replaceAll(', for: SECURITY)', ')');
-    gateway = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });
+    gateway = new ApolloServer({
+      gateway: new ApolloGateway({
+        supergraphSdl,
+        buildService: ({ url }) =>
+          new RemoteGraphQLDataSource({
+            url,
+            willSendRequest({ request }) {
+              request.http?.headers.set(GATEWAY_PROOF_HEADER, proof);
+            },
+          }),
+      }),
+    });
     await gateway.start();
   });
 

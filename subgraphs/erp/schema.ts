@@ -1,5 +1,5 @@
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
+import { buildGuardedSubgraphSchema } from '../kit/auth/guardedSchema.js';
 import type { SourceRequestListener } from '../kit/index.js';
 import type { ErpDatabase } from './erpDatabase.js';
 import { createErpLoaders } from './loaders.js';
@@ -7,13 +7,13 @@ import { erpResolvers, type ErpContext } from './resolvers.js';
 import { erpTypeDefs } from './typeDefs.js';
 
 /**
- * The ERP subgraph's executable schema, apart from any server so it can be
- * wrapped (graphql-shield rules derived from its directives) before serving.
+ * The ERP subgraph's executable schema, guarded by the rules its own SDL
+ * declares (graphql-shield from @requiresScopes, reference guard, PII masks).
  * The schema holds no state: the database is reached through the per-request
  * context built by {@link createErpContext}.
  */
 export function buildErpSchema(): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: erpTypeDefs, resolvers: erpResolvers }]);
+  return buildGuardedSubgraphSchema(erpTypeDefs, erpResolvers);
 }
 
 export interface ErpContextDeps {

@@ -1,10 +1,17 @@
 import { ConfigError, createPool, startSubgraphServer, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
+import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { createErpDatabase } from './erpDatabase.js';
 import { buildErpSchema, createErpContext } from './schema.js';
 
 /** {@link ErpSubgraphConfig}, with the pool size and production flag optional (defaults as in the config). */
-export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' | 'production'> {
+export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof'> {
+  /**
+   * The key the gateway's proof is checked with (a key, e.g. the in-process
+   * stack's generated secret, or settings from the environment). Every
+   * /graphql request without a valid proof gets 401.
+   */
+  gatewayProof: GatewayProofKey | GatewayProofSettings;
   /** @default 10 */
   poolSize?: number;
   /** @default false */
@@ -21,6 +28,7 @@ export async function startErpSubgraph(options: ErpSubgraphOptions): Promise<Run
   if (!options.databaseUrl) {
     throw new ConfigError('ERP_DATABASE_URL', 'the ERP database URL (or DATABASE_URL)', options.databaseUrl);
   }
+  const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
   const pool = createPool({
     connectionString: options.databaseUrl,
     max: options.poolSize ?? 10,
@@ -34,6 +42,7 @@ export async function startErpSubgraph(options: ErpSubgraphOptions): Promise<Run
       port: options.port,
       host: options.host,
       production: options.production ?? false,
+      gatewayProofKey,
       createContext: () => createErpContext({ db, onSourceRequest: options.onSourceRequest }),
       checkHealth: () => db.ping(),
       onClose: () => pool.end(),

@@ -30,7 +30,7 @@ export const erpTypeDefsSource = /* GraphQL */ `
     The latest sale orders (quotations included) of the linked partners and
     their contacts, newest first. \`last\` is from 0 to 100.
     """
-    orders(last: Int = 10): [SalesOrder!] @requires(fields: "erpPartnerIds")
+    orders(last: Int = 10): [SalesOrder!] @requires(fields: "erpPartnerIds") @requiresScopes(scopes: [["sales:read"], ["finance:read"]])
     "Posted customer invoices (out_invoice), newest first."
     invoices: [Invoice!] @requires(fields: "erpPartnerIds") @requiresScopes(scopes: [["finance:read"]])
     "Posted customer invoices with an amount due past their due date."
@@ -49,7 +49,7 @@ export const erpTypeDefsSource = /* GraphQL */ `
   type Product @key(fields: "sku") {
     sku: String!
     "Quantities over the internal stock locations; null when the ERP has no product with this SKU."
-    stock: Stock @authenticated
+    stock: Stock @requiresScopes(scopes: [["products:read"]])
     "product_template.list_price."
     listPrice: Float
   }

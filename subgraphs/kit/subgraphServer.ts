@@ -1,6 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
+import { AuthError } from './auth/errors.js';
+import { authenticateSubgraphRequest, type GatewayProofKey } from './auth/gatewayProof.js';
+import type { Principal } from './auth/principal.js';
 import { HttpError, listen, readBody, sendJson } from './httpServer.js';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -9,8 +13,16 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   schema: GraphQLSchema;
   port: number;
   host: string;
-  /** Builds the per-request context: fresh DataLoaders, the caller. Throw HttpError to refuse. */
+  /** Builds the per-request context: fresh DataLoaders. Throw HttpError to refuse. `principal` is added to it. */
   createContext(req: IncomingMessage): Promise<TContext> | TContext;
+  /**
+   * The key the gateway's proof (`x-concord-gateway-proof`) is checked with:
+   * every /graphql request without a valid proof — `_service` and
+   * `_entities` included — is answered 401, and the principal the proof
+   * carries goes into the context as `principal` (ADR 0003). Only
+   * `false` serves without it (tests of code that is not about access).
+   */
+  gatewayProofKey: GatewayProofKey | false;
   /** Resolves when the subgraph's sources answer; rejects with the reason otherwise. */
   checkHealth?(): Promise<void>;
   /** Hide stack traces and introspection. @default false */
@@ -42,6 +54,9 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     // The gateway is the only intended caller; CSRF prevention still guards
     // browsers that reach a subgraph directly.
     csrfPrevention: true,
+    // Federated tracing (ftv1) would send resolver timings and error details to whoever asks
+    // with apollo-federation-include-trace; the gateway does not use it.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
@@ -64,6 +79,18 @@ export async function startSubgraphServer<TContext extends BaseContext>(
             sendJson(res, 404, { errors: [{ message: `no route ${url.pathname}`, extensions: { code: 'NOT_FOUND' } }] });
             return;
           }
+          // The proof comes first: an unauthenticated body is not even read.
+          let principal: Principal | undefined;
+          if (options.gatewayProofKey) {
+            try {
+              principal = await authenticateSubgraphRequest(req.headers, options.gatewayProofKey);
+            } catch (error) {
+              if (!(error instanceof AuthError)) throw error;
+              sendJson(res, error.status, { errors: [formatAuthError(error)] }, { 'www-authenticate': 'Bearer realm="concord-subgraph"' });
+              req.resume();
+              return;
+            }
+          }
           const headers = new HeaderMap();
           for (const [key, value] of Object.entries(req.headers)) {
             if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -79,7 +106,10 @@ export async function startSubgraphServer<TContext extends BaseContext>(
           }
           const response = await apollo.executeHTTPGraphQLRequest({
             httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-            context: () => Promise.resolve(options.createContext(req)),
+            context: async () => {
+              const context = await options.createContext(req);
+              return principal ? { ...context, principal } : context;
+            },
           });
           const outHeaders: Record<string, string> = {};
           for (const [key, value] of response.headers) outHeaders[key] = value;
@@ -111,4 +141,10 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       await options.onClose?.();
     },
   };
+}
+
+function formatAuthError(error: AuthError): unknown {
+  const { message, extensions } = error.toGraphQLError().toJSON();
+  const { http: _http, ...rest } = extensions ?? {};
+  return { message, extensions: rest };
 }

@@ -5,3 +5,6 @@ export { mdmTypeDefs, mdmTypeDefsSource } from './typeDefs.js';
 export { mdmResolvers, encodeCursor, decodeCursor, MAX_PAGE_SIZE, type MdmContext } from './resolvers.js';
 export { createMdmStore, type MdmStore, type GoldenRecord, type GoldenPage, type XrefLink, type GoldenEntityType } from './mdmStore.js';
 export { createMdmLoaders, type MdmLoaders } from './loaders.js';
+export { principalFromRequest } from './principal.js';
+export { MDM_GRAPH_ERROR_CODES, toGraphError, type MdmGraphErrorCode } from './mdmErrors.js';
+export { STEWARD_SCOPE } from './stewardResolvers.js';

@@ -6,6 +6,12 @@ import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../ki
 import { loadMdmSubgraphConfig } from './config.js';
 import { installMdmFixture } from './mdm.fixture.js';
 import { startMdmSubgraph } from './server.js';
+import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../kit/auth/index.js';
+import { PROFILES } from '../../gateway/authorization/scopeMatrix.js';
+
+// Subgraphs answer only the gateway (ADR 0003): these tests call them as the gateway would, for an admin.
+const proofKey = generateGatewayProofSecret();
+const proof = await signGatewayProof({ subject: 'test-admin', scopes: PROFILES.admin.scopes, ttlSec: 3600 }, proofKey);
 
 const targets = await databaseTargets();
 
@@ -17,7 +23,7 @@ interface GraphQLResponse {
 async function post(url: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', [GATEWAY_PROOF_HEADER]: proof },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse;
@@ -71,6 +77,7 @@ for (const target of targets) {
         ...loadMdmSubgraphConfig({}),
         port: 0,
         databaseUrl: database.url,
+        gatewayProof: proofKey,
         onSourceRequest: (event) => events.push(event),
       });
     });
@@ -199,6 +206,7 @@ describe('MDM subgraph with its store down', () => {
       ...loadMdmSubgraphConfig({}),
       port: 0,
       databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+      gatewayProof: proofKey,
     });
   });
   afterAll(async () => {

@@ -36,6 +36,8 @@ export interface MdmStore {
   productsBySkus(skus: readonly string[]): Promise<Array<GoldenRecord & { sku: string }>>;
   /** `first` records after master id `after` (exclusive), in master-id order. */
   goldenPage(entityType: GoldenEntityType, first: number, after: string | null): Promise<GoldenPage>;
+  /** The entity type of each master id that exists, active or not (steward merges check it). */
+  entityTypesOf(masterIds: readonly string[]): Promise<Map<string, string>>;
   ping(): Promise<void>;
 }
 
@@ -69,6 +71,10 @@ const statements = {
      WHERE g.entity_type = $1 AND g.active AND ($2::text IS NULL OR g.master_id > $2::text)
      ORDER BY g.master_id
      LIMIT $3`,
+  entityTypesOf: `
+    SELECT g.master_id AS "masterId", g.entity_type AS "entityType"
+      FROM mdm.golden_record g
+     WHERE g.master_id = ANY($1::text[])`,
 };
 
 export function createMdmStore(pool: pg.Pool): MdmStore {
@@ -94,6 +100,10 @@ export function createMdmStore(pool: pg.Pool): MdmStore {
       // One row more than asked tells whether a next page exists.
       const rows = await select<GoldenRecord>(`golden.${entityType}.page`, statements.goldenPage, [entityType, after, first + 1]);
       return { records: rows.slice(0, first), hasNextPage: rows.length > first };
+    },
+    async entityTypesOf(masterIds) {
+      const rows = await select<{ masterId: string; entityType: string }>('golden.entityTypes', statements.entityTypesOf, [masterIds]);
+      return new Map(rows.map((row) => [row.masterId, row.entityType]));
     },
     async ping() {
       await select('health', 'select 1', []);

@@ -1,10 +1,18 @@
 import { GraphQLError } from 'graphql';
+import type pg from 'pg';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { Principal } from '../kit/auth/index.js';
 import type { MdmLoaders } from './loaders.js';
-import type { GoldenEntityType, GoldenRecord, XrefLink } from './mdmStore.js';
+import type { GoldenEntityType, GoldenRecord, MdmStore, XrefLink } from './mdmStore.js';
 
 export interface MdmContext {
   loaders: MdmLoaders;
+  /** The caller (see principalFromRequest): the actor of steward operations. */
+  principal: Principal;
+  /** The MDM store's reads that are not per-id (entity types of master ids). */
+  store: MdmStore;
+  /** The MDM store's pool, for the engine's search and steward operations (one transaction each). */
+  pool: pg.Pool;
 }
 
 /** `first` bounds for the connections: 100 keeps a page's downstream fan-out bounded. */
@@ -27,7 +35,7 @@ export function decodeCursor(cursor: string): string {
   return decoded.slice(CURSOR_PREFIX.length);
 }
 
-function pageSize(first: number | null | undefined): number {
+export function pageSize(first: number | null | undefined): number {
   const size = first ?? 20;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
     throw new GraphQLError(`"first" must be from 0 to ${MAX_PAGE_SIZE}, got ${size}`, {

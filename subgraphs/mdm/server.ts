@@ -1,10 +1,17 @@
 import { ConfigError, createPool, startSubgraphServer, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
+import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 import type { MdmSubgraphConfig } from './config.js';
 import { createMdmStore } from './mdmStore.js';
 import { buildMdmSchema, createMdmContext } from './schema.js';
 
 /** {@link MdmSubgraphConfig}, with the pool size and production flag optional (defaults as in the config). */
-export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' | 'production'> {
+export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof'> {
+  /**
+   * The key the gateway's proof is checked with (a key, e.g. the in-process
+   * stack's generated secret, or settings from the environment). Every
+   * /graphql request without a valid proof gets 401.
+   */
+  gatewayProof: GatewayProofKey | GatewayProofSettings;
   /** @default 10 */
   poolSize?: number;
   /** @default false */
@@ -14,13 +21,16 @@ export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' |
 }
 
 /**
- * Starts the MDM subgraph (read side): its own pg pool on the MDM store
- * (closed with the server), the schema, and GET /health answering `select 1`.
+ * Starts the MDM subgraph: its own pg pool on the MDM store (closed with the
+ * server) serving golden-record reads, search and the steward operations,
+ * and GET /health answering `select 1`. The store's schema is expected to be
+ * migrated (mdm/ `migrateMdm`, run by the initial load).
  */
 export async function startMdmSubgraph(options: MdmSubgraphOptions): Promise<RunningSubgraph> {
   if (!options.databaseUrl) {
     throw new ConfigError('MDM_DATABASE_URL', 'the MDM store URL (or DATABASE_URL)', options.databaseUrl);
   }
+  const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
   const pool = createPool({
     connectionString: options.databaseUrl,
     max: options.poolSize ?? 10,
@@ -34,7 +44,8 @@ export async function startMdmSubgraph(options: MdmSubgraphOptions): Promise<Run
       port: options.port,
       host: options.host,
       production: options.production ?? false,
-      createContext: () => createMdmContext({ store, onSourceRequest: options.onSourceRequest }),
+      gatewayProofKey,
+      createContext: (req) => createMdmContext({ store, pool, onSourceRequest: options.onSourceRequest }, req),
       checkHealth: () => store.ping(),
       onClose: () => pool.end(),
     });

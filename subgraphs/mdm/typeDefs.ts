@@ -12,8 +12,14 @@ export const mdmTypeDefsSource = /* GraphQL */ `
   extend schema
     @link(
       url: "https://specs.apollo.dev/federation/v2.5"
-      import: ["@key", "@shareable", "@requiresScopes"]
+      import: ["@key", "@shareable", "@requiresScopes", "@authenticated", "@composeDirective"]
     )
+    @link(url: "https://specs.concord.dev/pii/v0.1", import: ["@pii"])
+    @composeDirective(name: "@pii")
+
+  "Masks the value for callers without pii:read instead of denying it (ADR 0003)."
+  directive @pii(mask: PiiMask!) on FIELD_DEFINITION
+  enum PiiMask { EMAIL PHONE NAME TAX_ID REDACT }
 
   type Query {
     "A golden customer by master id; null (no error) when there is none or it was merged away."
@@ -26,6 +32,73 @@ export const mdmTypeDefsSource = /* GraphQL */ `
     products(first: Int = 20, after: String): ProductConnection
     "A golden product by SKU; null (no error) when there is none."
     productBySku(sku: String!): Product
+
+    """
+    Golden customers by fuzzy name (trigram similarity, best first) and/or
+    exact tax id or web domain (compared after standardisation, against every
+    source record of the customer). Criteria combine with AND; at least one is
+    required (BAD_USER_INPUT otherwise). \`first\` is from 0 to 100.
+    """
+    searchCustomers(name: String, taxId: String, domain: String, first: Int = 20, after: String): CustomerConnection!
+      @requiresScopes(scopes: [["customers:read"]])
+    """
+    Golden products by fuzzy name and/or exact SKU or GTIN (standardised, any
+    source record). Criteria combine with AND; at least one is required.
+    """
+    searchProducts(name: String, sku: String, gtin: String, first: Int = 20, after: String): ProductConnection!
+
+    """
+    The steward's review queue: pairs of source records the matcher scored
+    between its review and merge thresholds, best score first.
+    """
+    reviewQueue(entityType: EntityType, first: Int = 20, after: String): MatchCandidateConnection!
+      @requiresScopes(scopes: [["mdm:steward"]])
+    """
+    The append-only history of merges, unmerges, steward decisions and loads,
+    newest first; of one golden record when \`masterId\` is given. \`before\`
+    (an event id) pages back. \`first\` is from 0 to 100.
+    """
+    history(masterId: ID, first: Int = 20, before: ID): [HistoryEvent!]! @requiresScopes(scopes: [["mdm:steward"]])
+  }
+
+  """
+  Data steward operations. Each is one transaction that writes one history
+  event (with the state before and after, so it can be undone), acts as the
+  calling user, and is idempotent under \`idempotencyKey\`: a retry with a key
+  already used changes nothing and answers the first event with
+  \`replayed: true\`. Errors carry NOT_FOUND, CONFLICT or BAD_USER_INPUT.
+  """
+  type Mutation {
+    "Accepts a queued pair: their golden records are merged and stay merged in later batch runs."
+    acceptMatchCandidate(id: ID!, reason: String, idempotencyKey: String): StewardResult!
+      @requiresScopes(scopes: [["mdm:steward"]])
+    "Rejects a queued pair: the two source records are never merged automatically again."
+    rejectMatchCandidate(id: ID!, reason: String, idempotencyKey: String): StewardResult!
+      @requiresScopes(scopes: [["mdm:steward"]])
+    "Merges golden customers into the first one given (the others are deactivated); later batch runs keep the merge."
+    mergeCustomers(ids: [ID!]!, reason: String, idempotencyKey: String): StewardResult!
+      @requiresScopes(scopes: [["mdm:steward"]])
+    "Merges golden products into the first one given."
+    mergeProducts(ids: [ID!]!, reason: String, idempotencyKey: String): StewardResult!
+      @requiresScopes(scopes: [["mdm:steward"]])
+    """
+    Takes one source record out of its golden record into a new golden record
+    of its own; it is never merged back automatically with the records it left.
+    """
+    unmergeSourceRecord(entityType: EntityType!, system: SourceSystem!, sourceId: ID!, reason: String, idempotencyKey: String): StewardResult!
+      @requiresScopes(scopes: [["mdm:steward"]])
+    """
+    Writes back the state before a steward event. CONFLICT when the records it
+    touched changed since (undo the later events first) or it was undone already.
+    """
+    undoHistoryEvent(eventId: ID!, reason: String, idempotencyKey: String): StewardResult!
+      @requiresScopes(scopes: [["mdm:steward"]])
+  }
+
+  "The kinds of golden record the MDM keeps."
+  enum EntityType {
+    CUSTOMER
+    PRODUCT
   }
 
   "The systems that contribute records to the MDM."
@@ -60,10 +133,11 @@ export const mdmTypeDefsSource = /* GraphQL */ `
     "The master id."
     id: ID!
     name: String
-    taxId: String
-    primaryEmail: String
+    "Masked without pii:read: a sole trader's tax id is personal data, and the MDM cannot tell sole traders apart (ADR 0003)."
+    taxId: String @requiresScopes(scopes: [["customers:read"]]) @pii(mask: TAX_ID)
+    primaryEmail: String @requiresScopes(scopes: [["customers:read"]]) @pii(mask: EMAIL)
     domain: String
-    phone: String
+    phone: String @requiresScopes(scopes: [["customers:read"]]) @pii(mask: PHONE)
     address: Address
     sources: [SourceRecord!]!
     "The ERP res_partner ids linked to this customer."
@@ -83,7 +157,7 @@ export const mdmTypeDefsSource = /* GraphQL */ `
     name: String
     manufacturer: String
     description: String
-    sources: [SourceRecord!]!
+    sources: [SourceRecord!]! @requiresScopes(scopes: [["products:read"]])
     erpProductIds: [ID!]!
     crmProductIds: [ID!]!
   }
@@ -97,6 +171,8 @@ export const mdmTypeDefsSource = /* GraphQL */ `
   type CustomerEdge {
     cursor: String!
     node: Customer!
+    "Name similarity (0–1) of a search by name; null otherwise."
+    similarity: Float
   }
 
   type ProductConnection {
@@ -108,6 +184,97 @@ export const mdmTypeDefsSource = /* GraphQL */ `
   type ProductEdge {
     cursor: String!
     node: Product!
+    "Name similarity (0–1) of a search by name; null otherwise."
+    similarity: Float
+  }
+
+  "A pair of source records the matcher could not decide alone."
+  type MatchCandidate @requiresScopes(scopes: [["mdm:steward"]]) {
+    id: ID!
+    entityType: EntityType!
+    left: CandidateRecord!
+    right: CandidateRecord!
+    "Match probability (0–1) from the match weight."
+    score: Float!
+    "Total match weight (log2 odds): the prior plus every contribution."
+    weight: Float
+    "Each attribute's share of the weight, as the matcher compared it."
+    explanation: [AttributeContribution!]!
+    status: CandidateStatus!
+    "When it was queued, ISO 8601 UTC."
+    createdAt: String!
+  }
+
+  enum CandidateStatus {
+    PENDING
+    ACCEPTED
+    REJECTED
+  }
+
+  "One side of a match candidate: the source record as its system holds it."
+  type CandidateRecord @requiresScopes(scopes: [["mdm:steward"]]) {
+    system: SourceSystem!
+    sourceId: ID!
+    "The golden record it is linked to now."
+    masterId: ID
+    "The source attributes (mapped to the MDM's names), in name order; empty values left out."
+    attributes: [AttributeValue!]!
+  }
+
+  type AttributeValue @requiresScopes(scopes: [["mdm:steward"]]) {
+    name: String!
+    value: String
+  }
+
+  "One attribute's share of a candidate's match weight."
+  type AttributeContribution @requiresScopes(scopes: [["mdm:steward"]]) {
+    attribute: String!
+    "The comparison level reached, e.g. exact, jw>=0.92, null, else."
+    level: String!
+    "log2(m/u), term-frequency adjusted: positive for agreement, negative for disagreement."
+    weight: Float!
+    "The standardised values compared."
+    left: String
+    right: String
+  }
+
+  type MatchCandidateConnection @requiresScopes(scopes: [["mdm:steward"]]) {
+    edges: [MatchCandidateEdge!]!
+    nodes: [MatchCandidate!]!
+    pageInfo: PageInfo!
+  }
+
+  type MatchCandidateEdge @requiresScopes(scopes: [["mdm:steward"]]) {
+    cursor: String!
+    node: MatchCandidate!
+  }
+
+  "One append-only history event."
+  type HistoryEvent @requiresScopes(scopes: [["mdm:steward"]]) {
+    id: ID!
+    "When, ISO 8601 UTC."
+    at: String!
+    "Who: the steward's subject, or the system process (loader, batch)."
+    actor: String!
+    "load, match, merge, unmerge, accept, reject, undo, update (incremental match), …"
+    action: String!
+    reason: String
+    "The golden records it touched."
+    masterIds: [ID!]!
+    "The state before, as JSON (golden records, xref rows, steward decisions, candidates in scope)."
+    before: String
+    "The state after, as JSON."
+    after: String
+    idempotencyKey: String
+  }
+
+  "What a steward operation did, or did earlier under the same idempotency key."
+  type StewardResult @requiresScopes(scopes: [["mdm:steward"]]) {
+    event: HistoryEvent!
+    "True when the idempotency key had been used already: nothing changed now."
+    replayed: Boolean!
+    "The golden records the operation left in place (e.g. the survivor of a merge)."
+    masterIds: [ID!]!
   }
 
   "Relay cursor paging. Shareable: other subgraphs page the same way."

@@ -86,31 +86,85 @@ export function generateGatewayProofSecret(): GatewayProofKey {
 }
 
 /**
- * Reads the proof key from the environment.
- * - `GATEWAY_PROOF_SECRET`: a shared secret, at least 32 characters (HS256).
- * - or `GATEWAY_PROOF_PUBLIC_KEY` (SPKI PEM, Ed25519) on subgraphs, plus
- *   `GATEWAY_PROOF_PRIVATE_KEY` (PKCS8 PEM) on the gateway.
+ * The proof key as configuration holds it (read synchronously with the rest
+ * of a service's config; {@link resolveGatewayProofKey} imports it at start).
+ */
+export interface GatewayProofSettings {
+  /** HS256 shared secret, at least 32 characters. */
+  secret?: string;
+  /** Ed25519 SPKI PEM (subgraphs; the gateway too, beside the private key). */
+  publicKeyPem?: string;
+  /** Ed25519 PKCS8 PEM (gateway only). */
+  privateKeyPem?: string;
+}
+
+function readPrefixed(env: Record<string, string | undefined>, name: string): [string | undefined, string] {
+  const prefixed = `CONCORD_${name}`;
+  const value = readString(env, prefixed);
+  if (value !== undefined) return [value, prefixed];
+  return [readString(env, name), name];
+}
+
+/**
+ * The proof key settings from the environment (docker-compose sets the first):
+ * - `CONCORD_GATEWAY_PROOF_SECRET`: a shared secret, at least 32 characters (HS256);
+ * - or `CONCORD_GATEWAY_PROOF_PUBLIC_KEY` (SPKI PEM, Ed25519) on subgraphs, plus
+ *   `CONCORD_GATEWAY_PROOF_PRIVATE_KEY` (PKCS8 PEM) on the gateway.
+ * The names without the `CONCORD_` prefix are accepted too.
+ */
+export function readGatewayProofSettings(env: Record<string, string | undefined>): GatewayProofSettings {
+  const [secret, secretKey] = readPrefixed(env, 'GATEWAY_PROOF_SECRET');
+  const [publicKeyPem] = readPrefixed(env, 'GATEWAY_PROOF_PUBLIC_KEY');
+  const [privateKeyPem] = readPrefixed(env, 'GATEWAY_PROOF_PRIVATE_KEY');
+  if (secret !== undefined && secret.length < 32) throw new ConfigError(secretKey, 'at least 32 characters', '<hidden>');
+  const settings: GatewayProofSettings = {};
+  if (secret !== undefined) settings.secret = secret;
+  if (publicKeyPem !== undefined) settings.publicKeyPem = publicKeyPem;
+  if (privateKeyPem !== undefined) settings.privateKeyPem = privateKeyPem;
+  return settings;
+}
+
+export function isGatewayProofKey(value: GatewayProofKey | GatewayProofSettings): value is GatewayProofKey {
+  return 'kind' in value;
+}
+
+/**
+ * The key from a key or from settings; throws a ConfigError naming the
+ * variable when there is none, since a subgraph must not serve without it.
+ */
+export async function resolveGatewayProofKey(value: GatewayProofKey | GatewayProofSettings | undefined, role: 'signer' | 'verifier'): Promise<GatewayProofKey> {
+  if (value && isGatewayProofKey(value)) return value;
+  const key = value ? await keyOfSettings(value, role) : undefined;
+  if (!key) throw new ConfigError('CONCORD_GATEWAY_PROOF_SECRET', 'the gateway proof secret (or CONCORD_GATEWAY_PROOF_PUBLIC_KEY/_PRIVATE_KEY)', undefined);
+  return key;
+}
+
+async function keyOfSettings(settings: GatewayProofSettings, role: 'signer' | 'verifier'): Promise<GatewayProofKey | undefined> {
+  const names = { secret: 'CONCORD_GATEWAY_PROOF_SECRET', publicKeyPem: 'CONCORD_GATEWAY_PROOF_PUBLIC_KEY', privateKeyPem: 'CONCORD_GATEWAY_PROOF_PRIVATE_KEY' };
+  if (settings.secret !== undefined) {
+    if (settings.secret.length < 32) throw new ConfigError(names.secret, 'at least 32 characters', '<hidden>');
+    return { kind: 'secret', secret: new TextEncoder().encode(settings.secret) };
+  }
+  const { publicKeyPem, privateKeyPem } = settings;
+  if (!publicKeyPem && !privateKeyPem) return undefined;
+  if (!publicKeyPem) throw new ConfigError(names.publicKeyPem, 'an Ed25519 SPKI PEM beside the private key', undefined);
+  const publicKey = await importSPKI(publicKeyPem, 'EdDSA').catch((error: unknown) => {
+    throw new ConfigError(names.publicKeyPem, `an Ed25519 SPKI PEM (${(error as Error).message})`, '<hidden>');
+  });
+  if (role === 'verifier') return { kind: 'keyPair', publicKey };
+  if (!privateKeyPem) throw new ConfigError(names.privateKeyPem, 'an Ed25519 PKCS8 PEM on the gateway', undefined);
+  const privateKey = await importPKCS8(privateKeyPem, 'EdDSA').catch((error: unknown) => {
+    throw new ConfigError(names.privateKeyPem, `an Ed25519 PKCS8 PEM (${(error as Error).message})`, '<hidden>');
+  });
+  return { kind: 'keyPair', privateKey, publicKey };
+}
+
+/**
+ * Reads the proof key from the environment ({@link readGatewayProofSettings}).
  * Returns undefined when none is set (the caller decides whether that is fatal).
  */
 export async function loadGatewayProofKey(env: Record<string, string | undefined>, role: 'signer' | 'verifier'): Promise<GatewayProofKey | undefined> {
-  const secret = readString(env, 'GATEWAY_PROOF_SECRET');
-  if (secret !== undefined) {
-    if (secret.length < 32) throw new ConfigError('GATEWAY_PROOF_SECRET', 'at least 32 characters', '<hidden>');
-    return { kind: 'secret', secret: new TextEncoder().encode(secret) };
-  }
-  const publicPem = readString(env, 'GATEWAY_PROOF_PUBLIC_KEY');
-  const privatePem = readString(env, 'GATEWAY_PROOF_PRIVATE_KEY');
-  if (!publicPem && !privatePem) return undefined;
-  if (!publicPem) throw new ConfigError('GATEWAY_PROOF_PUBLIC_KEY', 'an Ed25519 SPKI PEM beside GATEWAY_PROOF_PRIVATE_KEY', undefined);
-  const publicKey = await importSPKI(publicPem, 'EdDSA').catch((error: unknown) => {
-    throw new ConfigError('GATEWAY_PROOF_PUBLIC_KEY', `an Ed25519 SPKI PEM (${(error as Error).message})`, '<hidden>');
-  });
-  if (role === 'verifier') return { kind: 'keyPair', publicKey };
-  if (!privatePem) throw new ConfigError('GATEWAY_PROOF_PRIVATE_KEY', 'an Ed25519 PKCS8 PEM on the gateway', undefined);
-  const privateKey = await importPKCS8(privatePem, 'EdDSA').catch((error: unknown) => {
-    throw new ConfigError('GATEWAY_PROOF_PRIVATE_KEY', `an Ed25519 PKCS8 PEM (${(error as Error).message})`, '<hidden>');
-  });
-  return { kind: 'keyPair', privateKey, publicKey };
+  return keyOfSettings(readGatewayProofSettings(env), role);
 }
 
 /**

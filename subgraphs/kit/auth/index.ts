@@ -20,6 +20,10 @@ export {
   GATEWAY_PROOF_HEADER,
   generateGatewayProofSecret,
   loadGatewayProofKey,
+  readGatewayProofSettings,
+  resolveGatewayProofKey,
+  isGatewayProofKey,
+  type GatewayProofSettings,
   signGatewayProof,
   signProofFor,
   verifyGatewayProof,
@@ -29,3 +33,4 @@ export {
 export { buildShieldFromSdl, defaultGetPrincipal, shieldRulesFromAuthorizationRules, type SubgraphAuthOptions } from './shield.js';
 export { guardReferenceResolvers } from './referenceGuard.js';
 export { buildPiiMiddleware } from './piiMiddleware.js';
+export { buildGuardedSubgraphSchema } from './guardedSchema.js';

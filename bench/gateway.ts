@@ -1,0 +1,290 @@
+/**
+ * Concord's gateway side by side with the stock @apollo/gateway and Hive
+ * Gateway, on the same subgraphs, supergraph and queries (DESIGN.md,
+ * Performance). Boots the subgraphs once (bench/gatewaySubgraphs.ts: the
+ * stack without its gateway, PGlite, the default demo seed), then
+ * starts each gateway as its own process pinned to one core, loads it with wrk
+ * pinned to the other, and reports throughput, p50/p99, peak RSS and the
+ * requests the subgraphs received per operation.
+ *
+ *   npx tsx bench/gateway.ts [--warmup 10] [--duration 20] [--connections 16]
+ *     [--gateways concord,concord-auth,concord-nodedupe,apollo,hive] [--queries customer360,customerList]
+ *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost 200000] [--profile concord,concord-auth] [--out FILE]
+ *
+ * Hive Gateway lives in bench/peers: flock /tmp/concord-npm.lock npm install --prefix bench/peers
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
+import type { IncomingMessage, Server } from 'node:http';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadStackConfig } from '../stack/config.js';
+import { composedSupergraphSource } from '../gateway/supergraphSource.js';
+import { stripAuthorizationDirectives } from '../gateway/authorization/index.js';
+import { loadDemoIssuer, scopesOfDemoUser } from '../gateway/auth/index.js';
+import { GATEWAY_PROOF_HEADER, loadGatewayProofKey, signGatewayProof } from '../subgraphs/kit/auth/gatewayProof.js';
+import { runWrk, writeWrkScript } from './gatewayLoad.js';
+import { CONTENDERS, CONTENDER_NAMES, ROOT, startContender, type ContenderName, type RunningContender } from './gatewayPeers.js';
+import { summariseCpuProfile } from './gatewayProfile.js';
+import { startBenchSubgraphs } from './gatewaySubgraphs.js';
+import { benchQueries, type BenchQuery } from './gatewayQueries.js';
+import { renderMarkdown, resultsTable, ratioTable, type BenchRun, type Measurement } from './gatewayReport.js';
+
+const TMP = path.join(ROOT, 'bench/results/tmp');
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+const { values } = parseArgs({
+  options: {
+    warmup: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '16' },
+    gateways: { type: 'string', default: CONTENDER_NAMES.join(',') },
+    queries: { type: 'string', default: 'customer360,customerList' },
+    companies: { type: 'string' },
+    'gateway-cpus': { type: 'string', default: '0' },
+    'load-cpus': { type: 'string', default: '1' },
+    profile: { type: 'string' },
+    'max-cost': { type: 'string', default: '200000' },
+    out: { type: 'string' },
+  },
+});
+const warmupSec = Number(values.warmup);
+const durationSec = Number(values.duration);
+const connections = Number(values.connections);
+const gateways = values.gateways!.split(',').map((g) => g.trim()) as ContenderName[];
+for (const g of gateways) if (!CONTENDER_NAMES.includes(g)) throw new Error(`unknown gateway ${g}; one of ${CONTENDER_NAMES.join(', ')}`);
+const gatewayCpus = values['gateway-cpus'] || undefined;
+const loadCpus = values['load-cpus'] || undefined;
+
+/** Counts HTTP requests arriving at the subgraph servers (this process), by port, without touching their code. */
+class SubgraphRequestCounter {
+  readonly counts = new Map<number, number>();
+  constructor(readonly ports: Map<number, string>) {
+    diagnostics.subscribe('http.server.request.start', (message) => {
+      const { request, server } = message as { request: IncomingMessage; server: Server };
+      const port = (server.address() as { port: number } | null)?.port;
+      if (port !== undefined && this.ports.has(port) && request.method === 'POST') this.counts.set(port, (this.counts.get(port) ?? 0) + 1);
+    });
+  }
+  reset(): void {
+    this.counts.clear();
+  }
+  byName(): Record<string, number> {
+    return Object.fromEntries([...this.ports].map(([port, name]) => [name, this.counts.get(port) ?? 0]));
+  }
+  total(): number {
+    return [...this.counts.values()].reduce((a, b) => a + b, 0);
+  }
+}
+
+function pinThisProcess(cpus: string): void {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    log(`could not pin the stack to CPUs ${cpus} (no taskset?)`);
+  }
+}
+
+async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: { data?: unknown; errors?: Array<{ message: string }> } | undefined; text: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json, text };
+}
+
+async function main(): Promise<void> {
+  await mkdir(TMP, { recursive: true });
+  const startedAt = new Date();
+
+  // One proof secret for the stack's subgraphs, Concord as shipped, and the long-lived proof handed to the peers.
+  // CONCORD_GATEWAY_PROOF_SECRET is what the subgraphs and the gateway read (readGatewayProofSettings).
+  process.env.CONCORD_GATEWAY_PROOF_SECRET ??= process.env.GATEWAY_PROOF_SECRET ?? randomBytes(32).toString('hex');
+  const proofSecret = process.env.CONCORD_GATEWAY_PROOF_SECRET;
+  const demoKeyFile = path.join(TMP, 'demo-issuer.json');
+  process.env.DEMO_ISSUER_KEY_FILE ??= demoKeyFile;
+
+  const base = loadStackConfig(process.env);
+  const companies = values.companies ? Number(values.companies) : base.seed.companies;
+  const proofKey = (await loadGatewayProofKey({ CONCORD_GATEWAY_PROOF_SECRET: proofSecret }, 'signer'))!;
+  let sourceRequests = 0;
+  log(`booting the subgraphs (${base.databaseUrl ? 'DATABASE_URL' : 'PGlite'}, ${companies} companies)…`);
+  const stack = await startBenchSubgraphs(
+    { ...base, seed: { seed: base.seed.seed, companies } },
+    {
+      gatewayProof: proofKey,
+      log,
+      onSourceRequest: () => {
+        sourceRequests++;
+      },
+    },
+  );
+  const running: RunningContender[] = [];
+  const cleanup = async () => {
+    for (const r of running) await r.stop().catch(() => {});
+    await stack.stop();
+  };
+  process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+
+  try {
+    const { subgraphs } = stack;
+    const erpUrl = subgraphs.find((s) => s.name === 'erp')!.url;
+    const counter = new SubgraphRequestCounter(new Map(subgraphs.map((s) => [Number(new URL(s.url).port), s.name])));
+
+    // The peers' proof: long-lived (the whole run) with demo-admin's scopes, so subgraph field rules let everything through.
+    const peerProof = await signGatewayProof({ subject: 'bench-peer-gateway', scopes: scopesOfDemoUser('demo-admin'), ttlSec: 6 * 3600 }, proofKey);
+    const notes: string[] = [];
+    const bare = await post(erpUrl, '{"query":"{ __typename }"}');
+    const proved = await post(erpUrl, '{"query":"{ __typename }"}', { [GATEWAY_PROOF_HEADER]: peerProof });
+    if (bare.status === 401 && proved.status !== 200) {
+      throw new Error(`the subgraphs refuse the bench's gateway proof (${proved.status} ${proved.text.slice(0, 200)}); is the key the subgraphs were given the one the bench signed with?`);
+    }
+    notes.push(
+      bare.status === 401
+        ? `Subgraphs require ${GATEWAY_PROOF_HEADER}; the peers and "concord (no auth)" send one long-lived proof (demo-admin scopes) signed with the run's CONCORD_GATEWAY_PROOF_SECRET. Concord as shipped signs a fresh proof per request.`
+        : `Subgraphs did not require ${GATEWAY_PROOF_HEADER} in this tree (auth wiring in progress); the peers still send one.`,
+    );
+
+    const supergraph = await composedSupergraphSource(subgraphs, {
+      prepareHeaders: (_name, headers) => {
+        headers[GATEWAY_PROOF_HEADER] = peerProof;
+      },
+    }).load();
+    const files = { full: path.join(TMP, 'supergraph.graphql'), stripped: path.join(TMP, 'supergraph-stripped.graphql') };
+    await writeFile(files.full, supergraph);
+    await writeFile(files.stripped, stripAuthorizationDirectives(supergraph));
+
+    const token = await (await loadDemoIssuer({ keyFile: process.env.DEMO_ISSUER_KEY_FILE })).issueToken({ user: 'demo-admin', ttl: '6h' });
+    const queries = (await benchQueries(stack.pool)).filter((q) => values.queries!.split(',').includes(q.name));
+    const scripts = new Map<string, string>();
+    for (const q of queries) {
+      for (const withBearer of [false, true]) {
+        const file = path.join(TMP, `wrk-${q.name}${withBearer ? '-bearer' : ''}.lua`);
+        await writeWrkScript(file, q.body, withBearer ? { Authorization: `Bearer ${token}` } : {});
+        scripts.set(`${q.name}:${withBearer}`, file);
+      }
+    }
+
+    if (loadCpus) pinThisProcess(loadCpus);
+    const measurements: Measurement[] = [];
+    const firstData = new Map<string, string>();
+
+    for (const name of gateways) {
+      const contender = CONTENDERS[name];
+      const profiling = (values.profile ?? '').split(',').includes(name);
+      const profileDir = path.join(TMP, `profile-${name}`);
+      if (profiling) await rm(profileDir, { recursive: true, force: true });
+      log(`starting ${contender.label}…`);
+      let gateway: RunningContender;
+      try {
+        gateway = await startContender(name, {
+          supergraphFile: files[contender.supergraph],
+          cpus: gatewayCpus,
+          env: {
+            BENCH_GATEWAY_PROOF: peerProof,
+            CONCORD_GATEWAY_PROOF_SECRET: proofSecret,
+            DEMO_ISSUER_KEY_FILE: process.env.DEMO_ISSUER_KEY_FILE!,
+            // Concord as shipped records PII/finance reads in the database, as the stack does.
+            AUDIT_DATABASE_URL: stack.databaseUrl,
+            LIMIT_MAX_COST: values['max-cost']!,
+          },
+          nodeFlags: profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+        });
+      } catch (error) {
+        log(`${name} did not start: ${(error as Error).message}`);
+        for (const q of queries) measurements.push({ contender: name, query: q.name, error: `did not start: ${(error as Error).message}` });
+        continue;
+      }
+      running.push(gateway);
+      for (const q of queries) measurements.push(await measure(gateway, name, q));
+      await gateway.stop();
+      running.splice(running.indexOf(gateway), 1);
+      if (profiling) {
+        const file = (await readdir(profileDir).catch(() => [] as string[])).find((f) => f.endsWith('.cpuprofile'));
+        if (file) notes.push(`CPU profile of ${name} (whole process life, queries ${queries.map((q) => q.name).join(', ')}; self time):\n\n${summariseCpuProfile(path.join(profileDir, file))}`);
+        else notes.push(`no CPU profile was written for ${name}`);
+      }
+    }
+
+    async function measure(gateway: RunningContender, name: ContenderName, q: BenchQuery): Promise<Measurement> {
+      const headers: Record<string, string> = CONTENDERS[name].bearer ? { authorization: `Bearer ${token}` } : {};
+      const probe = await post(gateway.url, q.body, headers);
+      if (probe.status !== 200 || !probe.json?.data || probe.json.errors?.length) {
+        const error = `answered ${probe.status}: ${probe.text.slice(0, 300)}`;
+        log(`${name} ${q.name} ${error}`);
+        return { contender: name, query: q.name, error };
+      }
+      const data = JSON.stringify(probe.json.data);
+      if (CONTENDERS[name].bearer) {
+        const anonymous = await post(gateway.url, q.body);
+        const refused = anonymous.status !== 200 || JSON.stringify(anonymous.json?.data) !== data;
+        notes.push(`${name} ${q.name} without a token: HTTP ${anonymous.status}${refused ? ', refused' : ' — NOT refused'} (${anonymous.text.slice(0, 120).replace(/\|/g, '/')})`);
+      }
+      if (!firstData.has(q.name)) firstData.set(q.name, data);
+      const script = scripts.get(`${q.name}:${CONTENDERS[name].bearer}`)!;
+      log(`${name} ${q.name}: warm-up ${warmupSec}s…`);
+      if (warmupSec > 0) await runWrk({ url: gateway.url, script, connections, durationSec: warmupSec, cpus: loadCpus });
+      counter.reset();
+      sourceRequests = 0;
+      let rssPeak = gateway.rssBytes();
+      const cpuBefore = gateway.cpuSeconds();
+      const sampler = setInterval(() => {
+        rssPeak = Math.max(rssPeak, gateway.rssBytes());
+      }, 500);
+      log(`${name} ${q.name}: measuring ${durationSec}s…`);
+      const load = await runWrk({ url: gateway.url, script, connections, durationSec, cpus: loadCpus });
+      clearInterval(sampler);
+      const cpuSeconds = gateway.cpuSeconds() - cpuBefore;
+      rssPeak = Math.max(rssPeak, gateway.rssBytes());
+      log(`${name} ${q.name}: ${load.requestsPerSec.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, gateway CPU ${((100 * cpuSeconds) / load.durationSec).toFixed(0)}%`);
+      return {
+        contender: name,
+        query: q.name,
+        load,
+        rssPeakBytes: rssPeak,
+        gatewayCpuMsPerOp: (1000 * cpuSeconds) / Math.max(1, load.requests),
+        gatewayCpuShare: cpuSeconds / load.durationSec,
+        subgraphRequestsPerOp: counter.total() / Math.max(1, load.requests),
+        subgraphRequestsByName: counter.byName(),
+        sourceRequestsPerOp: sourceRequests / Math.max(1, load.requests),
+        sameAnswer: firstData.get(q.name) === data,
+      };
+    }
+
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    notes.push(
+      `Load average at the end: ${load} (the machine is shared; other engineers' tests ran at the same time, so figures are noisy).`,
+      'Peers (stock gateway, Hive) check no JWT and get a supergraph without @authenticated/@requiresScopes; "concord (no auth)" is the same conditions, "concord (auth as shipped)" verifies the bearer token, authorizes fields and signs a gateway proof per request.',
+      `Concord (auth as shipped) runs gateway/main.ts configured from the environment (demo issuer, audit records to the bench database, default limits) except LIMIT_MAX_COST=${values['max-cost']}: with the default 50,000 it refuses the 50-customer list query (MAX_COST_EXCEEDED, estimated cost 106,551 in a validation run).`,
+      'Concord and Hive share identical in-flight subgraph requests by default, the stock gateway does not; with one query sent from many connections this cuts the subgraph work — see subgraph req/op.',
+      'Gateway CPU ms/op is the CPU time the gateway process used in the measured window divided by the operations answered: the cost of the gateway itself, whatever the bottleneck. CPU % is that time over the window (100% = one core busy; below it, the gateway waited on subgraphs or the load generator).',
+      `Subgraphs, the CRM stand-in, PGlite and wrk share CPUs ${loadCpus ?? 'unpinned'}; each gateway runs alone on CPUs ${gatewayCpus ?? 'unpinned'}.`,
+    );
+    const run: BenchRun = {
+      startedAt,
+      command: `npx tsx bench/gateway.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      settings: { warmupSec, durationSec, connections, companies, gatewayCpus: gatewayCpus ?? 'unpinned', loadCpus: loadCpus ?? 'unpinned', wrkThreads: 1 },
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${base.databaseUrl ? 'PostgreSQL' : 'PGlite'}`,
+      queries,
+      measurements,
+      notes,
+    };
+    console.log(`\n${resultsTable(run)}\n\nConcord / peer:\n\n${ratioTable(run)}\n`);
+    const out = values.out ?? path.join(ROOT, `bench/results/gateway-${startedAt.toISOString().slice(0, 10)}.md`);
+    await writeFile(out, renderMarkdown(run));
+    log(`results written to ${path.relative(ROOT, out)}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();
+// PGlite and pools can keep handles open; the run is over.
+process.exit(0);

@@ -1,0 +1,123 @@
+import type { BenchQuery } from './gatewayQueries.js';
+import type { LoadResult } from './gatewayLoad.js';
+import { CONTENDERS, type ContenderName } from './gatewayPeers.js';
+
+/** What one gateway did with one query under load. */
+export interface Measurement {
+  contender: ContenderName;
+  query: BenchQuery['name'];
+  load?: LoadResult;
+  /** Peak RSS of the gateway process during the measured window. */
+  rssPeakBytes?: number;
+  /** Gateway CPU time per operation answered, in ms. */
+  gatewayCpuMsPerOp?: number;
+  /** Gateway CPU seconds per second of the window (1 = one core busy). */
+  gatewayCpuShare?: number;
+  /** HTTP requests the subgraphs received per operation answered, in the measured window. */
+  subgraphRequestsPerOp?: number;
+  subgraphRequestsByName?: Record<string, number>;
+  /** Source round trips (SQL queries, CRM API calls) per operation answered. */
+  sourceRequestsPerOp?: number;
+  /** Whether a single answer's `data` equals the first gateway's for this query. */
+  sameAnswer?: boolean;
+  /** Why there are no figures (the gateway did not start, or refused the query). */
+  error?: string;
+}
+
+export interface BenchRun {
+  startedAt: Date;
+  command: string;
+  settings: Record<string, string | number>;
+  machine: string;
+  queries: BenchQuery[];
+  measurements: Measurement[];
+  notes: string[];
+}
+
+const fixed = (value: number | undefined, digits = 1) => (value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits));
+const mib = (bytes: number | undefined) => (bytes === undefined ? '—' : (bytes / 1024 / 1024).toFixed(0));
+
+export function resultsTable(run: BenchRun): string {
+  const lines = [
+    '| query | gateway | req/s | p50 ms | p99 ms | RSS MiB (peak) | gateway CPU ms/op | gateway CPU % | subgraph req/op | source req/op | non-200 / GraphQL errors | same data |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+  ];
+  for (const m of run.measurements) {
+    const label = CONTENDERS[m.contender].label;
+    if (m.error || !m.load) {
+      lines.push(`| ${m.query} | ${label} | — | — | — | — | — | — | — | — | ${m.error ? `failed: ${m.error.split('\n')[0].slice(0, 120)}` : '—'} | — |`);
+      continue;
+    }
+    const l = m.load;
+    lines.push(
+      `| ${m.query} | ${label} | ${fixed(l.requestsPerSec, 0)} | ${fixed(l.p50Ms)} | ${fixed(l.p99Ms)} | ${mib(m.rssPeakBytes)} | ${fixed(m.gatewayCpuMsPerOp, 2)} | ${fixed(m.gatewayCpuShare === undefined ? undefined : m.gatewayCpuShare * 100, 0)} | ${fixed(m.subgraphRequestsPerOp, 2)} | ${fixed(m.sourceRequestsPerOp, 1)} | ${l.non200 + l.socketErrors} / ${l.graphqlErrors} | ${m.sameAnswer === undefined ? '—' : m.sameAnswer ? 'yes' : 'NO'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Concord/peer for each query: throughput above 1 is better for Concord; latency, memory and subgraph calls below 1. */
+export function ratioTable(run: BenchRun): string {
+  const lines = [
+    '| query | Concord variant / peer | req/s | p50 | p99 | RSS | gateway CPU/op | subgraph req/op |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  const find = (query: string, contender: ContenderName) => run.measurements.find((m) => m.query === query && m.contender === contender && m.load);
+  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
+  for (const query of run.queries) {
+    const pairs: Array<[ContenderName, ContenderName]> = [
+      ['concord', 'apollo'],
+      ['concord', 'hive'],
+      ['concord-auth', 'apollo'],
+      ['concord-auth', 'hive'],
+      // Both without deduplication: the rest of the request path, like for like.
+      ['concord-nodedupe', 'apollo'],
+    ];
+    {
+      for (const [ours, peer] of pairs) {
+        const a = find(query.name, ours);
+        const b = find(query.name, peer);
+        if (!a || !b) continue;
+        lines.push(
+          `| ${query.name} | ${ours} / ${peer} | ${ratio(a.load!.requestsPerSec, b.load!.requestsPerSec)} | ${ratio(a.load!.p50Ms, b.load!.p50Ms)} | ${ratio(a.load!.p99Ms, b.load!.p99Ms)} | ${ratio(a.rssPeakBytes, b.rssPeakBytes)} | ${ratio(a.gatewayCpuMsPerOp, b.gatewayCpuMsPerOp)} | ${ratio(a.subgraphRequestsPerOp, b.subgraphRequestsPerOp)} |`,
+        );
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+export function renderMarkdown(run: BenchRun): string {
+  const settings = Object.entries(run.settings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return `# Gateway benchmark, ${run.startedAt.toISOString()}
+
+Command: \`${run.command}\`
+
+Settings: ${settings}
+
+Machine: ${run.machine}
+
+Queries:
+${run.queries.map((q) => `- **${q.name}**: ${q.description}`).join('\n')}
+
+Gateways: ${Object.values(CONTENDERS)
+    .map((c) => `${c.name} = ${c.label}${c.supergraph === 'stripped' ? ' (supergraph without @authenticated/@requiresScopes)' : ''}${c.bearer ? ' (bearer token of demo-admin on every request)' : ''}`)
+    .join('; ')}.
+
+## Results
+
+${resultsTable(run)}
+
+## Ratios (Concord / peer)
+
+Throughput above 1× and latency, memory and subgraph calls below 1× favour Concord.
+
+${ratioTable(run)}
+
+## Notes
+
+${run.notes.map((n) => `- ${n}`).join('\n')}
+`;
+}

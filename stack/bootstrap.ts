@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { createPool } from '../subgraphs/kit/db/index.js';
+import { readInt, readString, requireString } from '../subgraphs/kit/config.js';
+import { seedSandbox } from '../sandbox/seed/index.js';
+import { runInitialLoad } from '../mdm/load/initialLoad.js';
+
+/**
+ * `concord bootstrap`: the one-shot step of a multi-process deployment
+ * (docker-compose's `seed` service): seed the sandbox source systems unless
+ * they already hold data, then run the MDM load. Idempotent: a restart keeps
+ * the data and the master ids.
+ */
+export function registerBootstrapCommand(program: Command): void {
+  program
+    .command('bootstrap')
+    .description('seed the sandbox ERP and CRM if empty, then run the MDM load (DATABASE_URL, CRM_BASE_URL, CRM_TOKEN)')
+    .action(async () => {
+      const env = process.env;
+      const pool = createPool({ connectionString: requireString(env, 'DATABASE_URL'), applicationName: 'concord-bootstrap' });
+      try {
+        const present = await pool.query(`SELECT to_regclass('erp.res_partner') IS NOT NULL AS present`);
+        const seeded = present.rows[0].present && (await pool.query('SELECT EXISTS (SELECT 1 FROM erp.res_partner) AS s')).rows[0].s;
+        if (!seeded) {
+          const summary = await seedSandbox(pool, { seed: readInt(env, 'SEED', 42), companies: readInt(env, 'SEED_COMPANIES', 2000, { min: 10 }) });
+          console.log(`seeded ${summary.companies} companies and ${summary.products} products in ${summary.durationMs} ms`);
+        }
+        const load = await runInitialLoad(pool, {
+          crmBaseUrl: readString(env, 'CRM_BASE_URL', 'http://127.0.0.1:4010'),
+          crmToken: readString(env, 'CRM_TOKEN', 'pat-concord-sandbox'),
+        });
+        console.log(`MDM load: ${load.customers.clusters} golden customers, ${load.products.clusters} golden products in ${load.durationMs} ms`);
+      } finally {
+        await pool.end();
+      }
+    });
+}

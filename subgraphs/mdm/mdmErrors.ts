@@ -1,0 +1,62 @@
+import { GraphQLError } from 'graphql';
+import { MdmError, type MdmErrorCode } from '../../mdm/index.js';
+import { sourceError } from '../kit/index.js';
+
+/**
+ * The codes the MDM subgraph answers with, beside the kit's MDM_UNAVAILABLE
+ * and the auth codes (UNAUTHENTICATED, UNAUTHORIZED_FIELD_OR_TYPE). Clients
+ * branch on these; the engine's own code travels in `extensions.mdmCode`.
+ */
+export const MDM_GRAPH_ERROR_CODES = {
+  BAD_USER_INPUT: 'an argument is missing, malformed or out of range; fix the request',
+  NOT_FOUND: 'the golden record, source record, match candidate or history event does not exist',
+  CONFLICT: 'the change conflicts with the current state (already decided, merged away, undone, or changed since); reload and decide again',
+  MDM_UNAVAILABLE: 'the MDM store could not be reached or failed; retry later (with the same idempotency key for mutations)',
+} as const;
+
+export type MdmGraphErrorCode = keyof typeof MDM_GRAPH_ERROR_CODES;
+
+/** How each engine code reaches the graph. */
+const graphCodeOf: Record<MdmErrorCode, MdmGraphErrorCode> = {
+  MDM_NOT_FOUND: 'NOT_FOUND',
+  MDM_CONFLICT: 'CONFLICT',
+  MDM_INVALID_ARGUMENT: 'BAD_USER_INPUT',
+  MDM_UNKNOWN_ENTITY_TYPE: 'BAD_USER_INPUT',
+  MDM_INPUT_INVALID: 'BAD_USER_INPUT',
+  MDM_SOURCE_UNAVAILABLE: 'MDM_UNAVAILABLE',
+};
+
+export function badUserInput(message: string, argumentName?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(argumentName ? { argumentName } : {}) } });
+}
+
+/**
+ * Translates what an engine call threw into the graph's error: an MdmError
+ * keeps its message and gets a stable graph code; a database failure (a
+ * SQLSTATE or a socket error) becomes MDM_UNAVAILABLE tagged with the
+ * operation; anything else (a bug) is rethrown as is.
+ */
+export function toGraphError(error: unknown, operation: string): unknown {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof MdmError) {
+    return new GraphQLError(error.message, {
+      extensions: { code: graphCodeOf[error.code] ?? 'BAD_USER_INPUT', mdmCode: error.code, operation, ...error.details },
+    });
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || /^E[A-Z]+$/.test(code))) {
+    const failure = sourceError('mdm', 'UNAVAILABLE', `the MDM store failed (${operation})`, { operation, reason: code });
+    failure.cause = error;
+    return failure;
+  }
+  return error;
+}
+
+/** Runs one engine call, translating its failure with {@link toGraphError}. */
+export async function callEngine<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toGraphError(error, operation);
+  }
+}
