@@ -27,7 +27,12 @@ export interface OperationLimits {
   maxTokens: number;
   /** @default 50 */
   maxDirectives: number;
-  /** @default 50000 — fields × list sizes; Customer 360 with 10-item lists is ~2,000. */
+  /**
+   * @default 250000 — fields × list sizes. Customer 360 with 10-item lists is
+   * ~2,000; a 50-customer page with orders, lines, products and stock is
+   * ~110,000 (measured by bench/gateway.ts), the largest screen we serve. A
+   * cost bomb (`first: 100000` nested three deep) is ~10^15, far above.
+   */
   maxCost: number;
   /** List size assumed for a list field without first/last. @default 10 */
   defaultListSize: number;
@@ -39,7 +44,7 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   maxRootFields: 20,
   maxTokens: 5000,
   maxDirectives: 50,
-  maxCost: 50_000,
+  maxCost: 250_000,
   defaultListSize: 10,
 };
 

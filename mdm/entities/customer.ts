@@ -27,6 +27,8 @@ export const customerConfig: EntityConfig = {
     { name: 'name', keys: [{ attribute: 'name', transform: 'sortedTokens' }] },
     { name: 'name-sound+postcode', keys: [{ attribute: 'name', transform: 'metaphone' }, { attribute: 'postcode' }] },
     { name: 'name-prefix+city', keys: [{ attribute: 'name', transform: 'prefix:4' }, { attribute: 'city', transform: 'prefix:3' }] },
+    // A typo early in the name defeats the name rules; the address still meets.
+    { name: 'street+city', keys: [{ attribute: 'street' }, { attribute: 'city', transform: 'prefix:3' }] },
   ],
   comparisons: [
     { attribute: 'name', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.95 }, { kind: 'tokenSet', min: 0.75 }, { kind: 'jaroWinkler', min: 0.85 }] },

@@ -33,6 +33,8 @@ const ABBREVIATIONS: Record<string, string> = {
   dept: 'department', natl: 'national', solns: 'solutions', solution: 'solutions', eng: 'engineering',
   engg: 'engineering', mgmt: 'management', dist: 'distribution', univ: 'university', ctr: 'center',
   centre: 'center', labs: 'laboratories', lab: 'laboratories', the: '',
+  // "&" is folded to "and"; other languages write the conjunction out.
+  und: 'and', en: 'and', et: 'and', y: 'and', e: 'and',
 };
 
 export function standardiseCompanyName(value: string | null | undefined): string | null {
