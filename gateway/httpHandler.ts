@@ -6,6 +6,7 @@ import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type Gr
 import type { Logger } from 'pino';
 import { formatGatewayError, GatewayHttpError, withCode, withoutHttpExtension } from './errors.js';
 import { renderGraphiQL, type GraphiQLPageOptions } from './graphiql.js';
+import { GRAPHIQL_ASSET_PREFIX } from './graphiqlAssets.js';
 import { checkHealth } from './health.js';
 import { isJsonContentType, parseGetParameters, parseJsonBody, toGraphQLRequest, type GraphQLHttpRequest } from './httpHandlerBody.js';
 import { checkBatch, readLimitedBody, RequestLimitError } from './limits/httpLimits.js';
@@ -49,7 +50,7 @@ interface OperationAnswer {
  * The gateway's HTTP surface on plain node:http:
  *
  * - POST /graphql (application/json; a JSON array when batching is on), GET /graphql?query= (queries only)
- * - GET /graphql from a browser (Accept: text/html): GraphiQL
+ * - GET /graphql from a browser (Accept: text/html): GraphiQL, its files under /graphiql/
  * - GET /health, GET /metrics, plus `routes`
  *
  * Why not Apollo Server's executeHTTPGraphQLRequest: its per-request pipeline
@@ -281,7 +282,8 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
 
     if (path === '/graphql') {
       if (method === 'GET' && graphiqlPage && request.headers.accept?.includes('text/html')) {
-        send(response, 200, graphiqlPage, { 'cache-control': 'no-cache' }, 'text/html; charset=utf-8');
+        const page = graphiqlPage.respond();
+        send(response, 200, page.html, { ...page.headers }, 'text/html; charset=utf-8');
         return;
       }
       if (method === 'POST' || method === 'GET') {
@@ -307,6 +309,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
       );
       return;
     }
+    if (graphiqlPage && path.startsWith(GRAPHIQL_ASSET_PREFIX) && graphiqlPage.serveAsset(request, response, path)) return;
     const route = options.routes?.[path];
     if (route) {
       route(request, response);

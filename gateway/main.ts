@@ -1,22 +1,31 @@
 import { parseArgs } from 'node:util';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
+import { followRegistry, loadRegistryFollowConfig } from './usage/followRegistry.js';
 
 /**
  * Run the gateway as its own process (docker-compose, `tsx gateway/main.ts`).
  * Configuration from the environment (see loadGatewayConfig); `--supergraph
  * path` serves a composed supergraph file instead of composing at start, and
- * reloads it when the file changes.
+ * reloads it when the file changes. With CONCORD_REGISTRY_URL and a gateway
+ * CONCORD_REGISTRY_TOKEN it follows the schema registry instead (ADR 0005)
+ * and reports operation usage to it.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { supergraph: { type: 'string' } }, strict: true });
   const config = loadGatewayConfig(process.env);
   if (values.supergraph) config.supergraphPath = values.supergraph;
+  const registryConfig = loadRegistryFollowConfig(process.env);
+  const registry = registryConfig && followRegistry(registryConfig);
+  if (registry) {
+    config.supergraphSource = registry.supergraphSource;
+    config.plugins = [...(config.plugins ?? []), ...registry.plugins];
+  }
   const gateway = await startGateway(config);
-  console.log(`Concord gateway: ${gateway.url} (GraphiQL in a browser, /health, /metrics)`);
+  console.log(`Concord gateway: ${gateway.url} (GraphiQL in a browser, /health, /metrics)${registryConfig ? `, following the registry at ${registryConfig.registryUrl}` : ''}`);
   const stop = (signal: string) => {
     console.log(`${signal}: closing the gateway`);
-    gateway.close().then(
+    gateway.close().then(() => registry?.stop()).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(error);

@@ -47,16 +47,22 @@ describe('a gateway composed from two subgraphs at start', () => {
     expect(body.supergraph.id).toBe(gateway.supergraph().id);
   });
 
-  it('serves GraphiQL to a browser, with a headers editor for the Authorization header', async () => {
+  it('serves GraphiQL to a browser from its own origin, with a token field for the Authorization header', async () => {
     const response = await fetch(gateway.url, { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
     const html = await response.text();
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(html).toContain('https://unpkg.com/graphiql@3.9.0/graphiql.min.js');
-    expect(html).toContain('https://unpkg.com/react@18.3.1/umd/react.production.min.js');
-    expect(html).toMatch(/integrity="sha384-[A-Za-z0-9+/=]{64}"/);
-    expect(html).toContain('GraphiQL.createFetcher');
-    expect(html).toContain("isHeadersEditorEnabled: true");
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/]{24}';/);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+    const graphiqlScript = /<script src="(graphiql\/graphiql@\d+\.\d+\.\d+\/graphiql\.min\.js)" integrity="sha384-[A-Za-z0-9+/=]{64}">/.exec(html);
+    expect(graphiqlScript).not.toBeNull();
+    expect(html).toContain('id="concord-token"');
+
+    const script = await fetch(new URL(graphiqlScript![1], gateway.url));
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await script.text()).toContain('window.GraphiQL');
   });
 
   it('exposes request and subgraph fetch metrics for Prometheus', async () => {

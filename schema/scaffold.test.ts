@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../stack/embeddedPostgres.js';
+import { GATEWAY_PROOF_HEADER, generateGatewayProofSecret, signGatewayProof } from '../subgraphs/kit/auth/index.js';
 import { registerSchemaCommands } from './cli.js';
 import { scaffoldSubgraph, subgraphNames } from './scaffold.js';
 import { startRegistry, type RunningRegistry } from './server.js';
@@ -50,11 +51,16 @@ describe('concord subgraph new', () => {
 
     const { startLoyaltySubgraph } = await import(path.join(parent, 'loyalty', 'server.ts'));
     const events: unknown[] = [];
-    const subgraph = await startLoyaltySubgraph({ port: 0, host: '127.0.0.1', onSourceRequest: (e: unknown) => events.push(e) });
+    const proofKey = generateGatewayProofSecret();
+    const proof = await signGatewayProof({ subject: 'tester', scopes: [] }, proofKey);
+    await expect(startLoyaltySubgraph({ port: 0, host: '127.0.0.1' })).rejects.toThrow(/CONCORD_GATEWAY_PROOF_SECRET/);
+    const subgraph = await startLoyaltySubgraph({ port: 0, host: '127.0.0.1', gatewayProof: proofKey, onSourceRequest: (e: unknown) => events.push(e) });
     try {
       const post = (query: string, variables?: unknown) => fetch(subgraph.url, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }),
+        method: 'POST', headers: { 'content-type': 'application/json', [GATEWAY_PROOF_HEADER]: proof }, body: JSON.stringify({ query, variables }),
       }).then((r) => r.json());
+      // Without the gateway's proof: 401, as for ERP, CRM and MDM.
+      expect((await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ _service { sdl } }"}' })).status).toBe(401);
       expect(await post('{ loyaltyItem(id: "1") { id name } }')).toEqual({ data: { loyaltyItem: { id: '1', name: 'first loyalty item' } } });
       await post('query ($r: [_Any!]!) { _entities(representations: $r) { ... on LoyaltyItem { id } } }', {
         r: [{ __typename: 'LoyaltyItem', id: '1' }, { __typename: 'LoyaltyItem', id: '2' }],
@@ -81,6 +87,6 @@ describe('concord subgraph new', () => {
     const { stdout } = await promisify(execFile)('npx', ['vitest', 'run', '--dir', path.join(parent, 'loyalty')], {
       cwd: path.join(here, '..'), env: { ...process.env, CI: '' }, timeout: 120_000,
     });
-    expect(stdout).toMatch(/Tests\s+.*2 passed/);
+    expect(stdout).toMatch(/Tests\s+.*3 passed/);
   });
 });

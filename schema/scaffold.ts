@@ -6,9 +6,11 @@ import type { Command } from 'commander';
  * `concord subgraph new <name>`: writes a new domain subgraph that starts
  * from the project's kit and conventions (the shape of subgraphs/erp): typed
  * config from the environment, a pg pool when the team has a database, a
- * per-request DataLoader over its source, Apollo subgraph served by the kit's
- * node:http server with GET /health, a passing test, and the registry
- * publish step in its README.
+ * per-request DataLoader over its source, the kit's security (the gateway
+ * proof checked on every request, graphql-shield rules and PII masks derived
+ * from the SDL's @authenticated / @requiresScopes / @pii, as ADR 0003 asks of
+ * every subgraph), Apollo subgraph served by the kit's node:http server with
+ * GET /health, a passing test, and the registry publish step in its README.
  */
 export interface ScaffoldOptions {
   /** Subgraph name: lower-case letters, digits and dashes, starting with a letter (becomes its name in the supergraph). */
@@ -17,6 +19,8 @@ export interface ScaffoldOptions {
   parentDir?: string;
   /** Import path of the kit as seen from the new folder. @default '../kit/index.js' */
   kitImport?: string;
+  /** Import path of the kit's security (gateway proof, guarded schema). @default kitImport's folder + 'auth/index.js' */
+  kitAuthImport?: string;
   /** Default port of the new subgraph. @default 4100 */
   port?: number;
   /** Owning team, written into the README's publish step. @default the subgraph name */
@@ -46,7 +50,9 @@ export async function scaffoldSubgraph(options: ScaffoldOptions): Promise<string
   const existing = await readdir(dir).catch(() => [] as string[]);
   if (existing.length && !options.force) throw new ScaffoldError(`${dir} exists and is not empty (use --force to overwrite)`);
   await mkdir(dir, { recursive: true });
-  const files = renderSubgraph({ ...names, kit: options.kitImport ?? '../kit/index.js', port: options.port ?? 4100, team: options.team ?? names.name });
+  const kit = options.kitImport ?? '../kit/index.js';
+  const kitAuth = options.kitAuthImport ?? kit.replace(/(^|\/)index\.js$/, '$1auth/index.js');
+  const files = renderSubgraph({ ...names, kit, kitAuth, port: options.port ?? 4100, team: options.team ?? names.name });
   const written: string[] = [];
   for (const [file, content] of Object.entries(files)) {
     const target = path.join(dir, file);
@@ -81,6 +87,7 @@ interface Names {
   camel: string;
   constant: string;
   kit: string;
+  kitAuth: string;
   port: number;
   team: string;
 }
@@ -88,10 +95,15 @@ interface Names {
 function renderSubgraph(n: Names): Record<string, string> {
   const item = `${n.pascal}Item`;
   return {
-    'schema.graphql': `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
+    'schema.graphql': `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated", "@requiresScopes"])
 
-"""An example entity of the ${n.name} domain: replace with your own types."""
-type ${item} @key(fields: "id") {
+"""
+An example entity of the ${n.name} domain: replace with your own types.
+Access is declared here and enforced twice, by the gateway and by this
+subgraph's shield rules: @authenticated (any signed-in caller) or
+@requiresScopes(scopes: [["some:scope"]]) on a type or field.
+"""
+type ${item} @key(fields: "id") @authenticated {
   id: ID!
   name: String!
 }
@@ -153,10 +165,13 @@ export function create${n.pascal}Loaders(source: ${n.pascal}Source, onSourceRequ
   };
 }
 `,
-    'resolvers.ts': `import type { ${n.pascal}Loaders } from './loaders.js';
+    'resolvers.ts': `import type { Principal } from '${n.kitAuth}';
+import type { ${n.pascal}Loaders } from './loaders.js';
 
 export interface ${n.pascal}Context {
   loaders: ${n.pascal}Loaders;
+  /** The caller the gateway vouched for (from its proof); the shield rules read it. */
+  principal?: Principal;
 }
 
 export const ${n.camel}Resolvers = {
@@ -169,16 +184,21 @@ export const ${n.camel}Resolvers = {
   },
 };
 `,
-    'schema.ts': `import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLSchema } from 'graphql';
+    'schema.ts': `import type { GraphQLSchema } from 'graphql';
 import type { SourceRequestListener } from '${n.kit}';
+import { buildGuardedSubgraphSchema } from '${n.kitAuth}';
 import { create${n.pascal}Loaders } from './loaders.js';
 import { ${n.camel}Resolvers, type ${n.pascal}Context } from './resolvers.js';
 import type { ${n.pascal}Source } from './source.js';
 import { ${n.camel}TypeDefs } from './typeDefs.js';
 
+/**
+ * The executable schema with the kit's guards, all read from schema.graphql:
+ * shield rules from @authenticated / @requiresScopes (deny by default),
+ * guarded __resolveReference, @pii masks — the same as ERP, CRM and MDM.
+ */
 export function build${n.pascal}Schema(): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: ${n.camel}TypeDefs, resolvers: ${n.camel}Resolvers as never }]);
+  return buildGuardedSubgraphSchema(${n.camel}TypeDefs, ${n.camel}Resolvers);
 }
 
 export function create${n.pascal}Context(deps: { source: ${n.pascal}Source; onSourceRequest?: SourceRequestListener }): ${n.pascal}Context {
@@ -186,6 +206,7 @@ export function create${n.pascal}Context(deps: { source: ${n.pascal}Source; onSo
 }
 `,
     'config.ts': `import { readBool, readInt, readString, readUrl } from '${n.kit}';
+import { readGatewayProofSettings, type GatewayProofSettings } from '${n.kitAuth}';
 
 type Env = Record<string, string | undefined>;
 
@@ -198,6 +219,12 @@ export interface ${n.pascal}SubgraphConfig {
   databaseUrl?: string;
   /** CONCORD_PRODUCTION (default: NODE_ENV=production): no stack traces, no introspection. */
   production: boolean;
+  /**
+   * How the gateway's proof is checked on every request: CONCORD_GATEWAY_PROOF_SECRET
+   * (shared with the gateway, >= 32 characters) or CONCORD_GATEWAY_PROOF_PUBLIC_KEY
+   * (Ed25519 SPKI PEM). Required: the subgraph refuses to start without one.
+   */
+  gatewayProof: GatewayProofSettings;
 }
 
 export function load${n.pascal}SubgraphConfig(env: Env): ${n.pascal}SubgraphConfig {
@@ -206,15 +233,23 @@ export function load${n.pascal}SubgraphConfig(env: Env): ${n.pascal}SubgraphConf
     host: readString(env, 'HOST', '127.0.0.1'),
     databaseUrl: readUrl(env, '${n.constant}_DATABASE_URL') ?? readUrl(env, 'DATABASE_URL'),
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
+    gatewayProof: readGatewayProofSettings(env),
   };
 }
 `,
     'server.ts': `import { createPool, startSubgraphServer, type RunningSubgraph, type SourceRequestListener } from '${n.kit}';
+import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '${n.kitAuth}';
 import type { ${n.pascal}SubgraphConfig } from './config.js';
 import { build${n.pascal}Schema, create${n.pascal}Context } from './schema.js';
 import { createSample${n.pascal}Source, type ${n.pascal}Source } from './source.js';
 
-export interface ${n.pascal}SubgraphOptions extends Omit<${n.pascal}SubgraphConfig, 'production'> {
+export interface ${n.pascal}SubgraphOptions extends Omit<${n.pascal}SubgraphConfig, 'production' | 'gatewayProof'> {
+  /**
+   * The key the gateway's proof is checked with (a key, e.g. the stack's, or
+   * settings from the environment). Every /graphql request without a valid
+   * proof — _service and _entities included — is answered 401.
+   */
+  gatewayProof: GatewayProofKey | GatewayProofSettings;
   /** @default false */
   production?: boolean;
   /** The domain source; defaults to the sample stand-in until the team wires its system. */
@@ -225,6 +260,7 @@ export interface ${n.pascal}SubgraphOptions extends Omit<${n.pascal}SubgraphConf
 
 /** Starts the ${n.name} subgraph: POST /graphql and GET /health (which pings the source and the database). */
 export async function start${n.pascal}Subgraph(options: ${n.pascal}SubgraphOptions): Promise<RunningSubgraph> {
+  const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
   const pool = options.databaseUrl ? createPool({ connectionString: options.databaseUrl, applicationName: 'concord-${n.name}-subgraph' }) : undefined;
   const source = options.source ?? createSample${n.pascal}Source();
   try {
@@ -234,6 +270,7 @@ export async function start${n.pascal}Subgraph(options: ${n.pascal}SubgraphOptio
       port: options.port,
       host: options.host,
       production: options.production ?? false,
+      gatewayProofKey,
       createContext: () => create${n.pascal}Context({ source, onSourceRequest: options.onSourceRequest }),
       checkHealth: async () => {
         await source.ping();
@@ -270,37 +307,55 @@ export { createSample${n.pascal}Source, type ${n.pascal}Row, type ${n.pascal}Sou
 `,
     [`${n.name}.test.ts`]: `import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSubgraph, SourceRequestEvent } from '${n.kit}';
+import { GATEWAY_PROOF_HEADER, generateGatewayProofSecret, signGatewayProof } from '${n.kitAuth}';
 import { start${n.pascal}Subgraph } from './server.js';
+
+// The subgraph answers only the gateway: the tests call it as the gateway
+// does, with a proof signed by a key of their own.
+const proofKey = generateGatewayProofSecret();
+const signedIn = await signGatewayProof({ subject: 'test-user', scopes: [], ttlSec: 3600 }, proofKey);
+const anonymous = await signGatewayProof({ subject: null, scopes: [], ttlSec: 3600 }, proofKey);
 
 describe('${n.name} subgraph', () => {
   let subgraph: RunningSubgraph;
   const sourceRequests: SourceRequestEvent[] = [];
 
   beforeAll(async () => {
-    subgraph = await start${n.pascal}Subgraph({ port: 0, host: '127.0.0.1', onSourceRequest: (e) => sourceRequests.push(e) });
+    subgraph = await start${n.pascal}Subgraph({ port: 0, host: '127.0.0.1', gatewayProof: proofKey, onSourceRequest: (e) => sourceRequests.push(e) });
   });
   afterAll(async () => {
     await subgraph?.close();
   });
 
-  const graphql = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-    return res.json();
+  const post = async (query: string, variables?: Record<string, unknown>, proof: string | undefined = signedIn) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (proof) headers[GATEWAY_PROOF_HEADER] = proof;
+    const res = await fetch(subgraph.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    return { status: res.status, body: await res.json() };
   };
 
-  it('answers its query and reports healthy', async () => {
-    expect(await graphql('{ ${n.camel}Item(id: "1") { id name } }')).toEqual({ data: { ${n.camel}Item: { id: '1', name: 'first ${n.name} item' } } });
+  it('answers its query for a caller the gateway vouches for, and reports healthy', async () => {
+    expect((await post('{ ${n.camel}Item(id: "1") { id name } }')).body).toEqual({ data: { ${n.camel}Item: { id: '1', name: 'first ${n.name} item' } } });
     const health = await fetch(subgraph.url.replace(/\\/graphql$/, '/health'));
     expect(health.status).toBe(200);
   });
 
+  it('refuses a call that did not come through the gateway, and an anonymous caller the @authenticated type', async () => {
+    const direct = await post('{ _service { sdl } }', undefined, '');
+    expect(direct.status).toBe(401);
+    expect(direct.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'GATEWAY_PROOF_MISSING' });
+    const anon = await post('{ ${n.camel}Item(id: "1") { id name } }', undefined, anonymous);
+    expect(anon.body.data).toEqual({ ${n.camel}Item: null });
+    expect(anon.body.errors[0].extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+  });
+
   it('resolves entity references for the gateway in one source round trip', async () => {
     sourceRequests.length = 0;
-    const result = await graphql(
+    const result = await post(
       'query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${item} { id name } } }',
       { r: [{ __typename: '${item}', id: '1' }, { __typename: '${item}', id: '2' }] },
     );
-    expect(result).toEqual({ data: { _entities: [{ id: '1', name: 'first ${n.name} item' }, null] } });
+    expect(result.body).toEqual({ data: { _entities: [{ id: '1', name: 'first ${n.name} item' }, null] } });
     expect(sourceRequests).toEqual([{ source: '${n.name}', operation: 'items.byId', size: 2 }]);
   });
 });
@@ -328,7 +383,10 @@ publish token is the only one that can publish this subgraph.
    other subgraphs. Declare access with \`@authenticated\` / \`@requiresScopes\`.
 2. Replace the sample source in \`source.ts\`, keeping reads batched.
 3. \`npx vitest run subgraphs/${n.name}\` — the test must pass.
-4. Run it: \`npx tsx subgraphs/${n.name}/main.ts\`.
+4. Run it with the gateway's proof secret (it answers nothing else):
+   \`CONCORD_GATEWAY_PROOF_SECRET=… npx tsx subgraphs/${n.name}/main.ts\`.
+   Beside \`npm start\`, that run's secret is \`gatewayProofSecret\` in
+   \`.concord/registry-tokens.json\` (or start the stack with your own).
 5. Check, then publish to the registry (in CI, with your team's publish token
    in \`CONCORD_REGISTRY_TOKEN\`):
 

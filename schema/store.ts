@@ -128,6 +128,20 @@ export class RegistryStore {
     await this.pool.query('UPDATE registry.token SET revoked_at = now() WHERE token_hash = $1', [sha256(token)]);
   }
 
+  /**
+   * Revokes every live token whose label ends with `labelSuffix` except
+   * `keep`: how `concord start` retires the tokens it generated on earlier
+   * runs (a persistent data dir) so only this run's stay valid.
+   */
+  async revokeTokensLabelled(labelSuffix: string, keep: string[]): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE registry.token SET revoked_at = now()
+        WHERE revoked_at IS NULL AND right(label, length($1)) = $1 AND NOT (token_hash = ANY($2::text[]))`,
+      [labelSuffix, keep.map(sha256)],
+    );
+    return result.rowCount ?? 0;
+  }
+
   async findPrincipal(token: string): Promise<Principal | undefined> {
     const { rows } = await this.pool.query(
       'SELECT id, scope, team, label FROM registry.token WHERE token_hash = $1 AND revoked_at IS NULL',

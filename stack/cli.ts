@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadStackConfig } from './config.js';
-import { startStack } from './startStack.js';
+import { startStack, type StackRegistry } from './startStack.js';
 
 /** `concord start`: the whole system on one command (what `npm start` runs). */
 export function registerStartCommand(program: Command): void {
@@ -21,7 +21,7 @@ Concord is up in ${seconds} s.
   Database:  ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${stack.databaseUrl}`}
 
 Demo tokens:  npx concord token --user demo-analyst
-Try:          the customer 360 query in README.md (customer of "Globex Corporation")
+${registryLines(stack.registry)}Try:          the customer 360 query in README.md (customer of "Globex Corporation")
 Stop:         Ctrl+C
 `);
       let stopping = false;
@@ -35,4 +35,17 @@ Stop:         Ctrl+C
       process.on('SIGINT', () => void shutdown('SIGINT'));
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
     });
+}
+
+/** The banner's registry part: where it is, where its tokens are, and the publish command. */
+function registryLines(registry: StackRegistry | undefined): string {
+  if (!registry) return 'Registry:     off (CONCORD_REGISTRY=false): the gateway composed erp, crm and mdm at start\n';
+  const tokens = registry.tokensFile
+    ? `${registry.tokensFile} (mode 0600: admin, gateway and one publish token per team: ${Object.keys(registry.tokens.teams).join(', ')})`
+    : 'not written (CONCORD_REGISTRY_TOKENS_FILE=none); the admin token is in REGISTRY_TOKENS or was generated';
+  return `Registry:     ${registry.url.replace('127.0.0.1', 'localhost')} — the gateway follows it (a publish serves within a second)
+Registry tokens: ${tokens}
+Publish:      CONCORD_REGISTRY_URL=${registry.url} CONCORD_REGISTRY_TOKEN=<team token> npx concord schema publish --subgraph <name> --schema <file> --routing-url <url>
+              (see docs/publishing-a-subgraph.md)
+`;
 }

@@ -1,6 +1,8 @@
 import { readInt, readString, readUrl, readBool } from '../subgraphs/kit/config.js';
 import { loadGatewayConfig } from '../gateway/config.js';
 import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
+import { parseTokenList } from '../schema/config.js';
+import type { TokenGrant } from '../schema/store.js';
 
 /**
  * What `concord start` runs: every part of Concord plus the sandbox source
@@ -43,6 +45,29 @@ export interface StackConfig {
   dataDir?: string;
   /** Start the schema registry and let the gateway follow it. @default true (`CONCORD_REGISTRY`) */
   registry: boolean;
+  /** How the embedded registry runs (ignored when `registry` is false). See stack/registry.ts. */
+  registrySettings: {
+    /**
+     * Tokens to use instead of generated ones, by role: the first admin, the
+     * first gateway token, each team's first publish token; roles left out are
+     * generated anew on every start. (`REGISTRY_TOKENS`, `scope:team:token,…`)
+     */
+    tokens: TokenGrant[];
+    /** Where the tokens are written for the operator (mode 0600); unset writes none. @default .concord/registry-tokens.json (`CONCORD_REGISTRY_TOKENS_FILE`; `none`: no file) */
+    tokensFile?: string;
+    /**
+     * The gateway's long-poll of the registry: held up to this long and
+     * answered at once on a publish, so a new supergraph serves within a
+     * fraction of a second. 0 polls every `pollIntervalMs` instead. @default 25000 (`REGISTRY_LONG_POLL_MS`)
+     */
+    longPollMs: number;
+    /** Pause between polls (plain polling, or after a failed long-poll). @default 1000 (`REGISTRY_POLL_INTERVAL_MS`) */
+    pollIntervalMs: number;
+    /** How often the gateway sends recorded operation usage to the registry. @default 5000 (`REGISTRY_USAGE_FLUSH_MS`) */
+    usageFlushMs: number;
+    /** @default 30 (`REGISTRY_USAGE_RETENTION_DAYS`) */
+    usageRetentionDays: number;
+  };
   /**
    * The gateway's security and request limits, read as the gateway reads
    * them (loadGatewayConfig: AUTH_*, AUTHORIZATION_MODE, LIMIT_*,
@@ -63,6 +88,7 @@ export interface StackConfig {
 
 export function loadStackConfig(env: Record<string, string | undefined> = process.env): StackConfig {
   const gateway = loadGatewayConfig(env);
+  const tokensFile = readString(env, 'CONCORD_REGISTRY_TOKENS_FILE', '.concord/registry-tokens.json');
   return {
     databaseUrl: readUrl(env, 'DATABASE_URL'),
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -83,6 +109,14 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
     production: readString(env, 'NODE_ENV') === 'production',
     dataDir: readString(env, 'CONCORD_DATA_DIR'),
     registry: readBool(env, 'CONCORD_REGISTRY', true),
+    registrySettings: {
+      tokens: parseTokenList(readString(env, 'REGISTRY_TOKENS', '')),
+      tokensFile: tokensFile === 'none' ? undefined : tokensFile,
+      longPollMs: readInt(env, 'REGISTRY_LONG_POLL_MS', 25_000, { min: 0, max: 30_000 }),
+      pollIntervalMs: readInt(env, 'REGISTRY_POLL_INTERVAL_MS', 1_000, { min: 50, max: 60_000 }),
+      usageFlushMs: readInt(env, 'REGISTRY_USAGE_FLUSH_MS', 5_000, { min: 50, max: 600_000 }),
+      usageRetentionDays: readInt(env, 'REGISTRY_USAGE_RETENTION_DAYS', 30, { min: 1, max: 3650 }),
+    },
     gateway: {
       security: gateway.security!,
       maxBodyBytes: gateway.maxBodyBytes!,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { createPool } from '../subgraphs/kit/db/index.js';
 import type { SourceRequestListener } from '../subgraphs/kit/sourceRequests.js';
@@ -9,8 +10,18 @@ import { runInitialLoad } from '../mdm/load/initialLoad.js';
 import { startErpSubgraph } from '../subgraphs/erp/server.js';
 import { startCrmSubgraph } from '../subgraphs/crm/server.js';
 import { startMdmSubgraph } from '../subgraphs/mdm/server.js';
-import { startGateway } from '../gateway/server.js';
-import { generateGatewayProofSecret, isGatewayProofKey, resolveGatewayProofKey, type GatewayProofKey } from '../subgraphs/kit/auth/gatewayProof.js';
+import { startGateway, type RunningGateway } from '../gateway/server.js';
+import type { GraphiQLPageOptions } from '../gateway/graphiql.js';
+import type { GatewayConfig } from '../gateway/config.js';
+import { usageReportingPlugin } from '../gateway/usage/usagePlugin.js';
+import { isGatewayProofKey, resolveGatewayProofKey, type GatewayProofKey } from '../subgraphs/kit/auth/gatewayProof.js';
+import { startRegistry, type RunningRegistry } from '../schema/server.js';
+import { registrySupergraphSource } from '../schema/supergraphSource.js';
+import { createUsageReporter, type UsageReporter } from '../schema/usage.js';
+import {
+  publishStackSubgraphs, resolveStackRegistryTokens, revokeEarlierGeneratedTokens, writeRegistryTokensFile,
+  type StackPublishOutcome, type StackRegistryTokens,
+} from './registry.js';
 
 export interface StackOptions extends StackConfig {
   /** Called for every source round trip of every subgraph (tests count them). */
@@ -30,15 +41,37 @@ export interface RunningStack {
   /** A pool on the stack's database, for tests that read the ground truth. */
   pool: pg.Pool;
   crmSandbox: Awaited<ReturnType<typeof startCrmSandbox>>;
+  /** The embedded schema registry the gateway follows (undefined when `registry` is off: the gateway composed at start). */
+  registry?: StackRegistry;
   /** Stops the CRM stand-in only (to show what happens when a source is down). */
   stopCrmSandbox(): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface StackRegistry {
+  /** e.g. http://127.0.0.1:4020 — what `concord schema … --registry` takes. */
+  url: string;
+  tokens: StackRegistryTokens;
+  /** Where the tokens were written (mode 0600), if anywhere. */
+  tokensFile?: string;
+  /** What the start-up publish of erp, crm and mdm did. */
+  published: Record<string, StackPublishOutcome>;
+  running: RunningRegistry;
+  /** Sends the gateway's buffered operation usage now (tests; otherwise every `usageFlushMs`). */
+  flushUsage(): Promise<void>;
+  /**
+   * Starts one more gateway following the same registry with the stack's
+   * security and proof key — a scale-out replica on a free port (stopped with
+   * the stack). Each replica records and reports usage too.
+   */
+  startGatewayReplica(): Promise<RunningGateway>;
+}
+
 /**
  * Boots the whole system in dependency order: database (embedded unless
  * DATABASE_URL), sandbox CRM, seed, first MDM load, the three subgraphs, the
- * gateway. Everything listens on its own port; parts talk over HTTP and the
+ * schema registry (unless `registry` is off) with the subgraphs published to
+ * it, the gateway (following the registry, or composing at start). Everything listens on its own port; parts talk over HTTP and the
  * Postgres wire protocol exactly as they do when deployed separately.
  * On failure, whatever started is stopped again before the error propagates.
  */
@@ -80,11 +113,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const loadStarted = Date.now();
     const load = await runInitialLoad(pool, { crmBaseUrl: crmSandbox.url, crmToken: options.crmToken });
     log(`MDM load in ${Date.now() - loadStarted} ms ${JSON.stringify(load)}`);
+    const graphiql = await graphiqlSettings(pool);
 
     // One proof key for the gateway and every subgraph: from the environment, or generated for this run.
     const proofSettings = options.gateway.security.gatewayProof;
     const hasProofSettings = isGatewayProofKey(proofSettings) || Boolean(proofSettings.secret ?? proofSettings.publicKeyPem ?? proofSettings.privateKeyPem);
-    const gatewayProofKey = hasProofSettings ? await resolveGatewayProofKey(proofSettings, 'signer') : generateGatewayProofSecret();
+    // Generated as text (not raw bytes) so a team can run its own subgraph beside this stack with
+    // CONCORD_GATEWAY_PROOF_SECRET: it is written to the operator's tokens file below.
+    const generatedProofSecret = hasProofSettings ? undefined : randomBytes(32).toString('base64url');
+    const gatewayProofKey = await resolveGatewayProofKey(generatedProofSecret ? { secret: generatedProofSecret } : proofSettings, 'signer');
     const common = { host: options.host, production: options.production, onSourceRequest: options.onSourceRequest, gatewayProof: gatewayProofKey };
     const erp = await startErpSubgraph({ ...common, port: options.ports.erp, databaseUrl, schema: 'erp' });
     stops.push(() => erp.close());
@@ -99,11 +136,49 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       { name: 'crm', url: crm.url },
       { name: 'mdm', url: mdm.url },
     ];
-    const gateway = await startGateway({
+
+    // The registry (ADR 0005): the stack publishes its own subgraphs, then the
+    // gateway follows the registry's current supergraph and reports usage to it.
+    let registry: Omit<StackRegistry, 'startGatewayReplica'> | undefined;
+    let reporter: UsageReporter | undefined;
+    if (options.registry) {
+      const settings = options.registrySettings;
+      const { tokens, grants, generated } = resolveStackRegistryTokens(settings.tokens);
+      const running = await startRegistry({
+        databaseUrl, host: options.host, port: options.ports.registry, bootstrapTokens: grants, usageRetentionDays: settings.usageRetentionDays,
+      });
+      stops.push(() => running.close());
+      await revokeEarlierGeneratedTokens(running.store, generated);
+      if (settings.tokensFile) await writeRegistryTokensFile(settings.tokensFile, { registryUrl: running.url, tokens, gatewayProofSecret: generatedProofSecret });
+      // MDM first: ERP and CRM extend its entities and compose only beside it.
+      const order = ['mdm', 'erp', 'crm'].map((name) => subgraphs.find((s) => s.name === name)!);
+      const published = await publishStackSubgraphs({ registryUrl: running.url, tokens, subgraphs: order, proofKey: gatewayProofKey, log });
+      log(`schema registry at ${running.url}${settings.tokensFile ? ` (tokens in ${settings.tokensFile})` : ''}`);
+      const usage = createUsageReporter({
+        registryUrl: running.url, token: tokens.gateway, flushIntervalMs: settings.usageFlushMs,
+        onError: (error) => log(`usage report: ${error.message}`),
+      });
+      reporter = usage;
+      // Stopped before the registry closes (stops run in reverse), so the last usage is sent.
+      stops.push(() => usage.stop());
+      registry = { url: running.url, tokens, tokensFile: settings.tokensFile, published, running, flushUsage: () => usage.flush() };
+    }
+
+    const gatewayConfig = (port: number): GatewayConfig => ({
       host: options.host,
-      port: options.ports.gateway,
+      port,
       production: options.production,
       subgraphs,
+      supergraphSource: registry
+        ? registrySupergraphSource({
+          registryUrl: registry.url,
+          token: registry.tokens.gateway,
+          longPollMs: options.registrySettings.longPollMs,
+          pollIntervalMs: options.registrySettings.pollIntervalMs,
+          onError: (error) => log(`supergraph source: ${error.message}`),
+        })
+        : undefined,
+      plugins: reporter ? [usageReportingPlugin(reporter)] : [],
       security: { ...options.gateway.security, gatewayProof: gatewayProofKey },
       databaseUrl: options.gateway.auditDatabaseUrl ?? databaseUrl,
       maxBodyBytes: options.gateway.maxBodyBytes,
@@ -111,6 +186,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       maxBatchSize: options.gateway.maxBatchSize,
       introspection: options.gateway.introspection,
     });
+    const gateway = await startGateway(gatewayConfig(options.ports.gateway), { graphiql });
     stops.push(() => gateway.close());
 
     return {
@@ -120,6 +196,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       urls: { erp: erp.url, crm: crm.url, mdm: mdm.url, crmSandbox: crmSandbox.url },
       pool,
       crmSandbox,
+      registry: registry && {
+        ...registry,
+        async startGatewayReplica() {
+          const replica = await startGateway(gatewayConfig(0), { graphiql });
+          stops.push(() => replica.close());
+          return replica;
+        },
+      },
       async stopCrmSandbox() {
         crmSandboxStopped = true;
         await crmSandbox.close();
@@ -130,6 +214,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * GraphiQL opens on the customer 360 query of the seed's showcase company
+ * (ground truth company-00001, "Globex"), when this database has the seed's
+ * truth tables and the MDM load made exactly one golden customer of it.
+ */
+async function graphiqlSettings(pool: pg.Pool): Promise<GraphiQLPageOptions> {
+  const present = await pool.query(`SELECT to_regclass('truth.entity') IS NOT NULL AS present`);
+  if (!present.rows[0].present) return {};
+  const result = await pool.query<{ master_id: string }>(
+    `SELECT DISTINCT x.master_id FROM mdm.xref x
+       JOIN truth.entity t ON t.entity_type = 'customer' AND t.system = x.system AND t.source_id = x.source_id
+      WHERE x.entity_type = 'customer' AND t.truth_id = 'company-00001'`,
+  );
+  return result.rowCount === 1 ? { defaultVariables: { id: result.rows[0].master_id } } : {};
 }
 
 async function isSeeded(pool: pg.Pool): Promise<boolean> {

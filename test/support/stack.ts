@@ -23,11 +23,18 @@ export interface TestStack extends RunningStack {
  * The whole system on free ports, as `npm start` runs it, for end-to-end
  * tests: a database of the test's own (or the embedded PGlite), a small seed,
  * security on (demo issuer with keys of this stack's own, a generated gateway
- * proof key). `env` overrides the environment the stack reads its config
+ * proof key), and with `registry: true` the schema registry the gateway follows. `env` overrides the environment the stack reads its config
  * from (e.g. BATCHING_ENABLED, AUTHORIZATION_MODE).
  */
 export async function startTestStack(
-  options: { databaseUrl?: string; companies?: number; seed?: number; env?: Record<string, string> } = {},
+  options: {
+    databaseUrl?: string;
+    companies?: number;
+    seed?: number;
+    env?: Record<string, string>;
+    /** Run the schema registry and let the gateway follow it (as `npm start` does). @default false — the e2e suites stay fast */
+    registry?: boolean;
+  } = {},
 ): Promise<TestStack> {
   const sourceRequests: SourceRequestEvent[] = [];
   const keyDir = await mkdtemp(path.join(tmpdir(), 'concord-stack-issuer-'));
@@ -40,7 +47,9 @@ export async function startTestStack(
       databaseUrl: options.databaseUrl,
       ports: { gateway: 0, erp: 0, crm: 0, mdm: 0, crmSandbox: 0, registry: 0, pglite: 0 },
       seed: { seed: options.seed ?? 42, companies: options.companies ?? 150 },
-      registry: false,
+      registry: options.registry ?? false,
+      // The stack's tokens file goes with the issuer keys, not into the repository.
+      registrySettings: { ...base.registrySettings, tokensFile: path.join(keyDir, 'registry-tokens.json') },
       onSourceRequest: (event) => sourceRequests.push(event),
     });
   } catch (error) {
