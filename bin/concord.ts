@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { registerStartCommand } from '../stack/cli.js';
-import { registerBootstrapCommand } from '../stack/bootstrap.js';
+import { registerBootstrapCommand, registerPublishSubgraphsCommand } from '../stack/bootstrap.js';
 import { registerSeedCommand } from '../sandbox/seed/cli.js';
 import { registerTokenCommand } from '../gateway/auth/tokenCommand.js';
 import { registerMdmCommands } from '../mdm/cli.js';
@@ -18,6 +18,7 @@ const program = new Command()
 
 registerStartCommand(program);
 registerBootstrapCommand(program);
+registerPublishSubgraphsCommand(program);
 registerSeedCommand(program);
 registerTokenCommand(program);
 registerMdmCommands(program);

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { createPool } from '../subgraphs/kit/db/index.js';
-import { readInt, readString, requireString } from '../subgraphs/kit/config.js';
+import { ConfigError, readInt, readString, requireString } from '../subgraphs/kit/config.js';
+import { readGatewayProofSettings, resolveGatewayProofKey } from '../subgraphs/kit/auth/gatewayProof.js';
+import { parseTokenList } from '../schema/config.js';
+import { publishStackSubgraphs, resolveStackRegistryTokens } from './registry.js';
 import { seedSandbox } from '../sandbox/seed/index.js';
 import { runInitialLoad } from '../mdm/load/initialLoad.js';
 
@@ -32,5 +35,40 @@ export function registerBootstrapCommand(program: Command): void {
       } finally {
         await pool.end();
       }
+    });
+}
+
+/**
+ * `concord publish-subgraphs`: the compose deployment's first publish. Fetches
+ * the SDL of the running ERP, CRM and MDM subgraphs (with a gateway proof) and
+ * publishes each with its team's token from REGISTRY_TOKENS, MDM first (ERP
+ * and CRM extend its entities). Unchanged SDL is a no-op, so it is safe to
+ * run on every deploy; the gateways following the registry pick it up.
+ */
+export function registerPublishSubgraphsCommand(program: Command): void {
+  program
+    .command('publish-subgraphs')
+    .description('publish the running ERP, CRM and MDM subgraphs to the registry (CONCORD_REGISTRY_URL, REGISTRY_TOKENS, *_SUBGRAPH_URL)')
+    .action(async () => {
+      const env = process.env;
+      const given = parseTokenList(readString(env, 'REGISTRY_TOKENS', ''));
+      if (!given.some((grant) => grant.scope === 'admin' || grant.scope === 'publish')) {
+        throw new ConfigError('REGISTRY_TOKENS', 'an admin token or the teams\' publish tokens', undefined);
+      }
+      const { tokens } = resolveStackRegistryTokens(given);
+      const proofKey = await resolveGatewayProofKey(readGatewayProofSettings(env), 'signer');
+      const outcomes = await publishStackSubgraphs({
+        registryUrl: requireString(env, 'CONCORD_REGISTRY_URL'),
+        tokens,
+        proofKey,
+        subgraphs: [
+          { name: 'mdm', url: readString(env, 'MDM_SUBGRAPH_URL', 'http://127.0.0.1:4003/graphql') },
+          { name: 'erp', url: readString(env, 'ERP_SUBGRAPH_URL', 'http://127.0.0.1:4001/graphql') },
+          { name: 'crm', url: readString(env, 'CRM_SUBGRAPH_URL', 'http://127.0.0.1:4002/graphql') },
+        ],
+        log: (line) => console.log(line),
+      });
+      console.log(JSON.stringify(outcomes));
+      if (Object.values(outcomes).includes('refused')) process.exitCode = 1;
     });
 }

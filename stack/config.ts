@@ -1,5 +1,5 @@
 import { readInt, readString, readUrl, readBool } from '../subgraphs/kit/config.js';
-import { loadGatewayConfig } from '../gateway/config.js';
+import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
 import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
 import { parseTokenList } from '../schema/config.js';
 import type { TokenGrant } from '../schema/store.js';
@@ -77,6 +77,8 @@ export interface StackConfig {
    */
   gateway: {
     security: GatewaySecurityConfig;
+    /** The gateway's log level. @default info (`LOG_LEVEL`) */
+    logLevel: NonNullable<GatewayConfig['logLevel']>;
     maxBodyBytes: number;
     batching: boolean;
     maxBatchSize: number;
@@ -119,6 +121,7 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
     },
     gateway: {
       security: gateway.security!,
+      logLevel: gateway.logLevel!,
       maxBodyBytes: gateway.maxBodyBytes!,
       batching: gateway.batching!,
       maxBatchSize: gateway.maxBatchSize!,

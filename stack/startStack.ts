@@ -181,6 +181,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       plugins: reporter ? [usageReportingPlugin(reporter)] : [],
       security: { ...options.gateway.security, gatewayProof: gatewayProofKey },
       databaseUrl: options.gateway.auditDatabaseUrl ?? databaseUrl,
+      logLevel: options.gateway.logLevel,
       maxBodyBytes: options.gateway.maxBodyBytes,
       batching: options.gateway.batching,
       maxBatchSize: options.gateway.maxBatchSize,
