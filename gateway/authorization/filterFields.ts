@@ -165,8 +165,10 @@ export function stripInternalAliases(value: unknown): void {
     for (const item of value) stripInternalAliases(item);
   } else if (value && typeof value === 'object') {
     const object = value as Json;
-    delete object[TYPENAME_ALIAS];
-    delete object._concordId;
+    // `delete` turns a V8 object into a slow dictionary; only objects that
+    // really carry an internal alias pay for it.
+    if (TYPENAME_ALIAS in object) delete object[TYPENAME_ALIAS];
+    if ('_concordId' in object) delete object._concordId;
     for (const child of Object.values(object)) if (child && typeof child === 'object') stripInternalAliases(child);
   }
 }
