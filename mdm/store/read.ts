@@ -67,6 +67,9 @@ export interface SearchPage {
   hasNextPage: boolean;
 }
 
+/** Fuzzy-name cut-off: one typo in a 5–6 letter word still scores ≥ 0.4. */
+const NAME_SEARCH_THRESHOLD = 0.4;
+
 /**
  * Search over active golden records: fuzzy by name (pg_trgm), exact by the
  * standardised tax id, domain, SKU or GTIN of any of their source records.
@@ -93,8 +96,16 @@ export async function searchGoldenRecords(db: pg.Pool | pg.PoolClient, options: 
   let similarity = 'NULL::real';
   if (options.name && options.name.trim() !== '') {
     params.push(options.name.trim().toLowerCase());
-    similarity = `public.similarity(lower(g.attributes->>'name'), $${params.length})`;
-    where.push(`(lower(g.attributes->>'name') OPERATOR(public.%) $${params.length} OR lower(g.attributes->>'name') LIKE '%' || $${params.length} || '%')`);
+    // word_similarity scores the query against the best-matching words of the
+    // name, so "glbex" finds "Globex Corporation" (0.44), where whole-name
+    // similarity is diluted by "corporation" (0.19). The threshold is written
+    // out rather than read from pg_trgm.word_similarity_threshold (0.6, too
+    // strict for one typo in a short word): session settings are shared by
+    // every connection under PGlite. The cost is a scan of the entity's golden
+    // names instead of a trigram-index lookup.
+    const q = `$${params.length}`;
+    similarity = `greatest(public.similarity(lower(g.attributes->>'name'), ${q}), public.word_similarity(${q}, lower(g.attributes->>'name')))`;
+    where.push(`(${similarity} >= ${NAME_SEARCH_THRESHOLD} OR lower(g.attributes->>'name') LIKE '%' || ${q} || '%')`);
   }
   if (params.length === 1) throw new MdmError('MDM_INVALID_ARGUMENT', 'search needs at least one of name, taxId, domain, sku, gtin');
   params.push(first + 1, offset);

@@ -61,6 +61,18 @@ for (const target of targets) {
       }
     });
 
+    it('finds the showcase customer by a misspelt name, fuzzy over the words of its golden name', async () => {
+      const id = await showcaseMasterId(stack.pool);
+      const { body } = await postGraphQL(
+        stack.gatewayUrl,
+        '{ searchCustomers(name: "glbex") { nodes { id name } } }',
+        {},
+        stack.headersFor('demo-admin'),
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data.searchCustomers.nodes[0]).toEqual({ id, name: 'Globex Corporation' });
+    });
+
     it('answers an unknown customer id with null and no error', async () => {
       const { status, body } = await postGraphQL(stack.gatewayUrl, customer360, { id: 'cus_doesnotexist' }, stack.headersFor('demo-admin'));
       expect(status).toBe(200);
