@@ -77,7 +77,8 @@ function sources(record: GoldenRecord) {
     .map((link: XrefLink) => ({
       system: knownSystems[link.system],
       sourceId: link.sourceId,
-      matchScore: link.score,
+      // A match probability: four decimals say all it means; more is float noise.
+      matchScore: link.score === null ? null : Math.round(link.score * 1e4) / 1e4,
       rule: link.rule,
       linkedAt: link.linkedAt,
     }));

@@ -112,7 +112,7 @@ export const mdmTypeDefsSource = /* GraphQL */ `
     system: SourceSystem!
     "The record's id in its system (res_partner id, HubSpot company id, …)."
     sourceId: ID!
-    "The match score that linked it; null for the record that founded the golden record."
+    "The match probability (0–1, four decimals) that linked it; null for the record that founded the golden record."
     matchScore: Float
     "The match rule that linked it."
     rule: String
