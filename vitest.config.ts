@@ -11,6 +11,7 @@ export default defineConfig({
   },
   test: {
     include: ['**/*.test.ts'],
+    reporters: ['default', './test/support/summaryReporter.ts'],
     exclude: ['node_modules/**', 'bench/peers/**'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
