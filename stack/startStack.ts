@@ -28,8 +28,6 @@ export interface StackOptions extends StackConfig {
   onSourceRequest?: SourceRequestListener;
   /** Progress lines for the operator. */
   log?: (line: string) => void;
-  /** Skip seeding when the sandbox already holds data (a persistent data dir). @default true */
-  seedIfEmpty?: boolean;
 }
 
 export interface RunningStack {
@@ -94,25 +92,27 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const pool = createPool({ connectionString: databaseUrl, applicationName: 'concord-stack' });
     stops.push(() => pool.end());
 
-    let crmSandbox = await startCrmSandbox({ databaseUrl, host: options.host, port: options.ports.crmSandbox, tokens: [options.crmToken] });
+    const crmSandbox = await startCrmSandbox({ databaseUrl, host: options.host, port: options.ports.crmSandbox, tokens: [options.crmToken] });
     let crmSandboxStopped = false;
     stops.push(async () => {
       if (!crmSandboxStopped) await crmSandbox.close();
     });
     log(`CRM stand-in (HubSpot API) at ${crmSandbox.url}`);
 
-    const seeded = await isSeeded(pool);
-    if (!seeded || options.seedIfEmpty === false) {
-      const started = Date.now();
+    // A persistent database (CONCORD_DATA_DIR or DATABASE_URL) keeps its sandbox data across starts.
+    if (!(await isSeeded(pool))) {
       const summary = await seedSandbox(pool, { seed: options.seed.seed, companies: options.seed.companies });
-      log(`seeded ${options.seed.companies} companies (seed ${options.seed.seed}) in ${Date.now() - started} ms ${JSON.stringify(summary)}`);
+      log(`seeded ${summary.companies} companies and ${summary.products} products (seed ${summary.seed}) in ${summary.durationMs} ms`);
     } else {
       log('sandbox already seeded; keeping its data');
     }
 
     const loadStarted = Date.now();
     const load = await runInitialLoad(pool, { crmBaseUrl: crmSandbox.url, crmToken: options.crmToken });
-    log(`MDM load in ${Date.now() - loadStarted} ms ${JSON.stringify(load)}`);
+    log(
+      `MDM load in ${Date.now() - loadStarted} ms: ${load.customers.records} customer records → ${load.customers.clusters} golden customers, ` +
+        `${load.products.records} product records → ${load.products.clusters} golden products (${load.customers.queued + load.products.queued} pairs queued for review)`,
+    );
     const graphiql = await graphiqlSettings(pool);
 
     // One proof key for the gateway and every subgraph: from the environment, or generated for this run.
