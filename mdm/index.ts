@@ -9,10 +9,11 @@ export type { EntityConfig, BlockingRule, ComparisonConfig, ComparisonLevel, Sur
 export { standardiseRecord } from './standardise/index.js';
 export { blockCandidatePairs } from './block/index.js';
 export { compareCandidatePairs } from './compare/index.js';
-export { estimateModel, scorePairs, scorePair, termFrequencies, type FellegiSunterModel } from './score/index.js';
+export { estimateModel, scorePairs, scorePair, termFrequencies, termCounts, type FellegiSunterModel, type TermCounts } from './score/index.js';
 export { clusterRecords, type Cluster, type ClusterEdge } from './cluster/index.js';
 export { surviveGoldenValues, type GoldenValues, type Provenance } from './survive/index.js';
 export { matchRecords, type MatchOptions, type MatchResult } from './match/index.js';
+export { scoreIncomingRecord, clusterIncomingRecord, scoreCrossPairs, type IncomingScores, type IncomingClusterInput } from './match/incremental.js';
 export * from './store/index.js';
 export { runInitialLoad, migrateMdm, MDM_MIGRATIONS_DIR, type InitialLoadOptions, type LoadSummary } from './load/initialLoad.js';
 export { hubSpotReader, crmTableReader, type CrmReader, type CrmObject } from './load/crmReader.js';

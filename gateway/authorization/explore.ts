@@ -5,8 +5,9 @@ export const EXPLORE_SCOPE = 'explore';
 
 /**
  * In production, introspection and "Did you mean …" suggestions are for
- * callers with the `explore` scope only: they describe the schema, including
- * fields the caller cannot read. Outside production they stay open.
+ * callers with the `explore` scope only; outside production they stay open.
+ * Either way a caller sees only the fields their rules let them read
+ * (introspectionPlugin.ts).
  */
 export function mayExplore(principal: Principal, production: boolean): boolean {
   return !production || hasScope(principal, EXPLORE_SCOPE);

@@ -27,7 +27,7 @@ export interface FilteredOperation {
  * type's, its return type's, and — when selected on an interface — every
  * implementation's, since the subgraphs will check the concrete type.
  */
-function requirementAt(rules: AuthorizationRules, schema: GraphQLSchema, parentTypeName: string, fieldName: string, returnType: string): Requirement {
+export function requirementAt(rules: AuthorizationRules, schema: GraphQLSchema, parentTypeName: string, fieldName: string, returnType: string): Requirement {
   let requirement = fieldRequirement(rules, parentTypeName, fieldName, returnType);
   const parent = schema.getType(parentTypeName);
   if (parent && isInterfaceType(parent)) {

@@ -10,6 +10,10 @@ export {
 } from './filterFields.js';
 export { authorizeOperation, shapeAuthorizedResult, type AuthorizeOperationInput, type AuthorizedOperation } from './authorizeOperation.js';
 export { EXPLORE_SCOPE, checkIntrospectionAllowed, isIntrospection, mayExplore, stripSuggestions } from './explore.js';
+export { VisibleSchemas, visibilityKey, visibleSchema } from './introspectionSchema.js';
+export { answerIntrospection, introspectionOnlyDocument } from './introspectionExecution.js';
+export { suggestionIsVisible, suggestionsLeak } from './introspectionSuggestions.js';
+export { introspectionPlugin, type IntrospectionPluginOptions } from './introspectionPlugin.js';
 export { ID_ALIAS, TYPENAME_ALIAS, pathPattern, walkOperationFields, type PathSegment } from './operationWalk.js';
 export {
   DEMO_USERS,

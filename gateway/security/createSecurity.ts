@@ -11,13 +11,14 @@ import { authPlugin } from '../auth/authPlugin.js';
 import { gatewayProofPlugin } from '../auth/gatewayProofPlugin.js';
 import { authorizationPlugin } from '../authorization/authorizationPlugin.js';
 import { explorePlugin } from '../authorization/explorePlugin.js';
+import { introspectionPlugin } from '../authorization/introspectionPlugin.js';
 import { csrfPlugin } from '../csrf/csrfPlugin.js';
 import { limitsPlugin } from '../limits/limitsPlugin.js';
 import type { GatewayPlugin } from '../plugins.js';
 import type { GatewaySecurityConfig } from './securityConfig.js';
 
 export interface GatewaySecurity {
-  /** In lifecycle order: CSRF, auth, explore, limits, authorization (+ masking, audit), gateway proof. */
+  /** In lifecycle order: CSRF, auth, explore, introspection (what each caller sees of the schema), limits, authorization (+ masking, audit), gateway proof. */
   plugins: GatewayPlugin[];
   /** /.well-known/jwks.json (demo issuer) and /audit. */
   routes: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
@@ -49,6 +50,8 @@ export async function createGatewaySecurity(options: {
       csrfPlugin(),
       authPlugin(verifier),
       explorePlugin(production),
+      // After explore (it decides who may introspect), before authorization (its onResponse rewrites the introspection answer first).
+      introspectionPlugin({ rulesOf: options.rulesOf }),
       limitsPlugin(config.operationLimits),
       authorizationPlugin({ rulesOf: options.rulesOf, mode: config.authorizationMode, audit }),
       gatewayProofPlugin(proofKey),

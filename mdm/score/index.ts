@@ -119,6 +119,21 @@ export function estimateModel(
 /** Term frequencies: for each tf-adjusted attribute, value → share of records holding it. */
 export function termFrequencies(records: StandardisedRecord[], comparisons: ComparisonConfig[]): Map<string, Map<string, number>> {
   const tables = new Map<string, Map<string, number>>();
+  for (const [attribute, { counts, total }] of termCounts(records, comparisons)) {
+    tables.set(attribute, new Map([...counts].map(([v, count]) => [v, count / Math.max(1, total)])));
+  }
+  return tables;
+}
+
+/** What the term frequencies are made of, per tf-adjusted attribute: records per value and records holding any value. */
+export interface TermCounts {
+  counts: Map<string, number>;
+  total: number;
+}
+
+/** Records per standardised value of every tf-adjusted attribute: stored by the batch so incremental matching can weigh values as it did. */
+export function termCounts(records: StandardisedRecord[], comparisons: ComparisonConfig[]): Map<string, TermCounts> {
+  const tables = new Map<string, TermCounts>();
   for (const c of comparisons) {
     if (!c.termFrequency) continue;
     const counts = new Map<string, number>();
@@ -129,8 +144,7 @@ export function termFrequencies(records: StandardisedRecord[], comparisons: Comp
       counts.set(v, (counts.get(v) ?? 0) + 1);
       total++;
     }
-    for (const [v, count] of counts) counts.set(v, count / Math.max(1, total));
-    tables.set(c.attribute, counts);
+    tables.set(c.attribute, { counts, total });
   }
   return tables;
 }

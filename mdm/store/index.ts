@@ -4,6 +4,7 @@ export { matchOne, type MatchOneResult } from './matchOne.js';
 export { getGoldenRecords, getMasterIdsBySource, searchGoldenRecords, type GoldenRecord, type SearchOptions, type SearchPage } from './read.js';
 export { runBatchMatch, queueCandidates, type BatchMatchOptions, type BatchSummary } from './runBatch.js';
 export { readSourceRecords, upsertSourceRecords } from './sourceRecords.js';
+export { readTermFrequencies, writeTermFrequencies, adjustTermFrequencies, type TermFrequencyTable } from './termFrequencies.js';
 export { readStewardRulings, type StewardRulings } from './stewardDecisions.js';
 export {
   acceptCandidate, listReviewQueue, mergeGoldenRecords, rejectCandidate, undoHistoryEvent, unmergeSourceRecord,

@@ -10,6 +10,7 @@ import { writeBlockKeys } from './blockKeys.js';
 import { chunks } from './json.js';
 import { readSourceRecords } from './sourceRecords.js';
 import { readStewardRulings } from './stewardDecisions.js';
+import { writeTermFrequencies } from './termFrequencies.js';
 
 export interface BatchMatchOptions {
   actor?: string;
@@ -39,6 +40,7 @@ const MODEL_MIN_RECORDS = 100;
  * the stewards' rulings, then applied in ONE transaction: golden records,
  * xref, the review queue, blocking keys, the model and history change
  * together or not at all (a batch killed half-way leaves the previous state).
+ * The term frequencies are stored too, for incremental matching (matchOne).
  */
 export async function runBatchMatch(pool: pg.Pool, entityType: string, options: BatchMatchOptions = {}): Promise<BatchSummary> {
   const started = performance.now();
@@ -63,6 +65,8 @@ export async function runBatchMatch(pool: pg.Pool, entityType: string, options: 
     const open = result.decisions.filter((d) => d.outcome === 'review' && clusterOf.get(d.left) !== clusterOf.get(d.right));
     await queueCandidates(client, config, open);
     await writeBlockKeys(client, config, result.records);
+    // The value counts behind the term-frequency adjustment, so matchOne weighs values as this batch did.
+    await writeTermFrequencies(client, config, result.records);
     if (result.model) {
       await client.query(
         `INSERT INTO mdm.model (entity_type, model) VALUES ($1, $2::jsonb)

@@ -1,0 +1,140 @@
+import { blockingKey } from '../block/index.js';
+import { clusterRecords, pairKey, type Cluster, type ClusterEdge, type ScoredPair } from '../cluster/index.js';
+import type { EntityConfig } from '../entities/types.js';
+import { scorePair, type FellegiSunterModel } from '../score/index.js';
+import type { MatchDecision, StandardisedRecord } from '../types.js';
+import { deterministicEdges } from './deterministic.js';
+
+/**
+ * Incremental matching as the batch decides, for one record: the pure part
+ * (no database), in two steps the store runs around its reads.
+ *
+ * 1. scoreIncomingRecord: the record against the stored records it shares a
+ *    blocking key with (the batch's candidate pairs for it), with the
+ *    batch's model, term frequencies, thresholds and identifier conflicts.
+ * 2. clusterIncomingRecord: the batch's cluster step over the record and the
+ *    masters it could join (strongest link first, steward rulings, the guard
+ *    against chaining), the masters taken as they stand.
+ */
+
+export interface IncomingScores {
+  /** Every scored candidate pair (the guard needs the distinct ones too), best first. */
+  scored: MatchDecision[];
+  /** The merge and review outcomes, best first, without pairs a steward ruled apart. */
+  decisions: MatchDecision[];
+}
+
+/** Step 1. Without a model (too few records for EM), the config's deterministic rules decide, as in the batch. */
+export function scoreIncomingRecord(
+  record: StandardisedRecord,
+  candidates: StandardisedRecord[],
+  config: EntityConfig,
+  model: FellegiSunterModel | undefined,
+  tf: Map<string, Map<string, number>>,
+  cannotLink: [string, string][] = [],
+): IncomingScores {
+  const cannot = new Set(cannotLink.map(([a, b]) => pairKey(a, b)));
+  let scored: MatchDecision[];
+  if (!model) {
+    // The record comes first, so every group it is in links from it.
+    const linked = new Set(deterministicEdges([record, ...candidates], config).filter((e) => e.left === record.key).map((e) => e.right));
+    scored = candidates.map((c) => linked.has(c.key)
+      ? { left: record.key, right: c.key, weight: 100, probability: 1, outcome: 'merge' as const, contributions: [] }
+      : { left: record.key, right: c.key, weight: -100, probability: 0, outcome: 'distinct' as const, contributions: [] });
+  } else {
+    scored = candidates.map((c) => scorePair(record, c, model, config, tf));
+  }
+  scored.sort((a, b) => b.weight - a.weight || (a.right < b.right ? -1 : 1));
+  const decisions = scored.filter((d) => d.outcome !== 'distinct' && !cannot.has(pairKey(d.left, d.right)));
+  return { scored, decisions };
+}
+
+export interface IncomingClusterInput {
+  record: StandardisedRecord;
+  /** From step 1. */
+  scores: IncomingScores;
+  /** Every member of each master in play (those the record may join, and its own), the record itself left out. */
+  masters: Map<string, StandardisedRecord[]>;
+  /** Scored pairs between members of different masters in play: the guard's evidence for joining them through the record. */
+  crossScored?: ScoredPair[];
+  cannotLink?: [string, string][];
+  mustLink?: [string, string][];
+  /** The guard runs with a model, as in the batch. */
+  guarded: boolean;
+}
+
+/**
+ * Step 2: the clusters the record and the masters in play form. Each master
+ * enters as one cluster (its members bound by forced links: its own links
+ * were decided by earlier runs and stewards); the record's forced links
+ * (always-merge rulings) come next, then its merge links strongest first,
+ * each refused when a never-merge ruling or the guard says so. A link to a
+ * second master joins the two masters, as the batch would.
+ */
+export function clusterIncomingRecord(input: IncomingClusterInput, config: EntityConfig): Cluster[] {
+  const { record } = input;
+  const keys = [record.key];
+  const edges: ClusterEdge[] = [];
+  for (const members of input.masters.values()) {
+    for (let i = 0; i < members.length; i++) {
+      keys.push(members[i].key);
+      if (i > 0) edges.push({ left: members[0].key, right: members[i].key, weight: Infinity, probability: 1, rule: 'existing', forced: true });
+    }
+  }
+  for (const [a, b] of input.mustLink ?? []) {
+    if (a === record.key || b === record.key) edges.push({ left: a, right: b, weight: Infinity, probability: 1, rule: 'steward', forced: true });
+  }
+  for (const d of input.scores.decisions) {
+    if (d.outcome === 'merge') edges.push({ left: d.left, right: d.right, weight: d.weight, probability: d.probability, rule: 'incremental' });
+  }
+  const scored: ScoredPair[] = [...input.scores.scored.map((d) => ({ left: d.left, right: d.right, weight: d.weight })), ...(input.crossScored ?? [])];
+  const reviewWeight = Math.log2(config.thresholds.review / (1 - config.thresholds.review));
+  return clusterRecords(keys, edges, {
+    cannotLink: input.cannotLink,
+    scored,
+    guard: input.guarded ? { supportWeight: reviewWeight, ...config.cluster, vetoWeight: config.cluster?.vetoWeight ?? -10 } : undefined,
+  });
+}
+
+/**
+ * The pairs the batch would have scored between members of different
+ * masters: those sharing a blocking key (block size limits are not known
+ * here, so a pair from an oversized block may be counted; it only adds
+ * evidence to the guard).
+ */
+export function scoreCrossPairs(
+  masters: Map<string, StandardisedRecord[]>,
+  config: EntityConfig,
+  model: FellegiSunterModel | undefined,
+  tf: Map<string, Map<string, number>>,
+): ScoredPair[] {
+  if (!model || masters.size < 2) return [];
+  const owner = new Map<string, string>();
+  const blocks = new Map<string, StandardisedRecord[]>();
+  for (const [masterId, members] of masters) {
+    for (const r of members) {
+      owner.set(r.key, masterId);
+      for (const rule of config.blocking) {
+        const key = blockingKey(r, rule);
+        if (key === null) continue;
+        const k = `${rule.name}\u0002${key}`;
+        (blocks.get(k) ?? blocks.set(k, []).get(k)!).push(r);
+      }
+    }
+  }
+  const seen = new Set<string>();
+  const out: ScoredPair[] = [];
+  for (const block of blocks.values()) {
+    for (let i = 0; i < block.length; i++) {
+      for (let j = i + 1; j < block.length; j++) {
+        const [a, b] = block[i].key < block[j].key ? [block[i], block[j]] : [block[j], block[i]];
+        if (owner.get(a.key) === owner.get(b.key)) continue;
+        const pk = pairKey(a.key, b.key);
+        if (seen.has(pk)) continue;
+        seen.add(pk);
+        out.push({ left: a.key, right: b.key, weight: scorePair(a, b, model, config, tf).weight });
+      }
+    }
+  }
+  return out;
+}

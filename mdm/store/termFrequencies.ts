@@ -1,0 +1,133 @@
+import type pg from 'pg';
+import type { EntityConfig } from '../entities/types.js';
+import { termCounts } from '../score/index.js';
+import type { StandardisedRecord } from '../types.js';
+import { chunks } from './json.js';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+/** Value → share of records holding it, per tf-adjusted attribute: the shape the score step reads. */
+export type TermFrequencyTable = Map<string, Map<string, number>>;
+
+/**
+ * Replaces the stored term frequencies of one entity type with those of the
+ * batch's records (mdm.term_frequency, mdm.term_frequency_total), in the
+ * caller's transaction. Every tf-adjusted attribute gets a total row, even
+ * at zero: its presence tells matchOne the batch has counted.
+ */
+export async function writeTermFrequencies(client: Queryable, config: EntityConfig, records: StandardisedRecord[]): Promise<void> {
+  const tables = termCounts(records, config.comparisons);
+  await client.query('DELETE FROM mdm.term_frequency WHERE entity_type = $1', [config.entityType]);
+  await client.query('DELETE FROM mdm.term_frequency_total WHERE entity_type = $1', [config.entityType]);
+  const rows: [string, string, number][] = [];
+  for (const [attribute, { counts }] of tables) for (const [value, n] of counts) rows.push([attribute, value, n]);
+  for (const chunk of chunks(rows, 10_000)) {
+    await client.query(
+      `INSERT INTO mdm.term_frequency (entity_type, attribute, value, records)
+       SELECT $1, t.a, t.v, t.n FROM unnest($2::text[], $3::text[], $4::int[]) AS t(a, v, n)`,
+      [config.entityType, chunk.map((r) => r[0]), chunk.map((r) => r[1]), chunk.map((r) => r[2])],
+    );
+  }
+  const totals = [...tables].map(([attribute, { total }]) => [attribute, total] as const);
+  await client.query(
+    `INSERT INTO mdm.term_frequency_total (entity_type, attribute, records)
+     SELECT $1, t.a, t.n FROM unnest($2::text[], $3::int[]) AS t(a, n)`,
+    [config.entityType, totals.map((t) => t[0]), totals.map((t) => t[1])],
+  );
+}
+
+/**
+ * Keeps the stored counts current when one record arrives or changes: its
+ * previous values (if any) are taken out, its new ones put in, so the counts
+ * stay those a batch over every record would make. Does nothing until a
+ * batch has counted (no totals stored): counts started from an empty table
+ * would call every value rare. Returns whether the counts are in use.
+ */
+export async function adjustTermFrequencies(
+  client: pg.PoolClient,
+  config: EntityConfig,
+  previous: StandardisedRecord | null,
+  current: StandardisedRecord,
+): Promise<boolean> {
+  const counted = await client.query('SELECT 1 FROM mdm.term_frequency_total WHERE entity_type = $1 LIMIT 1', [config.entityType]);
+  if (!counted.rowCount) return false;
+  const out: [string, string][] = []; const into: [string, string][] = [];
+  const totals = new Map<string, number>();
+  for (const c of config.comparisons) {
+    if (!c.termFrequency) continue;
+    const before = previous?.std[c.attribute] ?? null;
+    const after = current.std[c.attribute] ?? null;
+    if (before === after) continue;
+    if (before !== null) out.push([c.attribute, before]);
+    if (after !== null) into.push([c.attribute, after]);
+    const delta = (after !== null ? 1 : 0) - (before !== null ? 1 : 0);
+    if (delta !== 0) totals.set(c.attribute, delta);
+  }
+  if (out.length > 0) {
+    await client.query(
+      `UPDATE mdm.term_frequency f SET records = f.records - 1 FROM unnest($2::text[], $3::text[]) AS t(a, v)
+        WHERE f.entity_type = $1 AND f.attribute = t.a AND f.value = t.v`,
+      [config.entityType, out.map((o) => o[0]), out.map((o) => o[1])],
+    );
+    await client.query(
+      `DELETE FROM mdm.term_frequency f USING unnest($2::text[], $3::text[]) AS t(a, v)
+        WHERE f.entity_type = $1 AND f.attribute = t.a AND f.value = t.v AND f.records <= 0`,
+      [config.entityType, out.map((o) => o[0]), out.map((o) => o[1])],
+    );
+  }
+  if (into.length > 0) {
+    await client.query(
+      `INSERT INTO mdm.term_frequency (entity_type, attribute, value, records)
+       SELECT $1, t.a, t.v, 1 FROM unnest($2::text[], $3::text[]) AS t(a, v)
+       ON CONFLICT (entity_type, attribute, value) DO UPDATE SET records = mdm.term_frequency.records + 1`,
+      [config.entityType, into.map((o) => o[0]), into.map((o) => o[1])],
+    );
+  }
+  if (totals.size > 0) {
+    await client.query(
+      `UPDATE mdm.term_frequency_total f SET records = greatest(0, f.records + t.d) FROM unnest($2::text[], $3::int[]) AS t(a, d)
+        WHERE f.entity_type = $1 AND f.attribute = t.a`,
+      [config.entityType, [...totals.keys()], [...totals.values()]],
+    );
+  }
+  return true;
+}
+
+/**
+ * The stored shares of the values these records hold (the left side of each
+ * scored pair is the one whose value is looked up, as in the batch), read
+ * through the primary key: a handful of rows, whatever the store's size.
+ * Adds to `into` when given, so a second call fetches only what is new.
+ */
+export async function readTermFrequencies(
+  db: Queryable,
+  config: EntityConfig,
+  records: StandardisedRecord[],
+  into: TermFrequencyTable = new Map(),
+): Promise<TermFrequencyTable> {
+  const attributes: string[] = []; const values: string[] = [];
+  const asked = new Set<string>();
+  for (const c of config.comparisons) {
+    if (!c.termFrequency) continue;
+    for (const r of records) {
+      const v = r.std[c.attribute];
+      if (v === null || v === undefined || into.get(c.attribute)?.has(v)) continue;
+      const key = `${c.attribute}\u0000${v}`;
+      if (asked.has(key)) continue;
+      asked.add(key); attributes.push(c.attribute); values.push(v);
+    }
+  }
+  if (values.length === 0) return into;
+  const { rows } = await db.query(
+    `SELECT f.attribute, f.value, f.records, t.records AS total
+       FROM unnest($2::text[], $3::text[]) AS q(attribute, value)
+       JOIN mdm.term_frequency f ON f.entity_type = $1 AND f.attribute = q.attribute AND f.value = q.value
+       JOIN mdm.term_frequency_total t ON t.entity_type = $1 AND t.attribute = q.attribute`,
+    [config.entityType, attributes, values],
+  );
+  for (const row of rows) {
+    const table = into.get(row.attribute) ?? into.set(row.attribute, new Map()).get(row.attribute)!;
+    table.set(row.value, Number(row.records) / Math.max(1, Number(row.total)));
+  }
+  return into;
+}
