@@ -11,7 +11,7 @@ import { readErpCustomers } from '../load/erpReader.js';
 import { seedSandbox } from '../../sandbox/seed/index.js';
 import type { SourceRecord } from '../types.js';
 import { matchRecords } from '../match/index.js';
-import { termCounts } from '../score/index.js';
+import { scorePair, termCounts, termFrequencies } from '../score/index.js';
 import { standardiseRecord } from '../standardise/index.js';
 import { seedCrmFixture, seedErpFixture } from '../testing/fixtures.js';
 import { sourceKey } from '../types.js';
@@ -73,6 +73,7 @@ describe('incremental matching decides as the batch does (PostgreSQL)', () => {
     if (postgres.unavailable) return;
     db = await postgres.create();
     pool = createPool({ connectionString: db.url, max: 2 });
+    await migrateMdm(pool);
   });
   beforeEach(async () => {
     if (postgres.unavailable) return;
@@ -94,6 +95,22 @@ describe('incremental matching decides as the batch does (PostgreSQL)', () => {
     expect(summary.mode).toBe('model');
     expect(Math.abs(incrementalAccuracy.f1 - batchAccuracy.f1)).toBeLessThanOrEqual(0.01);
     expect(agreement.f1).toBeGreaterThanOrEqual(0.98);
+
+    // Exactly the batch's weights: held-out records sent again are scored with the stored model and the term frequencies of every record.
+    const model = (await pool.query(`SELECT model FROM mdm.model WHERE entity_type = 'person'`)).rows[0].model;
+    const all = new Map(input.records.map((r) => [sourceKey(r.system, r.sourceId), standardiseRecord(r, personConfig.attributes)]));
+    const tf = termFrequencies([...all.values()], personConfig.comparisons);
+    const resent = input.records.filter((r) => heldOut.has(sourceKey(r.system, r.sourceId)) && r.sourceId.includes('-dup-')).slice(0, 20);
+    let compared = 0;
+    for (const r of resent) {
+      const again = await matchOne(pool, r);
+      expect(again.outcome).toBe('unchanged');
+      for (const d of again.decisions) {
+        expect(d.weight).toBeCloseTo(scorePair(all.get(d.left)!, all.get(d.right)!, model, personConfig, tf).weight, 9);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(15);
 
     // The stored counts are the batch's counts over every record, kept current one record at a time.
     const expected = termCounts(input.records.map((r) => standardiseRecord(r, personConfig.attributes)), personConfig.comparisons);
