@@ -46,7 +46,10 @@ describe('concord schema CLI', () => {
     embedded = await startEmbeddedPostgres();
     registry = await startRegistry({
       databaseUrl: embedded.connectionString, port: 0,
-      bootstrapTokens: [{ token: 'catalog-token', scope: 'publish', team: 'catalog' }, { token: 'gw', scope: 'gateway' }],
+      bootstrapTokens: [
+        { token: 'catalog-token', scope: 'publish', team: 'catalog' }, { token: 'gw', scope: 'gateway' },
+        { token: 'admin-token', scope: 'admin', label: 'platform admin' },
+      ],
     });
     dir = await mkdtemp(path.join(tmpdir(), 'concord-cli-'));
     for (const [name, sdl] of Object.entries({ v1, v2, withoutName, broken })) {
@@ -110,5 +113,36 @@ describe('concord schema CLI', () => {
     const rolled = await concord('schema', 'rollback', ...auth('catalog-token'), '--to', String(first));
     expect(rolled).toMatchObject({ code: 0, stdout: expect.stringContaining(`Rolled back to supergraph version ${first}`) });
     expect((await concord('schema', 'fetch-supergraph', ...auth('catalog-token'))).stdout).not.toContain('gtin');
+  });
+
+  it('creates, lists and revokes a team token: only the secret on stdout, exit 0 / 2', async () => {
+    const created = await concord('schema', 'token', 'create', ...auth('admin-token'), '--team', 'loyalty', '--label', 'loyalty CI');
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^concord_publish_\S+$/);
+    expect(created.stderr).toMatch(/Issued token \d+ \(loyalty CI\)/);
+    expect((await concord('schema', 'list', ...auth(token))).code).toBe(0);
+
+    const list = await concord('schema', 'token', 'list', ...auth('admin-token'), '--json');
+    expect(list.code).toBe(0);
+    const tokens = JSON.parse(list.stdout) as { id: number; team: string | null; label: string; revoked: boolean }[];
+    const loyalty = tokens.find((t) => t.team === 'loyalty')!;
+    expect(loyalty).toMatchObject({ label: 'loyalty CI', revoked: false });
+    expect(list.stdout).not.toContain(token);
+    const table = await concord('schema', 'token', 'list', ...auth('admin-token'));
+    expect(table.stdout).toMatch(/^ID\s+SCOPE\s+TEAM\s+LABEL\s+CREATED\s+REVOKED\n/);
+    expect(table.stdout).not.toContain(token);
+
+    expect(await concord('schema', 'token', 'revoke', ...auth('admin-token'), String(loyalty.id)))
+      .toMatchObject({ code: 0, stdout: `Token ${loyalty.id} (loyalty CI) is revoked.\n` });
+    expect(await concord('schema', 'list', ...auth(token))).toMatchObject({ code: 2, stderr: expect.stringContaining('UNAUTHENTICATED') });
+
+    expect(await concord('schema', 'token', 'create', ...auth('catalog-token'), '--team', 'x')).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('FORBIDDEN') });
+    expect(await concord('schema', 'token', 'create', ...auth('admin-token'))).toMatchObject({ code: 2, stderr: expect.stringContaining('--team') });
+    expect((await concord('schema', 'token', 'create', ...auth('admin-token'), '--scope', 'root')).code).toBe(2);
+    expect((await concord('schema', 'token', 'revoke', ...auth('admin-token'), 'abc')).code).toBe(2);
+    expect((await concord('schema', 'token', 'revoke', ...auth('admin-token'))).code).toBe(2);
+    expect(await concord('schema', 'token', 'revoke', ...auth('admin-token'), '999999')).toMatchObject({ code: 2, stderr: expect.stringContaining('NOT_FOUND') });
+    expect((await concord('schema', 'token', 'list', ...auth('catalog-token'))).code).toBe(2);
   });
 });

@@ -4,6 +4,8 @@ import type { CheckReport } from './checks.js';
 import { RegistryClient } from './client.js';
 import { RegistryError, isRegistryError } from './errors.js';
 import { printCheckReport } from './report.js';
+import type { TokenScope } from './store.js';
+import { tokenScopes } from './tokens.js';
 
 /**
  * `concord schema …`: the domain teams' and CI's door to the registry.
@@ -159,7 +161,57 @@ export function registerSchemaCommands(program: Command, io: CliIo = defaultIo):
       return exitCodes.passed;
     }));
 
+  registerTokenCommands(schema, common, io);
   return schema;
+}
+
+/**
+ * `concord schema token create|list|revoke`: an admin's runtime token
+ * management. `create` prints only the secret on stdout (everything else on
+ * stderr) so `TOKEN=$(concord schema token create --team loyalty)` works.
+ */
+function registerTokenCommands(schema: Command, common: (command: Command) => Command, io: CliIo): void {
+  const token = schema.command('token').description('issue, list and revoke registry tokens (needs an admin token)');
+
+  common(token.command('create'))
+    .description('issue a token; prints the secret once (the registry keeps only its hash)')
+    .option('--team <team>', 'the team whose subgraphs a publish token may publish (required for publish)')
+    .option('--scope <scope>', `one of ${tokenScopes.join(', ')}`, 'publish')
+    .option('--label <label>', 'a name for the token, shown as the actor in the audit log')
+    .action(run(io, async (options: CommonOptions & { team?: string; scope: string; label?: string }) => {
+      if (!(tokenScopes as readonly string[]).includes(options.scope)) throw new UsageError(`--scope: expected one of ${tokenScopes.join(', ')}, got "${options.scope}"`);
+      if (options.scope === 'publish' && !options.team) throw new UsageError('--team: a publish token needs the team whose subgraphs it publishes');
+      const issued = await clientOf(options).issueToken({ scope: options.scope as TokenScope, team: options.team, label: options.label });
+      if (options.json) io.stdout(JSON.stringify(issued, null, 2));
+      else {
+        io.stdout(issued.token);
+        io.stderr(`Issued token ${issued.id} (${issued.label}); keep it secret: it will not be shown again.`);
+      }
+      return exitCodes.passed;
+    }));
+
+  common(token.command('list'))
+    .description('list tokens: id, scope, team, label, created, revoked (never the secrets)')
+    .action(run(io, async (options: CommonOptions) => {
+      const tokens = await clientOf(options).listTokens();
+      if (options.json) io.stdout(JSON.stringify(tokens, null, 2));
+      else io.stdout(table(['ID', 'SCOPE', 'TEAM', 'LABEL', 'CREATED', 'REVOKED'], tokens.map((t) => [
+        String(t.id), t.scope, t.team ?? '-', t.label, t.createdAt, t.revokedAt ?? '-',
+      ])));
+      return exitCodes.passed;
+    }));
+
+  common(token.command('revoke'))
+    .description('revoke a token by id (see `token list`); its next request gets 401')
+    .argument('<id>', 'token id')
+    .action(async (rawId: string, options: CommonOptions) => run(io, async (opts: CommonOptions) => {
+      const id = Number(rawId);
+      if (!Number.isSafeInteger(id) || id < 1) throw new UsageError(`<id>: expected a token id (see \`concord schema token list\`), got "${rawId}"`);
+      const revoked = await clientOf(opts).revokeToken(id);
+      io.stdout(opts.json ? JSON.stringify(revoked, null, 2)
+        : `Token ${revoked.id} (${revoked.label}) ${revoked.alreadyRevoked ? 'was already revoked' : 'is revoked'}.`);
+      return exitCodes.passed;
+    })(options));
 }
 
 /** Wraps an action: maps its outcome and failures to the CLI's exit codes. */

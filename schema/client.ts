@@ -1,7 +1,8 @@
 import type { CheckReport } from './checks.js';
 import { RegistryError, registryErrorCodes, type RegistryErrorCode } from './errors.js';
 import type { PublishResult, RollbackResult } from './publish.js';
-import type { AuditEntry, OperationReport, SubgraphSummary, SubgraphVersion, SupergraphVersion } from './store.js';
+import type { IssueTokenInput, IssuedToken } from './tokens.js';
+import type { AuditEntry, TokenSummary, OperationReport, SubgraphSummary, SubgraphVersion, SupergraphVersion } from './store.js';
 
 export interface RegistryClientOptions {
   registryUrl: string;
@@ -48,6 +49,21 @@ export class RegistryClient {
 
   async auditLog(limit = 100): Promise<AuditEntry[]> {
     return (await this.json<{ entries: AuditEntry[] }>('GET', `/v1/audit?limit=${limit}`)).entries;
+  }
+
+  /** Admin only. The returned `token` is the secret, shown this once. */
+  issueToken(input: IssueTokenInput): Promise<IssuedToken> {
+    return this.json('POST', '/v1/tokens', input);
+  }
+
+  /** Admin only. Never carries the secrets. */
+  async listTokens(): Promise<TokenSummary[]> {
+    return (await this.json<{ tokens: TokenSummary[] }>('GET', '/v1/tokens')).tokens;
+  }
+
+  /** Admin only. The token gets 401 from its next request on. */
+  revokeToken(id: number): Promise<TokenSummary & { alreadyRevoked: boolean }> {
+    return this.json('DELETE', `/v1/tokens/${id}`);
   }
 
   reportUsage(operations: OperationReport[]): Promise<{ accepted: number }> {

@@ -8,6 +8,7 @@ export { checkSubgraph, type CheckReport, type CheckedChange, type AffectedOpera
 export { printCheckReport } from './report.js';
 export { publishSubgraph, rollbackSupergraph, type PublishResult, type RollbackResult } from './publish.js';
 export { composeSupergraph, type CompositionIssue, type CompositionOutcome, type SubgraphInput } from './compose.js';
-export { RegistryStore, migrateRegistry, type TokenGrant, type TokenScope, type Principal } from './store.js';
+export { RegistryStore, migrateRegistry, type TokenGrant, type TokenScope, type TokenSummary, type Principal } from './store.js';
+export { issueRegistryToken, listRegistryTokens, revokeRegistryToken, tokenScopes, type IssueTokenInput, type IssuedToken } from './tokens.js';
 export { RegistryError, registryErrorCodes, type RegistryErrorCode } from './errors.js';
 export { registerSubgraphCommands, scaffoldSubgraph, subgraphNames, ScaffoldError, type ScaffoldOptions } from './scaffold.js';

@@ -6,6 +6,7 @@ import type { ApiSchemaCache } from './checks.js';
 import { checkSubgraph } from './checks.js';
 import { RegistryError, isRegistryError } from './errors.js';
 import { publishSubgraph, rollbackSupergraph } from './publish.js';
+import { issueRegistryToken, listRegistryTokens, parseIssueTokenInput, revokeRegistryToken } from './tokens.js';
 import { RegistryStore, migrateRegistry, type OperationReport, type Principal, type TokenGrant, type TokenScope } from './store.js';
 
 export interface RegistryConfig {
@@ -32,6 +33,7 @@ export interface RunningRegistry {
 
 const readScopes: TokenScope[] = ['read', 'gateway', 'publish', 'admin'];
 const usageScopes: TokenScope[] = ['gateway', 'admin'];
+const adminScopes: TokenScope[] = ['admin'];
 /** A long-poll re-reads the current version this often, so a publish through another registry replica is seen too. */
 const longPollRecheckMs = 1_000;
 /** Operations per usage report accepted in one request. */
@@ -52,6 +54,9 @@ const pruneEveryMs = 60 * 60 * 1000;
  *   GET  /v1/supergraphs/:id           one version's supergraph SDL
  *   GET  /v1/audit                     the publish/rollback log
  *   POST /v1/usage                     { operations: [{ hash, name, clientName, clientVersion, fields, count }] }
+ *   POST /v1/tokens                    admin: { scope, team?, label? } → 201 the new token, its secret shown once
+ *   GET  /v1/tokens                    admin: every token's id, scope, team, label, dates (never the secret)
+ *   DELETE /v1/tokens/:id              admin: revoke; the token's next request gets 401
  */
 export async function startRegistry(config: RegistryConfig): Promise<RunningRegistry> {
   const pool = createPool({ connectionString: config.databaseUrl, applicationName: 'concord-registry', max: 5 });
@@ -213,6 +218,20 @@ async function listen(pool: pg.Pool, store: RegistryStore, config: RegistryConfi
     if (method === 'GET' && path === '/v1/audit') {
       await authenticate(req, readScopes);
       return sendJson(res, 200, { entries: await store.auditLog(limitOf(url)) });
+    }
+    if (path === '/v1/tokens' && (method === 'POST' || method === 'GET')) {
+      // Unknown or revoked token 401, non-admin 403, before the body is read.
+      const principal = await authenticate(req, adminScopes);
+      if (method === 'GET') return sendJson(res, 200, { tokens: await listRegistryTokens(store, principal) });
+      const input = parseIssueTokenInput(await readJson(req));
+      return sendJson(res, 201, await issueRegistryToken(store, principal, input), { 'cache-control': 'no-store' });
+    }
+    const tokenRoute = /^\/v1\/tokens\/([^/]+)$/.exec(path);
+    if (method === 'DELETE' && tokenRoute) {
+      const principal = await authenticate(req, adminScopes);
+      const id = Number(tokenRoute[1]);
+      if (!Number.isSafeInteger(id) || id < 1) throw new RegistryError('BAD_REQUEST', `token id: expected a positive integer, got "${tokenRoute[1]}"`);
+      return sendJson(res, 200, await revokeRegistryToken(store, principal, id));
     }
     throw new RegistryError('NOT_FOUND', `no route ${method} ${path}`);
   }

@@ -81,11 +81,22 @@ export interface OperationUse {
   lastSeen: string;
 }
 
+/** A token as the admin API shows it: never the secret nor its hash. */
+export interface TokenSummary {
+  id: number;
+  scope: TokenScope;
+  team: string | null;
+  label: string;
+  createdAt: string;
+  revoked: boolean;
+  revokedAt: string | null;
+}
+
 export interface AuditEntry {
   id: number;
   at: string;
   actor: string;
-  action: 'publish' | 'publish_refused' | 'rollback';
+  action: 'publish' | 'publish_refused' | 'rollback' | 'token_issued' | 'token_revoked';
   subgraph: string | null;
   supergraphVersionId: number | null;
   detail: Record<string, unknown>;
@@ -100,6 +111,13 @@ export async function migrateRegistry(pool: pg.Pool): Promise<string[]> {
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+function toTokenSummary(row: Record<string, unknown>): TokenSummary {
+  return {
+    id: Number(row.id), scope: row.scope as TokenScope, team: (row.team as string | null) ?? null, label: row.label as string,
+    createdAt: iso(row.created_at as Date), revoked: row.revoked_at != null, revokedAt: row.revoked_at == null ? null : iso(row.revoked_at as Date),
+  };
 }
 
 const iso = (value: Date | string): string => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
@@ -140,6 +158,61 @@ export class RegistryStore {
       [labelSuffix, keep.map(sha256)],
     );
     return result.rowCount ?? 0;
+  }
+
+  /**
+   * Stores a token issued at runtime by an admin (its team created if new)
+   * and its `token_issued` audit entry, in one transaction: a token never
+   * exists without the log saying who issued it.
+   */
+  async issueToken(grant: TokenGrant & { label: string }, actor: string): Promise<TokenSummary> {
+    return this.transaction(async (client) => {
+      if (grant.team) {
+        await client.query('INSERT INTO registry.team (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [grant.team]);
+      }
+      const { rows } = await client.query(
+        `INSERT INTO registry.token (token_hash, scope, team, label) VALUES ($1, $2, $3, $4)
+         RETURNING id, scope, team, label, created_at, revoked_at`,
+        [sha256(grant.token), grant.scope, grant.team ?? null, grant.label],
+      );
+      const summary = toTokenSummary(rows[0]);
+      await client.query(
+        `INSERT INTO registry.audit_log (actor, action, detail) VALUES ($1, 'token_issued', $2)`,
+        [actor, JSON.stringify({ tokenId: summary.id, scope: summary.scope, team: summary.team, label: summary.label })],
+      );
+      return summary;
+    });
+  }
+
+  /**
+   * Revokes a token by id and logs `token_revoked`, in one transaction.
+   * Revoking an already revoked token changes nothing and logs nothing;
+   * undefined when there is no such token.
+   */
+  async revokeTokenById(id: number, actor: string): Promise<{ token: TokenSummary; alreadyRevoked: boolean } | undefined> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query(
+        `UPDATE registry.token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
+         RETURNING id, scope, team, label, created_at, revoked_at`,
+        [id],
+      );
+      if (!rows[0]) {
+        const existing = await client.query('SELECT id, scope, team, label, created_at, revoked_at FROM registry.token WHERE id = $1', [id]);
+        return existing.rows[0] ? { token: toTokenSummary(existing.rows[0]), alreadyRevoked: true } : undefined;
+      }
+      const token = toTokenSummary(rows[0]);
+      await client.query(
+        `INSERT INTO registry.audit_log (actor, action, detail) VALUES ($1, 'token_revoked', $2)`,
+        [actor, JSON.stringify({ tokenId: token.id, scope: token.scope, team: token.team, label: token.label })],
+      );
+      return { token, alreadyRevoked: false };
+    });
+  }
+
+  /** Every token, live and revoked, oldest first. */
+  async listTokens(): Promise<TokenSummary[]> {
+    const { rows } = await this.pool.query('SELECT id, scope, team, label, created_at, revoked_at FROM registry.token ORDER BY id');
+    return rows.map(toTokenSummary);
   }
 
   async findPrincipal(token: string): Promise<Principal | undefined> {
