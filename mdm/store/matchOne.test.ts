@@ -19,7 +19,7 @@ import { listHistory } from './history.js';
 import { matchOne } from './matchOne.js';
 import { queueCandidates, runBatchMatch } from './runBatch.js';
 import { upsertSourceRecords } from './sourceRecords.js';
-import { listReviewQueue, mergeGoldenRecords, rejectCandidate } from './stewardship.js';
+import { listReviewQueue, mergeGoldenRecords, rejectCandidate, undoHistoryEvent } from './stewardship.js';
 
 const targets = await databaseTargets();
 const postgres = targets.find((t) => t.name === 'postgres')!;
@@ -185,6 +185,72 @@ describe.each(targets)('matchOne and the stewards\' rulings on $name', (target) 
     expect(third.decisions.map((d) => d.right).sort()).toEqual(['crm:997', 'erp:3']);
     expect(await masterOf('erp:3')).not.toBe(await masterOf('crm:997'));
     expect([await masterOf('erp:3'), await masterOf('crm:997')]).toContain(third.masterId);
+  });
+
+
+  it.skipIf(!!target.unavailable)('undoing an incremental merge restores the master exactly, gives the arrived record a master of its own, and is remembered', async () => {
+    const acme = await masterOf('erp:1');
+    const rows = async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows;
+    const acmeState = () => Promise.all([
+      rows('SELECT * FROM mdm.golden_record WHERE master_id = $1', [acme]),
+      rows('SELECT * FROM mdm.xref WHERE master_id = $1 ORDER BY system, source_id', [acme]),
+    ]);
+    const rulings = () => rows(`SELECT left_system || ':' || left_id AS l, right_system || ':' || right_id AS r, decision FROM mdm.steward_decision ORDER BY 1, 2`, []);
+    const acmeBefore = await acmeState();
+    expect(await rulings()).toEqual([]);
+
+    const arrival = crmCompany('995', { name: 'Acme Industries GmbH', domain: 'acme-industries.de', city: 'Berlin' });
+    const linked = await matchOne(pool, arrival, { actor: 'crm-sync' });
+    expect(linked).toMatchObject({ outcome: 'linked', masterId: acme });
+    const [event] = await listHistory(pool, { masterId: acme, limit: 1 });
+    expect(event).toMatchObject({ action: 'update', actor: 'crm-sync' });
+    const acmeLinked = await acmeState();
+    expect(acmeLinked[1].map((x) => `${x.system}:${x.source_id}`)).toEqual(['crm:101', 'crm:995', 'erp:1']);
+
+    const undo = await undoHistoryEvent(pool, event.id, steward);
+    expect(undo.event.action).toBe('undo');
+    expect(await acmeState()).toEqual(acmeBefore);
+    const own = await masterOf('crm:995');
+    expect(own).not.toBe(acme);
+    expect(undo.masterIds).toContain(own);
+    expect((await rows('SELECT active, attributes, provenance FROM mdm.golden_record WHERE master_id = $1', [own]))[0])
+      .toMatchObject({ active: true, attributes: { name: 'Acme Industries GmbH', domain: 'acme-industries.de' }, provenance: { name: { system: 'crm', sourceId: '995' } } });
+    expect(await rulings()).toEqual([
+      { l: 'crm:101', r: 'crm:995', decision: 'never_merge' },
+      { l: 'crm:995', r: 'erp:1', decision: 'never_merge' },
+    ]);
+    // The next change to the record does not redo what the steward undid.
+    expect(await matchOne(pool, { ...arrival, attributes: { ...arrival.attributes, phone: '+49 30 1234567' } })).toMatchObject({ outcome: 'unchanged', masterId: own });
+
+    // Undoing the undo (once the record's later change is undone too) restores the merged state, rulings gone.
+    const [later] = await listHistory(pool, { masterId: own, limit: 1 });
+    await expect(undoHistoryEvent(pool, undo.event.id, steward)).rejects.toMatchObject({ code: 'MDM_CONFLICT' });
+    await undoHistoryEvent(pool, later.id, steward);
+    await undoHistoryEvent(pool, undo.event.id, steward);
+    expect(await acmeState()).toEqual(acmeLinked);
+    expect(await rulings()).toEqual([]);
+    expect((await rows('SELECT 1 FROM mdm.golden_record WHERE master_id = $1', [own])).length).toBe(0);
+  });
+
+  it.skipIf(!!target.unavailable)('undoing an incremental split puts the record back and keeps it there', async () => {
+    const acme = await masterOf('erp:1');
+    const globex = crmCompany('101', { name: 'Globex Corporation', domain: 'globex.example', city: 'Springfield', country: 'United States' });
+    const moved = await matchOne(pool, globex);
+    expect(moved).toMatchObject({ outcome: 'created', previousMasterId: acme });
+    const [split] = await listHistory(pool, { masterId: acme, limit: 1 });
+    expect(split.action).toBe('split');
+    await undoHistoryEvent(pool, split.id, steward);
+    expect(await masterOf('crm:101')).toBe(acme);
+    expect((await pool.query('SELECT active FROM mdm.golden_record WHERE master_id = $1', [moved.masterId])).rows).toEqual([]);
+    expect((await pool.query(`SELECT decision FROM mdm.steward_decision WHERE left_system = 'crm' AND left_id = '101' AND right_system = 'erp' AND right_id = '1'`)).rows)
+      .toEqual([{ decision: 'always_merge' }]);
+    expect(await matchOne(pool, globex)).toMatchObject({ outcome: 'unchanged', masterId: acme });
+  });
+
+  it.skipIf(!!target.unavailable)('a batch run\'s event cannot be undone: the error points to unmerge', async () => {
+    const [loaded] = await listHistory(pool, { limit: 1 });
+    expect(loaded.actor).toBe('loader');
+    await expect(undoHistoryEvent(pool, loaded.id, steward)).rejects.toMatchObject({ code: 'MDM_CONFLICT', message: expect.stringContaining('unmergeSourceRecord') });
   });
 
   it.skipIf(!!target.unavailable)('a forced merge holds when matchOne sees its record again', async () => {

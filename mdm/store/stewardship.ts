@@ -174,6 +174,15 @@ export async function unmergeSourceRecord(
 /**
  * Undoes one history event by writing back its "before" state. Refused when
  * the records it touched have changed since (undo the later events first).
+ *
+ * Undoing a steward's operation restores the exact previous state, rulings
+ * included. Undoing an automatic decision of incremental matching (`update`,
+ * `join`, `split`) restores the golden records and links it changed, and is
+ * itself a steward's ruling, remembered as one: records it had put together
+ * are never merged again automatically, records it had split stay merged —
+ * otherwise the next change to the record would redo what the steward undid.
+ * A source record that arrived with the event keeps existing in its source,
+ * so it gets a golden record of its own rather than none.
  */
 export async function undoHistoryEvent(pool: pg.Pool, eventId: string, context: StewardContext): Promise<StewardResult> {
   return stewardTransaction(pool, context, 'undo', async (client) => {
@@ -184,16 +193,20 @@ export async function undoHistoryEvent(pool: pg.Pool, eventId: string, context: 
     const event = toHistoryEvent(rows[0]);
     const before = event.before as StateSnapshot | null;
     const after = event.after as StateSnapshot | null;
-    if (!before?.scope || !after?.scope) throw new MdmError('MDM_CONFLICT', `history event ${eventId} (${event.action}) carries no snapshot to undo from; only steward operations can be undone`);
+    if (!before?.scope || !after?.scope) throw new MdmError('MDM_CONFLICT', `history event ${eventId} (${event.action}) carries no snapshot to undo from: steward operations and incremental matches can be undone, a batch run cannot (take a record out of a batch merge with unmergeSourceRecord)`);
     const undone = await client.query(`SELECT 1 FROM mdm.history WHERE action = 'undo' AND after->>'undoes' = $1`, [eventId]);
     if (undone.rowCount) throw new MdmError('MDM_CONFLICT', `history event ${eventId} has already been undone`);
     const current = await takeSnapshot(client, after.scope);
     if (!sameState(current, after)) {
       throw new MdmError('MDM_CONFLICT', `the records of history event ${eventId} changed after it; undo the later events first`);
     }
+    const automatic = incrementalMatchActions.has(event.action);
+    const rulings = automatic ? rulingsUndoing(before, after) : { never: [], always: [] };
+    const arrived = automatic ? after.xref.filter((x) => !before.xref.some((b) => sameSource(b, x))) : [];
+    const ownMasters = await newMasterIdsFor(client, arrived);
     const scope: StateScope = {
-      masterIds: unique([...before.scope.masterIds, ...after.scope.masterIds]),
-      decisionPairs: [...before.scope.decisionPairs, ...after.scope.decisionPairs],
+      masterIds: unique([...before.scope.masterIds, ...after.scope.masterIds, ...ownMasters]),
+      decisionPairs: [...before.scope.decisionPairs, ...after.scope.decisionPairs, ...rulings.never, ...rulings.always],
       candidateIds: unique([...before.scope.candidateIds, ...after.scope.candidateIds]),
     };
     return {
@@ -201,10 +214,65 @@ export async function undoHistoryEvent(pool: pg.Pool, eventId: string, context: 
       undoes: eventId,
       apply: async () => {
         await restoreSnapshot(client, before, current);
-        return before.golden.filter((g) => g.active).map((g) => g.master_id as string);
+        for (const pair of rulings.never) await writeDecision(client, pair, 'never_merge', context.actor);
+        for (const pair of rulings.always) await writeDecision(client, pair, 'always_merge', context.actor);
+        for (const [i, x] of arrived.entries()) {
+          await client.query('INSERT INTO mdm.golden_record (master_id, entity_type) VALUES ($1, $2)', [ownMasters[i], x.entity_type]);
+          await client.query(
+            `INSERT INTO mdm.xref (entity_type, system, source_id, master_id, score, rule) VALUES ($1, $2, $3, $4, 1, 'steward:undo')`,
+            [x.entity_type, x.system, x.source_id, ownMasters[i]],
+          );
+          await resurvive(client, x.entity_type as string, ownMasters[i]);
+        }
+        return [...before.golden.filter((g) => g.active).map((g) => g.master_id as string), ...ownMasters];
       },
     };
   });
+}
+
+/** History actions written by incremental matching (matchOne), not by a steward. */
+const incrementalMatchActions = new Set(['update', 'join', 'split']);
+
+type XrefRow = Record<string, unknown>;
+const sameSource = (a: XrefRow, b: XrefRow) => a.entity_type === b.entity_type && a.system === b.system && a.source_id === b.source_id;
+
+/**
+ * The rulings that keep an undone automatic decision undone: a never-merge
+ * for every pair of records the event put together, an always-merge for
+ * every pair it split apart.
+ */
+function rulingsUndoing(before: StateSnapshot, after: StateSnapshot): { never: DecisionPair[]; always: DecisionPair[] } {
+  const masterIn = (rows: XrefRow[]) => new Map(rows.map((x) => [sourceKey(x.system as string, x.source_id as string), x.master_id as string]));
+  const was = masterIn(before.xref);
+  const became = masterIn(after.xref);
+  const records = unique([...before.xref, ...after.xref].map((x) => [x.entity_type as string, x.system as string, x.source_id as string] as const)
+    .map((r) => JSON.stringify(r))).map((r) => JSON.parse(r) as [string, string, string]);
+  const never: DecisionPair[] = [];
+  const always: DecisionPair[] = [];
+  for (let i = 0; i < records.length; i++) {
+    for (let j = i + 1; j < records.length; j++) {
+      const [a, b] = [records[i], records[j]];
+      if (a[0] !== b[0]) continue;
+      const [ka, kb] = [sourceKey(a[1], a[2]), sourceKey(b[1], b[2])];
+      const togetherBefore = was.has(ka) && was.get(ka) === was.get(kb);
+      const togetherAfter = became.has(ka) && became.get(ka) === became.get(kb);
+      if (togetherAfter && !togetherBefore) never.push(decisionPair(a[0], [a[1], a[2]], [b[1], b[2]]));
+      if (togetherBefore && !togetherAfter) always.push(decisionPair(a[0], [a[1], a[2]], [b[1], b[2]]));
+    }
+  }
+  return { never, always };
+}
+
+/** A fresh master id for each source record, as unmerge makes one. */
+async function newMasterIdsFor(client: pg.PoolClient, records: XrefRow[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const x of records) {
+    const config = entityConfig(x.entity_type as string);
+    const taken = new Set((await client.query('SELECT master_id FROM mdm.golden_record WHERE master_id LIKE $1', [`${config.idPrefix}%`])).rows.map((r) => r.master_id as string));
+    for (const id of ids) taken.add(id);
+    ids.push(newMasterId(config, sourceKey(x.system as string, x.source_id as string), taken));
+  }
+  return ids;
 }
 
 interface PreparedChange {
@@ -321,12 +389,14 @@ async function firstMember(client: pg.PoolClient, masterId: string): Promise<[st
 }
 
 /** Steward rulings are stored with the smaller source key on the left. */
-function decisionPair(entityType: string, a: [string, string], b: [string, string]): [string, string, string, string, string] {
+type DecisionPair = [string, string, string, string, string];
+
+function decisionPair(entityType: string, a: [string, string], b: [string, string]): DecisionPair {
   const [l, r] = sourceKey(...a) <= sourceKey(...b) ? [a, b] : [b, a];
   return [entityType, l[0], l[1], r[0], r[1]];
 }
 
-async function writeDecision(client: pg.PoolClient, pair: [string, string, string, string, string], decision: 'always_merge' | 'never_merge', actor: string): Promise<void> {
+async function writeDecision(client: pg.PoolClient, pair: DecisionPair, decision: 'always_merge' | 'never_merge', actor: string): Promise<void> {
   await client.query(
     `INSERT INTO mdm.steward_decision (entity_type, left_system, left_id, right_system, right_id, decision, decided_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7)

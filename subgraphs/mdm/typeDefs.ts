@@ -88,8 +88,13 @@ export const mdmTypeDefsSource = /* GraphQL */ `
     unmergeSourceRecord(entityType: EntityType!, system: SourceSystem!, sourceId: ID!, reason: String, idempotencyKey: String): StewardResult!
       @requiresScopes(scopes: [["mdm:steward"]])
     """
-    Writes back the state before a steward event. CONFLICT when the records it
-    touched changed since (undo the later events first) or it was undone already.
+    Writes back the state before a steward event or an incremental match
+    (update, join, split). Undoing an incremental match is remembered as a
+    ruling: records it merged are not merged again automatically, records it
+    split stay merged, and a record it brought in gets a golden record of its
+    own. CONFLICT when the records it touched changed since (undo the later
+    events first), it was undone already, or it was a batch run's event
+    (unmerge instead).
     """
     undoHistoryEvent(eventId: ID!, reason: String, idempotencyKey: String): StewardResult!
       @requiresScopes(scopes: [["mdm:steward"]])
