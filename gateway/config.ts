@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ConfigError, readBool, readEnum, readInt, readString, readUrl } from '../subgraphs/kit/config.js';
+import { ConfigError, readBool, readEnum, readInt, readString, readTracingConfig, readUrl, TRACING_OFF, type TracingConfig } from '../subgraphs/kit/config.js';
 import { DEFAULT_HTTP_LIMITS } from './limits/httpLimits.js';
 import type { GatewayPlugin } from './plugins.js';
 import { readSecurityConfig, type GatewaySecurityConfig } from './security/securityConfig.js';
@@ -62,6 +62,12 @@ export interface GatewayConfig {
   plugins?: GatewayPlugin[];
   /** @default 'info' */
   logLevel?: LogLevel;
+  /**
+   * OpenTelemetry tracing (ADR 0006): an HTTP server span per /graphql
+   * request under the caller's `traceparent`, @apollo/gateway's own spans, and
+   * the trace context sent to every subgraph. @default off (TRACING_OFF)
+   */
+  tracing?: TracingConfig;
   /** A logger to use instead of creating one. */
   logger?: Logger;
 }
@@ -126,6 +132,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     compositionRetryMs: positiveInt('compositionRetryMs', config.compositionRetryMs ?? GATEWAY_DEFAULTS.compositionRetryMs, 0),
     plugins: config.plugins ?? [],
     logLevel: config.logLevel ?? GATEWAY_DEFAULTS.logLevel,
+    tracing: config.tracing ?? TRACING_OFF,
     logger: config.logger,
   };
 }
@@ -156,6 +163,7 @@ type Env = Record<string, string | undefined>;
  * | SUBGRAPH_DEDUPE | true |
  * | COMPOSITION_RETRY_MS | 30000 |
  * | LOG_LEVEL | info |
+ * | OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_TRACES_EXPORTER, OTEL_SERVICE_NAME, OTEL_SDK_DISABLED | tracing off; see readTracingConfig (service name concord-gateway) |
  */
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const production = env.NODE_ENV === 'production';
@@ -182,5 +190,6 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     dedupeSubgraphRequests: readBool(env, 'SUBGRAPH_DEDUPE', GATEWAY_DEFAULTS.dedupeSubgraphRequests),
     compositionRetryMs: readInt(env, 'COMPOSITION_RETRY_MS', GATEWAY_DEFAULTS.compositionRetryMs),
     logLevel: readEnum<LogLevel>(env, 'LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], GATEWAY_DEFAULTS.logLevel),
+    tracing: readTracingConfig(env, 'concord-gateway'),
   };
 }

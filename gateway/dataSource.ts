@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { context } from '@opentelemetry/api';
 import { Pool } from 'undici';
+import { injectTraceContext } from '../subgraphs/kit/tracing/traceContext.js';
 import { failedFetchErrors } from './dataSourceFailure.js';
 import type { GatewayMetrics, SubgraphOutcome } from './metrics.js';
 import type { GatewayContext, GatewayPlugin, SubgraphRequest } from './plugins.js';
@@ -20,6 +22,12 @@ export interface SubgraphClientOptions {
   production: boolean;
   plugins: readonly GatewayPlugin[];
   metrics?: GatewayMetrics;
+  /**
+   * Send W3C `traceparent`/`tracestate` for the active span (Apollo's
+   * gateway.fetch) with every subgraph call, so the subgraph's spans are its
+   * children. Only when tracing is on. @default false
+   */
+  propagateTraceContext?: boolean;
 }
 
 /** A subgraph's answer as bytes: shared between deduplicated callers, each parses its own copy. */
@@ -145,7 +153,14 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
   }
 
   async #send(headers: Record<string, string>, body: string): Promise<RawResponse> {
-    const { timeoutMs } = this.client.options;
+    const { timeoutMs, propagateTraceContext } = this.client.options;
+    // Added here, after the dedupe key was taken from `headers`: a traceparent differs per
+    // request and would stop identical queries from sharing a call. A shared call carries
+    // the trace of the request that sent it.
+    if (propagateTraceContext) {
+      headers = { ...headers };
+      injectTraceContext(context.active(), headers);
+    }
     const response = await this.client.pool(this.#origin).request({
       path: this.#path,
       method: 'POST',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { Span, Tracer } from '@opentelemetry/api';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { formatGatewayError, GatewayHttpError, withCode, withoutHttpExtension } from './errors.js';
@@ -14,6 +15,9 @@ import { DocumentCache } from './httpHandlerDocumentCache.js';
 import type { GatewayMetrics, RequestOutcome } from './metrics.js';
 import type { GatewayContext, GatewayOperation, GatewayPlugin, GatewayResult, ParsedOperation } from './plugins.js';
 import type { SupergraphStatus } from './supergraphManager.js';
+import {
+  ATTR_GRAPHQL_OPERATION_NAME, ATTR_GRAPHQL_OPERATION_TYPE, endHttpServerSpan, runInContext, setErrorType, startHttpServerSpan,
+} from '../subgraphs/kit/tracing/httpServerSpan.js';
 
 export interface HttpHandlerOptions {
   executor: GatewayExecutor;
@@ -31,6 +35,12 @@ export interface HttpHandlerOptions {
   /** @default 10 */
   maxBatchSize?: number;
   graphiql?: GraphiQLPageOptions | false;
+  /**
+   * The gateway's tracer when tracing is on: an HTTP server span per /graphql
+   * request, continuing the caller's `traceparent`, with Apollo's
+   * gateway.request span beneath it. Undefined (the default) skips all of it.
+   */
+  tracer?: Tracer;
   /** Extra routes by exact path (e.g. /.well-known/jwks.json, /audit), served before the 404. */
   routes?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void>>;
 }
@@ -63,7 +73,7 @@ interface OperationAnswer {
  * are kept (GRAPHQL_PARSE_FAILED/VALIDATION_FAILED/BAD_USER_INPUT → 400).
  */
 export function createHttpHandler(options: HttpHandlerOptions): (request: IncomingMessage, response: ServerResponse) => void {
-  const { executor, metrics, plugins, logger, production } = options;
+  const { executor, metrics, plugins, logger, production, tracer } = options;
   const tokenLimits = plugins.flatMap((p) => (p.maxTokens === undefined ? [] : [p.maxTokens]));
   const documents = new DocumentCache(
     [...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]), ...plugins.flatMap((p) => p.validationRules ?? [])],
@@ -137,7 +147,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
   }
 
   /** Run one operation through the pipeline: parse, onDocument, validate, onOperation, execute, onResponse. */
-  async function executeOperation(request: IncomingMessage, input: GraphQLHttpRequest, context: GatewayContext): Promise<OperationAnswer> {
+  async function executeOperation(request: IncomingMessage, input: GraphQLHttpRequest, context: GatewayContext, span: Span | undefined): Promise<OperationAnswer> {
     const entry = documents.get(input.query);
     if (entry.parseError) {
       const code = entry.parseError.extensions.code === 'MAX_TOKENS_EXCEEDED' ? [withoutHttpExtension(entry.parseError)] : withCode([entry.parseError], 'GRAPHQL_PARSE_FAILED');
@@ -171,6 +181,11 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
       variables: input.variables,
       schema,
     };
+    // Name and type only: never the variables or the document's literals.
+    if (span) {
+      span.setAttribute(ATTR_GRAPHQL_OPERATION_TYPE, operationType);
+      if (gatewayOperation.operationName) span.setAttribute(ATTR_GRAPHQL_OPERATION_NAME, gatewayOperation.operationName);
+    }
     let document = entry.document!;
     let queryHash = entry.queryHash;
     let executedOperation = operation;
@@ -217,7 +232,9 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
   }
 
   /** Run the GraphQL pipeline; returns the HTTP status, operation type and outcome for metrics. */
-  async function executeGraphQL(request: IncomingMessage, response: ServerResponse, search: string, context: GatewayContext): Promise<[number, string, RequestOutcome]> {
+  async function executeGraphQL(
+    request: IncomingMessage, response: ServerResponse, search: string, context: GatewayContext, span: Span | undefined,
+  ): Promise<[number, string, RequestOutcome]> {
     for (const plugin of onRequest) await plugin.onRequest!(context, request);
     const { inputs, batch } = await readOperations(request, search);
     const answers: OperationAnswer[] = [];
@@ -228,10 +245,15 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
         continue;
       }
       try {
-        answers.push(await executeOperation(request, input, context));
+        answers.push(await executeOperation(request, input, context, batch ? undefined : span));
       } catch (error) {
         answers.push(errorAnswer(error, context));
       }
+    }
+    if (span) {
+      const code = firstErrorCode(answers);
+      if (code) setErrorType(span, code);
+      if (batch) span.setAttribute(ATTR_GRAPHQL_OPERATION_TYPE, 'batch');
     }
     if (!batch) {
       const [answer] = answers;
@@ -243,7 +265,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
     return [200, 'batch', outcome];
   }
 
-  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, search: string): Promise<void> {
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse, search: string, span?: Span): Promise<void> {
     const started = performance.now();
     const requestIdHeader = request.headers['x-request-id'];
     const context: GatewayContext = {
@@ -258,19 +280,29 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
     let operationType = 'none';
     let outcome: RequestOutcome = 'error';
     try {
-      [status, operationType, outcome] = await executeGraphQL(request, response, search, context);
+      [status, operationType, outcome] = await executeGraphQL(request, response, search, context, span);
     } catch (error) {
       if (error instanceof GatewayHttpError) {
         status = error.status;
+        if (span) setErrorType(span, error.code);
         sendErrors(response, status, error.errors, { ...error.headers }, context);
       } else {
         status = 500;
+        if (span) setErrorType(span, 'INTERNAL_SERVER_ERROR');
         logger.error({ err: error, requestId: context.requestId }, 'request failed inside the gateway');
         const message = production ? 'Internal server error' : (error as Error).message;
         sendErrors(response, 500, [new GraphQLError(message, { originalError: error as Error, extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
       }
     }
     metrics.observeRequest(operationType, status, outcome, (performance.now() - started) / 1000);
+    // A 200 whose every operation failed (no data) is a failure too, not only a 5xx.
+    if (span) endHttpServerSpan(span, status, status >= 500 || (status === 200 && outcome === 'error'));
+  }
+
+  /** handleGraphQL inside the request's server span, so Apollo's gateway.request span and every subgraph call are its children. */
+  function handleTracedGraphQL(activeTracer: Tracer, request: IncomingMessage, response: ServerResponse, search: string): Promise<void> {
+    const { span, context } = startHttpServerSpan(activeTracer, request, '/graphql');
+    return runInContext(context, () => handleGraphQL(request, response, search, span));
   }
 
   return (request, response) => {
@@ -287,7 +319,8 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
         return;
       }
       if (method === 'POST' || method === 'GET') {
-        void handleGraphQL(request, response, search);
+        // Tracing off (the default) costs this one check per request.
+        void (tracer ? handleTracedGraphQL(tracer, request, response, search) : handleGraphQL(request, response, search));
         return;
       }
       sendErrors(response, 405, [new GraphQLError(`${method} is not supported on /graphql; use POST or GET.`, { extensions: { code: 'METHOD_NOT_ALLOWED' } })], {
@@ -317,4 +350,15 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
     }
     sendErrors(response, 404, [new GraphQLError(`No route ${path}; the GraphQL endpoint is /graphql.`, { extensions: { code: 'NOT_FOUND' } })]);
   };
+}
+
+/** The stable code (extensions.code) of the first error answered, for the span's `error.type`. */
+function firstErrorCode(answers: readonly OperationAnswer[]): string | undefined {
+  for (const answer of answers) {
+    for (const error of answer.body.errors ?? []) {
+      const code = error.extensions?.code;
+      if (typeof code === 'string') return code;
+    }
+  }
+  return undefined;
 }

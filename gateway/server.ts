@@ -14,6 +14,7 @@ import type { GraphiQLPageOptions } from './graphiql.js';
 import { createHttpHandler } from './httpHandler.js';
 import { GatewayMetrics } from './metrics.js';
 import { SupergraphManager, type SupergraphStatus } from './supergraphManager.js';
+import { startGatewayTracing } from './tracing.js';
 import { composedSupergraphSource, fileSupergraphSource, type SupergraphSource } from './supergraphSource.js';
 
 export interface RunningGateway {
@@ -27,6 +28,8 @@ export interface RunningGateway {
   metrics: GatewayMetrics;
   /** Where PII/finance reads are recorded (undefined without `security`). */
   audit?: AuditSink;
+  /** Export the spans ended so far now (no-op when tracing is off); close() flushes too. */
+  flushTraces(): Promise<void>;
 }
 
 export interface StartGatewayOptions {
@@ -66,9 +69,11 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
   };
   let pool: pg.Pool | undefined;
   let security: GatewaySecurity | undefined;
+  const tracing = startGatewayTracing(config.tracing, logger);
   const release = async () => {
     await security?.close();
     await pool?.end();
+    await tracing?.shutdown();
   };
   if (config.security) {
     if (config.databaseUrl) pool = createPool({ connectionString: config.databaseUrl, max: 4, applicationName: 'concord-gateway-audit' });
@@ -89,6 +94,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     production: config.production,
     plugins,
     metrics,
+    propagateTraceContext: Boolean(tracing),
   });
   const manager = new SupergraphManager(sourceFor(config, client), logger, { enforcesRules: Boolean(security) });
   const gateway = new ApolloGateway({
@@ -99,6 +105,9 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     validateSupergraph: true,
     // The experimental query-plan header would need a Headers object per request; plans are logged at debug instead.
     __exposeQueryPlanExperimental: false,
+    // Apollo's spans carry operation name and type; the document (literals) and exception
+    // messages (which may quote data) stay out. Both are off by default; said here so it stays so.
+    telemetry: { includeDocument: false, recordExceptions: false },
   });
   let schema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
@@ -130,6 +139,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     maxBatchSize: config.maxBatchSize,
     graphiql: options.graphiql,
     routes: security?.routes,
+    tracer: tracing?.tracer,
   });
   const server = createServer(handler);
   try {
@@ -158,6 +168,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     metrics,
     audit: security?.audit,
     supergraph: () => manager.status!,
+    flushTraces: async () => tracing?.forceFlush(),
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

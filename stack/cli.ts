@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { TracingConfig } from '../subgraphs/kit/config.js';
 import { loadStackConfig } from './config.js';
 import { startStack, type StackRegistry } from './startStack.js';
 
@@ -19,7 +20,7 @@ Concord is up in ${seconds} s.
   GraphiQL:  ${stack.gatewayUrl.replace('127.0.0.1', 'localhost')}
   Health:    ${stack.gatewayUrl.replace(/\/graphql$/, '/health')}
   Database:  ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${stack.databaseUrl}`}
-
+${tracesLine(config.tracing.gateway)}
 Demo tokens:  npx concord token --user demo-analyst
 ${registryLines(stack.registry)}Try:          the customer 360 query in README.md (customer of "Globex Corporation")
 Stop:         Ctrl+C
@@ -48,4 +49,10 @@ Registry tokens: ${tokens}
 Publish:      CONCORD_REGISTRY_URL=${registry.url} CONCORD_REGISTRY_TOKEN=<team token> npx concord schema publish --subgraph <name> --schema <file> --routing-url <url>
               (see docs/publishing-a-subgraph.md)
 `;
+}
+
+/** The banner's traces line, only when OTEL_* turned tracing on (the operator should see where spans go). */
+function tracesLine(tracing: TracingConfig): string {
+  if (!tracing.enabled) return '';
+  return `  Traces:    ${tracing.exporter === 'otlp' ? `OTLP/HTTP to ${tracing.endpoint}` : 'printed to stdout'} (gateway and subgraphs)\n`;
 }

@@ -1,4 +1,4 @@
-import { readInt, readString, readUrl, readBool } from '../subgraphs/kit/config.js';
+import { readInt, readString, readUrl, readBool, readTracingConfig, type TracingConfig } from '../subgraphs/kit/config.js';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
 import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
 import { parseTokenList } from '../schema/config.js';
@@ -69,6 +69,16 @@ export interface StackConfig {
     usageRetentionDays: number;
   };
   /**
+   * OpenTelemetry tracing of the gateway and the three subgraphs, from the
+   * standard OTEL_* variables (readTracingConfig): set
+   * OTEL_EXPORTER_OTLP_ENDPOINT and every one of them exports. Each keeps a
+   * service name of its own (concord-gateway, concord-subgraph-erp, -crm,
+   * -mdm); OTEL_SERVICE_NAME renames the gateway only, since one name for
+   * four services in one process would make them indistinguishable.
+   * @default off for all four
+   */
+  tracing: Record<'gateway' | 'erp' | 'crm' | 'mdm', TracingConfig>;
+  /**
    * The gateway's security and request limits, read as the gateway reads
    * them (loadGatewayConfig: AUTH_*, AUTHORIZATION_MODE, LIMIT_*,
    * BATCHING_ENABLED, CONCORD_GATEWAY_PROOF_*). Without a proof secret in the
@@ -91,6 +101,7 @@ export interface StackConfig {
 export function loadStackConfig(env: Record<string, string | undefined> = process.env): StackConfig {
   const gateway = loadGatewayConfig(env);
   const tokensFile = readString(env, 'CONCORD_REGISTRY_TOKENS_FILE', '.concord/registry-tokens.json');
+  const { OTEL_SERVICE_NAME: _gatewayServiceName, ...subgraphEnv } = env;
   return {
     databaseUrl: readUrl(env, 'DATABASE_URL'),
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -111,6 +122,12 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
     production: readString(env, 'NODE_ENV') === 'production',
     dataDir: readString(env, 'CONCORD_DATA_DIR'),
     registry: readBool(env, 'CONCORD_REGISTRY', true),
+    tracing: {
+      gateway: gateway.tracing!,
+      erp: readTracingConfig(subgraphEnv, 'concord-subgraph-erp'),
+      crm: readTracingConfig(subgraphEnv, 'concord-subgraph-crm'),
+      mdm: readTracingConfig(subgraphEnv, 'concord-subgraph-mdm'),
+    },
     registrySettings: {
       tokens: parseTokenList(readString(env, 'REGISTRY_TOKENS', '')),
       tokensFile: tokensFile === 'none' ? undefined : tokensFile,

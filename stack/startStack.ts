@@ -43,6 +43,8 @@ export interface RunningStack {
   registry?: StackRegistry;
   /** Stops the CRM stand-in only (to show what happens when a source is down). */
   stopCrmSandbox(): Promise<void>;
+  /** Exports every span the gateway and the subgraphs have ended so far (no-op with tracing off); stop() flushes too. */
+  flushTraces(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,11 +125,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const generatedProofSecret = hasProofSettings ? undefined : randomBytes(32).toString('base64url');
     const gatewayProofKey = await resolveGatewayProofKey(generatedProofSecret ? { secret: generatedProofSecret } : proofSettings, 'signer');
     const common = { host: options.host, production: options.production, onSourceRequest: options.onSourceRequest, gatewayProof: gatewayProofKey };
-    const erp = await startErpSubgraph({ ...common, port: options.ports.erp, databaseUrl, schema: 'erp' });
+    const erp = await startErpSubgraph({ ...common, port: options.ports.erp, databaseUrl, schema: 'erp', tracing: options.tracing.erp });
     stops.push(() => erp.close());
-    const crm = await startCrmSubgraph({ ...common, port: options.ports.crm, baseUrl: crmSandbox.url, token: options.crmToken });
+    const crm = await startCrmSubgraph({ ...common, port: options.ports.crm, baseUrl: crmSandbox.url, token: options.crmToken, tracing: options.tracing.crm });
     stops.push(() => crm.close());
-    const mdm = await startMdmSubgraph({ ...common, port: options.ports.mdm, databaseUrl });
+    const mdm = await startMdmSubgraph({ ...common, port: options.ports.mdm, databaseUrl, tracing: options.tracing.mdm });
     stops.push(() => mdm.close());
     log(`subgraphs: erp ${erp.url}, crm ${crm.url}, mdm ${mdm.url}`);
 
@@ -186,6 +188,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       batching: options.gateway.batching,
       maxBatchSize: options.gateway.maxBatchSize,
       introspection: options.gateway.introspection,
+      tracing: options.tracing.gateway,
     });
     const gateway = await startGateway(gatewayConfig(options.ports.gateway), { graphiql });
     stops.push(() => gateway.close());
@@ -204,6 +207,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           stops.push(() => replica.close());
           return replica;
         },
+      },
+      async flushTraces() {
+        await Promise.all([gateway, erp, crm, mdm].map((service) => service.flushTraces()));
       },
       async stopCrmSandbox() {
         crmSandboxStopped = true;

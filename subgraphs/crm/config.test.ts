@@ -5,7 +5,7 @@ describe('loadCrmSubgraphConfig', () => {
   it('defaults to the CRM stand-in and its token', () => {
     expect(loadCrmSubgraphConfig({})).toEqual({
       port: 4002, host: '127.0.0.1', baseUrl: 'http://127.0.0.1:4010', token: 'pat-concord-sandbox',
-      timeoutMs: 10_000, maxAttempts: 3, maxRetryAfterMs: 5_000, production: false, gatewayProof: {},
+      timeoutMs: 10_000, maxAttempts: 3, maxRetryAfterMs: 5_000, production: false, gatewayProof: {}, tracing: { enabled: false },
     });
   });
 

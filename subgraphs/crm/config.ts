@@ -1,4 +1,4 @@
-import { readBool, readInt, readString, readUrl, requireString } from '../kit/index.js';
+import { readBool, readInt, readString, readTracingConfig, readUrl, requireString, type TracingConfig } from '../kit/index.js';
 import { readGatewayProofSettings, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 
 type Env = Record<string, string | undefined>;
@@ -40,6 +40,8 @@ export interface CrmSubgraphConfig {
    * subgraph refuses to start without one.
    */
   gatewayProof: GatewayProofSettings;
+  /** OTEL_* (see readTracingConfig): spans for requests and CRM calls. @default off; service name concord-subgraph-crm */
+  tracing: TracingConfig;
 }
 
 export function loadCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
@@ -56,5 +58,6 @@ export function loadCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
     maxRetryAfterMs: readInt(env, 'CRM_MAX_RETRY_AFTER_MS', 5_000, { min: 0, max: 60_000 }),
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
     gatewayProof: readGatewayProofSettings(env),
+    tracing: readTracingConfig(env, 'concord-subgraph-crm'),
   };
 }

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import { createHttpClient, HttpClientError, type HttpCircuitBreakerOptions, type HttpClient, type HttpRetryOptions, type SourceRequestListener } from '../kit/index.js';
 import { validateCrmSearchInput, type CrmSearchInput } from './searchInput.js';
 
@@ -41,6 +42,8 @@ export interface HubSpotClientOptions {
   circuitBreaker?: HttpCircuitBreakerOptions | false;
   /** Told of every HTTP round trip (one per chunk), so tests can count them. */
   onSourceRequest?: SourceRequestListener;
+  /** A span per CRM call, within a traced request (the subgraph's tracer when tracing is on). */
+  tracer?: Tracer;
 }
 
 export interface HubSpotClient {
@@ -106,6 +109,7 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     timeoutMs: options.timeoutMs,
     retry: options.retry,
     circuitBreaker: options.circuitBreaker,
+    tracer: options.tracer,
   });
   const report = (operation: string, size: number) => options.onSourceRequest?.({ source: 'crm', operation, size });
 

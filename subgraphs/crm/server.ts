@@ -1,4 +1,4 @@
-import { ConfigError, startSubgraphServer, type HttpCircuitBreakerOptions, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
+import { ConfigError, startServiceTracing, startSubgraphServer, TRACING_OFF, type HttpCircuitBreakerOptions, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
 import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 import type { CrmSubgraphConfig } from './config.js';
 import type { CrmLogger } from './fieldErrors.js';
@@ -28,6 +28,8 @@ export interface CrmSubgraphOptions extends Pick<CrmSubgraphConfig, 'port' | 'ho
   onSourceRequest?: SourceRequestListener;
   /** Where failed CRM calls are logged, upstream body included. @default none */
   logger?: CrmLogger;
+  /** Spans for its requests and CRM calls, exported as configured. @default off */
+  tracing?: CrmSubgraphConfig['tracing'];
 }
 
 /**
@@ -38,6 +40,7 @@ export interface CrmSubgraphOptions extends Pick<CrmSubgraphConfig, 'port' | 'ho
 export async function startCrmSubgraph(options: CrmSubgraphOptions): Promise<RunningSubgraph> {
   if (!options.token) throw new ConfigError('CRM_TOKEN', 'a HubSpot private-app access token', options.token);
   const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
+  const tracing = startServiceTracing(options.tracing ?? TRACING_OFF);
   const client = createHubSpotClient({
     baseUrl: options.baseUrl,
     token: options.token,
@@ -49,6 +52,7 @@ export async function startCrmSubgraph(options: CrmSubgraphOptions): Promise<Run
     },
     circuitBreaker: options.circuitBreaker,
     onSourceRequest: options.onSourceRequest,
+    tracer: tracing?.tracer,
   });
   try {
     return await startSubgraphServer({
@@ -61,9 +65,11 @@ export async function startCrmSubgraph(options: CrmSubgraphOptions): Promise<Run
       createContext: () => createCrmContext({ client }),
       checkHealth: () => client.ping(),
       onClose: () => client.close(),
+      tracing,
     });
   } catch (error) {
     await client.close();
+    await tracing?.shutdown();
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { ConfigError, quoteIdent, readBool, readInt, readString, readUrl } from '../kit/index.js';
+import { ConfigError, quoteIdent, readBool, readInt, readString, readTracingConfig, readUrl, type TracingConfig } from '../kit/index.js';
 import { readGatewayProofSettings, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 
 type Env = Record<string, string | undefined>;
@@ -30,6 +30,8 @@ export interface ErpSubgraphConfig {
    * subgraph refuses to start without one.
    */
   gatewayProof: GatewayProofSettings;
+  /** OTEL_* (see readTracingConfig): spans for requests and SQL statements. @default off; service name concord-subgraph-erp */
+  tracing: TracingConfig;
 }
 
 export function loadErpSubgraphConfig(env: Env): ErpSubgraphConfig {
@@ -47,5 +49,6 @@ export function loadErpSubgraphConfig(env: Env): ErpSubgraphConfig {
     poolSize: readInt(env, 'ERP_POOL_SIZE', 10, { min: 1, max: 1000 }),
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
     gatewayProof: readGatewayProofSettings(env),
+    tracing: readTracingConfig(env, 'concord-subgraph-erp'),
   };
 }

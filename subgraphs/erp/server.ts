@@ -1,11 +1,11 @@
-import { ConfigError, createPool, startSubgraphServer, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
+import { ConfigError, createPool, startServiceTracing, startSubgraphServer, TRACING_OFF, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
 import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { createErpDatabase } from './erpDatabase.js';
 import { buildErpSchema, createErpContext } from './schema.js';
 
 /** {@link ErpSubgraphConfig}, with the pool size and production flag optional (defaults as in the config). */
-export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof'> {
+export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof' | 'tracing'> {
   /**
    * The key the gateway's proof is checked with (a key, e.g. the in-process
    * stack's generated secret, or settings from the environment). Every
@@ -16,6 +16,8 @@ export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' |
   poolSize?: number;
   /** @default false */
   production?: boolean;
+  /** Spans for its requests and SQL statements, exported as configured. @default off */
+  tracing?: ErpSubgraphConfig['tracing'];
   /** Told of every SQL statement sent to the ERP (tests count them). */
   onSourceRequest?: SourceRequestListener;
 }
@@ -29,10 +31,12 @@ export async function startErpSubgraph(options: ErpSubgraphOptions): Promise<Run
     throw new ConfigError('ERP_DATABASE_URL', 'the ERP database URL (or DATABASE_URL)', options.databaseUrl);
   }
   const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
+  const tracing = startServiceTracing(options.tracing ?? TRACING_OFF);
   const pool = createPool({
     connectionString: options.databaseUrl,
     max: options.poolSize ?? 10,
     applicationName: 'concord-erp-subgraph',
+    tracer: tracing?.tracer,
   });
   const db = createErpDatabase(pool, options.schema);
   try {
@@ -46,9 +50,11 @@ export async function startErpSubgraph(options: ErpSubgraphOptions): Promise<Run
       createContext: () => createErpContext({ db, onSourceRequest: options.onSourceRequest }),
       checkHealth: () => db.ping(),
       onClose: () => pool.end(),
+      tracing,
     });
   } catch (error) {
     await pool.end();
+    await tracing?.shutdown();
     throw error;
   }
 }

@@ -64,3 +64,61 @@ export function readEnum<T extends string>(env: Env, key: string, allowed: reado
   if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(key, `one of ${allowed.join(', ')}`, raw);
   return raw as T;
 }
+
+/** Tracing switched off: the OpenTelemetry API stays a no-op and nothing is exported. */
+export interface TracingOff {
+  enabled: false;
+}
+
+/** Tracing switched on for one service: where its spans go and the name they carry. */
+export interface TracingOn {
+  enabled: true;
+  /** `otlp`: OTLP over HTTP (JSON) to `endpoint`; `console`: printed to stdout (debugging). */
+  exporter: 'otlp' | 'console';
+  /** The OTLP traces URL, e.g. http://collector:4318/v1/traces (only for `otlp`). */
+  endpoint?: string;
+  /** The `service.name` resource attribute. */
+  serviceName: string;
+}
+
+export type TracingConfig = TracingOff | TracingOn;
+
+export const TRACING_OFF: TracingOff = Object.freeze({ enabled: false });
+
+/** Where an OTLP/HTTP exporter sends traces when only OTEL_TRACES_EXPORTER=otlp is set (the spec's default collector). */
+export const DEFAULT_OTLP_BASE_URL = 'http://localhost:4318';
+
+/**
+ * Tracing from the standard OpenTelemetry variables, so an operator's usual
+ * collector setup works unchanged:
+ *
+ * | variable | default |
+ * | --- | --- |
+ * | OTEL_SDK_DISABLED | false; true turns tracing off whatever else is set |
+ * | OTEL_TRACES_EXPORTER | `otlp` when an endpoint below is set, else `none` (off); `console` prints spans |
+ * | OTEL_EXPORTER_OTLP_TRACES_ENDPOINT | unset; used as is (the full URL, /v1/traces included) |
+ * | OTEL_EXPORTER_OTLP_ENDPOINT | unset; `/v1/traces` is appended; with neither, http://localhost:4318 |
+ * | OTEL_SERVICE_NAME | `defaultServiceName` (concord-gateway, concord-subgraph-erp, …) |
+ *
+ * Off by default: the gateway is benchmarked against the stock Apollo Gateway,
+ * and off means no provider is registered, so every API call is a no-op.
+ */
+export function readTracingConfig(env: Env, defaultServiceName: string): TracingConfig {
+  if (readBool(env, 'OTEL_SDK_DISABLED', false)) return TRACING_OFF;
+  const tracesEndpoint = readHttpUrl(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const baseEndpoint = readHttpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const endpointSet = tracesEndpoint !== undefined || baseEndpoint !== undefined;
+  const exporter = readEnum(env, 'OTEL_TRACES_EXPORTER', ['otlp', 'console', 'none'], endpointSet ? 'otlp' : 'none');
+  if (exporter === 'none') return TRACING_OFF;
+  const serviceName = readString(env, 'OTEL_SERVICE_NAME', defaultServiceName);
+  if (exporter === 'console') return { enabled: true, exporter, serviceName };
+  const endpoint = tracesEndpoint ?? `${(baseEndpoint ?? DEFAULT_OTLP_BASE_URL).replace(/\/+$/, '')}/v1/traces`;
+  return { enabled: true, exporter, endpoint, serviceName };
+}
+
+/** An http(s) URL: `collector:4318` parses as a URL with scheme `collector:`, and would fail only at the first export. */
+function readHttpUrl(env: Env, key: string): string | undefined {
+  const raw = readUrl(env, key);
+  if (raw !== undefined && !/^https?:$/.test(new URL(raw).protocol)) throw new ConfigError(key, 'an absolute http(s) URL', raw);
+  return raw;
+}

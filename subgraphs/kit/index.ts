@@ -6,3 +6,4 @@ export * from './loaders.js';
 export * from './sourceErrors.js';
 export * from './sourceRequests.js';
 export * from './subgraphServer.js';
+export * from './tracing/index.js';

@@ -1,4 +1,4 @@
-import { readBool, readInt, readString, readUrl } from '../kit/index.js';
+import { readBool, readInt, readString, readTracingConfig, readUrl, type TracingConfig } from '../kit/index.js';
 import { readGatewayProofSettings, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 
 type Env = Record<string, string | undefined>;
@@ -25,6 +25,8 @@ export interface MdmSubgraphConfig {
    * subgraph refuses to start without one.
    */
   gatewayProof: GatewayProofSettings;
+  /** OTEL_* (see readTracingConfig): spans for requests and SQL statements. @default off; service name concord-subgraph-mdm */
+  tracing: TracingConfig;
 }
 
 export function loadMdmSubgraphConfig(env: Env): MdmSubgraphConfig {
@@ -35,5 +37,6 @@ export function loadMdmSubgraphConfig(env: Env): MdmSubgraphConfig {
     poolSize: readInt(env, 'MDM_POOL_SIZE', 10, { min: 1, max: 1000 }),
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
     gatewayProof: readGatewayProofSettings(env),
+    tracing: readTracingConfig(env, 'concord-subgraph-mdm'),
   };
 }

@@ -1,11 +1,11 @@
-import { ConfigError, createPool, startSubgraphServer, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
+import { ConfigError, createPool, startServiceTracing, startSubgraphServer, TRACING_OFF, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
 import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
 import type { MdmSubgraphConfig } from './config.js';
 import { createMdmStore } from './mdmStore.js';
 import { buildMdmSchema, createMdmContext } from './schema.js';
 
 /** {@link MdmSubgraphConfig}, with the pool size and production flag optional (defaults as in the config). */
-export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof'> {
+export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof' | 'tracing'> {
   /**
    * The key the gateway's proof is checked with (a key, e.g. the in-process
    * stack's generated secret, or settings from the environment). Every
@@ -16,6 +16,8 @@ export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' |
   poolSize?: number;
   /** @default false */
   production?: boolean;
+  /** Spans for its requests and SQL statements, exported as configured. @default off */
+  tracing?: MdmSubgraphConfig['tracing'];
   /** Told of every statement sent to the MDM store (tests count them). */
   onSourceRequest?: SourceRequestListener;
 }
@@ -31,10 +33,12 @@ export async function startMdmSubgraph(options: MdmSubgraphOptions): Promise<Run
     throw new ConfigError('MDM_DATABASE_URL', 'the MDM store URL (or DATABASE_URL)', options.databaseUrl);
   }
   const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
+  const tracing = startServiceTracing(options.tracing ?? TRACING_OFF);
   const pool = createPool({
     connectionString: options.databaseUrl,
     max: options.poolSize ?? 10,
     applicationName: 'concord-mdm-subgraph',
+    tracer: tracing?.tracer,
   });
   const store = createMdmStore(pool);
   try {
@@ -48,9 +52,11 @@ export async function startMdmSubgraph(options: MdmSubgraphOptions): Promise<Run
       createContext: (req) => createMdmContext({ store, pool, onSourceRequest: options.onSourceRequest }, req),
       checkHealth: () => store.ping(),
       onClose: () => pool.end(),
+      tracing,
     });
   } catch (error) {
     await pool.end();
+    await tracing?.shutdown();
     throw error;
   }
 }

@@ -1,4 +1,6 @@
+import type { Tracer } from '@opentelemetry/api';
 import pg from 'pg';
+import { traceQueries } from './queryTracing.js';
 
 /**
  * One pg pool per service and database. Every service talks to PostgreSQL
@@ -11,6 +13,8 @@ export interface PoolOptions {
   max?: number;
   /** Tag shown in pg_stat_activity. */
   applicationName?: string;
+  /** A span per `pool.query` statement (the service's tracer when tracing is on). @default none: the pool is untouched */
+  tracer?: Tracer;
 }
 
 export function createPool(options: PoolOptions): pg.Pool {
@@ -23,6 +27,7 @@ export function createPool(options: PoolOptions): pg.Pool {
   // An idle client that loses its server emits 'error' on the pool; without a
   // listener that would crash the process instead of failing one query later.
   pool.on('error', () => {});
+  if (options.tracer) traceQueries(pool, options.tracer, options.connectionString);
   return pool;
 }
 

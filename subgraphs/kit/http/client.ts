@@ -1,7 +1,9 @@
+import type { Tracer } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
 import { HttpClientError, type HttpClientErrorCode } from './errors.js';
 import { createResiliencePolicy, isBrokenCircuit, resolveRetryOptions, type HttpCircuitBreakerOptions, type HttpRetryOptions } from './resilience.js';
 import { parseRetryAfter } from './retryAfter.js';
+import { endHttpRequestSpan, startHttpRequestSpan } from './requestSpan.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -20,6 +22,11 @@ export interface HttpClientOptions {
    * chunks, so a few connections avoid queueing them behind each other. @default 16
    */
   connections?: number;
+  /**
+   * A client span per attempt (method, path without query, status) and a
+   * `traceparent` header to the upstream, within a traced request. @default none
+   */
+  tracer?: Tracer;
 }
 
 export interface HttpRequestOptions {
@@ -95,7 +102,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
   const defaultHeaders = lowerCaseKeys(options.headers ?? {});
 
-  async function attempt<T>(request: HttpRequestOptions, path: string, idempotent: boolean): Promise<HttpResponse<T>> {
+  async function attempt<T>(request: HttpRequestOptions, path: string, idempotent: boolean, attemptNumber: number): Promise<HttpResponse<T>> {
     const signals = [AbortSignal.timeout(timeoutMs)];
     if (request.signal) signals.push(request.signal);
     const headers: Record<string, string> = { accept: 'application/json', ...defaultHeaders, ...lowerCaseKeys(request.headers ?? {}) };
@@ -104,19 +111,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       body = JSON.stringify(request.body);
       headers['content-type'] ??= 'application/json';
     }
+    const span = options.tracer && startHttpRequestSpan(options.tracer, { method: request.method, path, base, attempt: attemptNumber }, headers);
     let response: Dispatcher.ResponseData;
-    try {
-      response = await pool.request({ method: request.method, path, headers, body, signal: AbortSignal.any(signals) });
-    } catch (error) {
-      throw noAnswerError(error, request.method, path, idempotent, timeoutMs);
-    }
     let text: string;
     try {
+      response = await pool.request({ method: request.method, path, headers, body, signal: AbortSignal.any(signals) });
       text = await response.body.text();
     } catch (error) {
-      throw noAnswerError(error, request.method, path, idempotent, timeoutMs);
+      const failure = noAnswerError(error, request.method, path, idempotent, timeoutMs);
+      if (span) endHttpRequestSpan(span, { errorCode: failure.causeCode ?? failure.code });
+      throw failure;
     }
     const status = response.statusCode;
+    if (span) endHttpRequestSpan(span, { status });
     if (status >= 200 && status < 300) {
       if (text === '' || status === 204) return { status, headers: response.headers, body: undefined as T };
       try {
@@ -137,7 +144,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     try {
       return await policy.execute(() => {
         attempts++;
-        return attempt<T>(request, path, idempotent);
+        return attempt<T>(request, path, idempotent, attempts);
       });
     } catch (error) {
       if (error instanceof HttpClientError) {
