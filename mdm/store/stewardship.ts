@@ -144,9 +144,7 @@ export async function unmergeSourceRecord(
     if (members.length < 2) throw new MdmError('MDM_CONFLICT', `${source.system}:${source.sourceId} is the only record of ${master}; nothing to unmerge`);
     const others = members.filter((m) => !(m.system === source.system && m.source_id === source.sourceId));
     const never = others.map((m) => decisionPair(source.entityType, [source.system, source.sourceId], [m.system, m.source_id]));
-    const config = entityConfig(source.entityType);
-    const taken = new Set((await client.query('SELECT master_id FROM mdm.golden_record WHERE master_id LIKE $1', [`${config.idPrefix}%`])).rows.map((r) => r.master_id as string));
-    const newId = newMasterId(config, sourceKey(source.system, source.sourceId), taken);
+    const [newId] = await newMasterIdsFor(client, source.entityType, [sourceKey(source.system, source.sourceId)]);
     return {
       scope: { masterIds: [master, newId], decisionPairs: never, candidateIds: [] },
       apply: async () => {
@@ -202,8 +200,9 @@ export async function undoHistoryEvent(pool: pg.Pool, eventId: string, context: 
     }
     const automatic = incrementalMatchActions.has(event.action);
     const rulings = automatic ? rulingsUndoing(before, after) : { never: [], always: [] };
-    const arrived = automatic ? after.xref.filter((x) => !before.xref.some((b) => sameSource(b, x))) : [];
-    const ownMasters = await newMasterIdsFor(client, arrived);
+    const known = new Set(before.xref.map(sourceOf));
+    const arrived = automatic ? after.xref.filter((x) => !known.has(sourceOf(x))) : [];
+    const ownMasters = await newMasterIdsFor(client, arrived[0]?.entity_type as string, arrived.map(sourceOf));
     const scope: StateScope = {
       masterIds: unique([...before.scope.masterIds, ...after.scope.masterIds, ...ownMasters]),
       decisionPairs: [...before.scope.decisionPairs, ...after.scope.decisionPairs, ...rulings.never, ...rulings.always],
@@ -234,7 +233,8 @@ export async function undoHistoryEvent(pool: pg.Pool, eventId: string, context: 
 const incrementalMatchActions = new Set(['update', 'join', 'split']);
 
 type XrefRow = Record<string, unknown>;
-const sameSource = (a: XrefRow, b: XrefRow) => a.entity_type === b.entity_type && a.system === b.system && a.source_id === b.source_id;
+/** A snapshot's xref rows are of one entity type (their masters'), so the source key tells them apart. */
+const sourceOf = (x: XrefRow) => sourceKey(x.system as string, x.source_id as string);
 
 /**
  * The rulings that keep an undone automatic decision undone: a never-merge
@@ -242,37 +242,36 @@ const sameSource = (a: XrefRow, b: XrefRow) => a.entity_type === b.entity_type &
  * every pair it split apart.
  */
 function rulingsUndoing(before: StateSnapshot, after: StateSnapshot): { never: DecisionPair[]; always: DecisionPair[] } {
-  const masterIn = (rows: XrefRow[]) => new Map(rows.map((x) => [sourceKey(x.system as string, x.source_id as string), x.master_id as string]));
+  const masterIn = (rows: XrefRow[]) => new Map(rows.map((x) => [sourceOf(x), x.master_id as string]));
   const was = masterIn(before.xref);
   const became = masterIn(after.xref);
-  const records = unique([...before.xref, ...after.xref].map((x) => [x.entity_type as string, x.system as string, x.source_id as string] as const)
-    .map((r) => JSON.stringify(r))).map((r) => JSON.parse(r) as [string, string, string]);
+  const records = [...new Map([...before.xref, ...after.xref].map((x) => [sourceOf(x), x])).values()];
   const never: DecisionPair[] = [];
   const always: DecisionPair[] = [];
   for (let i = 0; i < records.length; i++) {
     for (let j = i + 1; j < records.length; j++) {
       const [a, b] = [records[i], records[j]];
-      if (a[0] !== b[0]) continue;
-      const [ka, kb] = [sourceKey(a[1], a[2]), sourceKey(b[1], b[2])];
+      const [ka, kb] = [sourceOf(a), sourceOf(b)];
       const togetherBefore = was.has(ka) && was.get(ka) === was.get(kb);
       const togetherAfter = became.has(ka) && became.get(ka) === became.get(kb);
-      if (togetherAfter && !togetherBefore) never.push(decisionPair(a[0], [a[1], a[2]], [b[1], b[2]]));
-      if (togetherBefore && !togetherAfter) always.push(decisionPair(a[0], [a[1], a[2]], [b[1], b[2]]));
+      if (togetherAfter === togetherBefore) continue;
+      const pair = decisionPair(a.entity_type as string, [a.system as string, a.source_id as string], [b.system as string, b.source_id as string]);
+      (togetherAfter ? never : always).push(pair);
     }
   }
   return { never, always };
 }
 
-/** A fresh master id for each source record, as unmerge makes one. */
-async function newMasterIdsFor(client: pg.PoolClient, records: XrefRow[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (const x of records) {
-    const config = entityConfig(x.entity_type as string);
-    const taken = new Set((await client.query('SELECT master_id FROM mdm.golden_record WHERE master_id LIKE $1', [`${config.idPrefix}%`])).rows.map((r) => r.master_id as string));
-    for (const id of ids) taken.add(id);
-    ids.push(newMasterId(config, sourceKey(x.system as string, x.source_id as string), taken));
-  }
-  return ids;
+/** A fresh master id for each source key, clear of every id the entity type has used. */
+async function newMasterIdsFor(client: pg.PoolClient, entityType: string, keys: string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const config = entityConfig(entityType);
+  const taken = new Set((await client.query('SELECT master_id FROM mdm.golden_record WHERE master_id LIKE $1', [`${config.idPrefix}%`])).rows.map((r) => r.master_id as string));
+  return keys.map((key) => {
+    const id = newMasterId(config, key, taken);
+    taken.add(id);
+    return id;
+  });
 }
 
 interface PreparedChange {

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
@@ -8,7 +7,7 @@ import { AuthError } from './auth/errors.js';
 import { authenticateSubgraphRequest, type GatewayProofKey } from './auth/gatewayProof.js';
 import type { Principal } from './auth/principal.js';
 import { HttpError, listen, readBody, sendJson } from './httpServer.js';
-import { ATTR_GRAPHQL_OPERATION_NAME, endHttpServerSpan, runInContext, startHttpServerSpan } from './tracing/httpServerSpan.js';
+import { ATTR_GRAPHQL_OPERATION_NAME, endHttpServerSpan, runInContext, setErrorType, startHttpServerSpan } from './tracing/httpServerSpan.js';
 import type { ServiceTracing } from './tracing/serviceTracing.js';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
@@ -136,10 +135,10 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       }
     } catch (error) {
       if (error instanceof HttpError) {
-        span?.setAttribute(ATTR_ERROR_TYPE, error.code);
+        if (span) setErrorType(span, error.code);
         sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
       } else {
-        span?.setAttribute(ATTR_ERROR_TYPE, 'INTERNAL_SERVER_ERROR');
+        if (span) setErrorType(span, 'INTERNAL_SERVER_ERROR');
         sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       }
     }
@@ -188,7 +187,7 @@ function recordGraphQLOutcome(span: Span, body: string): void {
   try {
     const parsed = JSON.parse(body) as { data?: unknown; errors?: Array<{ extensions?: { code?: unknown } }> };
     const code = parsed.errors?.find((e) => typeof e.extensions?.code === 'string')?.extensions?.code as string | undefined;
-    span.setAttribute(ATTR_ERROR_TYPE, code ?? 'GRAPHQL_ERROR');
+    setErrorType(span, code ?? 'GRAPHQL_ERROR');
     if (parsed.data === undefined || parsed.data === null) span.setStatus({ code: SpanStatusCode.ERROR });
   } catch {
     // Not JSON: the status code on the span says enough.
