@@ -9,6 +9,7 @@ export const MdmErrorCodes = {
   MDM_CONFLICT: 'the change conflicts with the current state (e.g. already decided, or undone)',
   MDM_SOURCE_UNAVAILABLE: 'a source system (ERP database or CRM API) could not be read',
   MDM_INPUT_INVALID: 'an input file (FEBRL or CSV) could not be read',
+  MDM_IDEMPOTENCY_KEY_REUSED: 'the idempotency key was first used with a different request; use a new key for a new request',
 } as const;
 
 export type MdmErrorCode = keyof typeof MdmErrorCodes;

@@ -104,8 +104,13 @@ export async function searchGoldenRecords(db: pg.Pool | pg.PoolClient, options: 
     // every connection under PGlite. The cost is a scan of the entity's golden
     // names instead of a trigram-index lookup.
     const q = `$${params.length}`;
+    // The substring match takes the term literally: % and _ in a name are
+    // characters to find, not LIKE wildcards (a search for "%" must not list
+    // every record).
+    params.push(escapeLikePattern(options.name.trim().toLowerCase()));
+    const literal = `$${params.length}`;
     similarity = `greatest(public.similarity(lower(g.attributes->>'name'), ${q}), public.word_similarity(${q}, lower(g.attributes->>'name')))`;
-    where.push(`(${similarity} >= ${NAME_SEARCH_THRESHOLD} OR lower(g.attributes->>'name') LIKE '%' || ${q} || '%')`);
+    where.push(`(${similarity} >= ${NAME_SEARCH_THRESHOLD} OR lower(g.attributes->>'name') LIKE '%' || ${literal} || '%' ESCAPE '\\')`);
   }
   if (params.length === 1) throw new MdmError('MDM_INVALID_ARGUMENT', 'search needs at least one of name, taxId, domain, sku, gtin');
   params.push(first + 1, offset);
@@ -122,6 +127,11 @@ export async function searchGoldenRecords(db: pg.Pool | pg.PoolClient, options: 
     endCursor: page.length ? Buffer.from(`offset:${offset + page.length}`).toString('base64url') : null,
     hasNextPage: rows.length > first,
   };
+}
+
+/** Escapes LIKE's wildcards (% and _) and its escape character (\\) so the pattern matches the text literally. */
+export function escapeLikePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
 function decodeCursor(cursor: string): number {

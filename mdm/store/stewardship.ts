@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { entityConfig } from '../entities/index.js';
 import { MdmError } from '../errors.js';
@@ -64,7 +65,7 @@ export async function listReviewQueue(
 
 /** Accepts a queued pair: their golden records are merged and the pair stays merged in later runs. */
 export async function acceptCandidate(pool: pg.Pool, candidateId: string, context: StewardContext): Promise<StewardResult> {
-  return stewardTransaction(pool, context, 'accept', async (client) => {
+  return stewardTransaction(pool, context, 'accept', { candidateId }, async (client) => {
     const candidate = await pendingCandidate(client, candidateId);
     const left = await masterOf(client, candidate.entity_type, candidate.left_system, candidate.left_id);
     const right = await masterOf(client, candidate.entity_type, candidate.right_system, candidate.right_id);
@@ -84,7 +85,7 @@ export async function acceptCandidate(pool: pg.Pool, candidateId: string, contex
 
 /** Rejects a queued pair: the two records are never merged automatically again. */
 export async function rejectCandidate(pool: pg.Pool, candidateId: string, context: StewardContext): Promise<StewardResult> {
-  return stewardTransaction(pool, context, 'reject', async (client) => {
+  return stewardTransaction(pool, context, 'reject', { candidateId }, async (client) => {
     const candidate = await pendingCandidate(client, candidateId);
     const pair = decisionPair(candidate.entity_type, [candidate.left_system, candidate.left_id], [candidate.right_system, candidate.right_id]);
     const left = await masterOf(client, candidate.entity_type, candidate.left_system, candidate.left_id);
@@ -106,7 +107,7 @@ export async function rejectCandidate(pool: pg.Pool, candidateId: string, contex
  */
 export async function mergeGoldenRecords(pool: pg.Pool, masterIds: string[], context: StewardContext): Promise<StewardResult> {
   if (unique(masterIds).length < 2) throw new MdmError('MDM_INVALID_ARGUMENT', `mergeGoldenRecords needs two different master ids, got ${JSON.stringify(masterIds)}`);
-  return stewardTransaction(pool, context, 'merge', async (client) => {
+  return stewardTransaction(pool, context, 'merge', { masterIds }, async (client) => {
     const ids = unique(masterIds);
     const { rows } = await client.query('SELECT master_id, entity_type, active FROM mdm.golden_record WHERE master_id = ANY($1::text[])', [ids]);
     for (const id of ids) {
@@ -138,7 +139,7 @@ export async function unmergeSourceRecord(
   source: { entityType: string; system: string; sourceId: string },
   context: StewardContext,
 ): Promise<StewardResult> {
-  return stewardTransaction(pool, context, 'unmerge', async (client) => {
+  return stewardTransaction(pool, context, 'unmerge', { source }, async (client) => {
     const master = await masterOf(client, source.entityType, source.system, source.sourceId);
     const members = (await client.query('SELECT system, source_id FROM mdm.xref WHERE master_id = $1 ORDER BY system, source_id', [master])).rows;
     if (members.length < 2) throw new MdmError('MDM_CONFLICT', `${source.system}:${source.sourceId} is the only record of ${master}; nothing to unmerge`);
@@ -183,7 +184,7 @@ export async function unmergeSourceRecord(
  * so it gets a golden record of its own rather than none.
  */
 export async function undoHistoryEvent(pool: pg.Pool, eventId: string, context: StewardContext): Promise<StewardResult> {
-  return stewardTransaction(pool, context, 'undo', async (client) => {
+  return stewardTransaction(pool, context, 'undo', { eventId }, async (client) => {
     const { rows } = await client.query(
       'SELECT id, at, actor, action, reason, master_ids, before, after, idempotency_key FROM mdm.history WHERE id = $1::bigint', [eventId],
     );
@@ -289,21 +290,30 @@ async function stewardTransaction(
   pool: pg.Pool,
   context: StewardContext,
   action: 'accept' | 'reject' | 'merge' | 'unmerge' | 'undo',
+  request: Record<string, unknown>,
   prepare: (client: pg.PoolClient) => Promise<PreparedChange>,
 ): Promise<StewardResult> {
   if (!context.actor) throw new MdmError('MDM_INVALID_ARGUMENT', 'a steward operation needs an actor');
+  const fingerprint = requestFingerprint(action, request, context);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('concord.mdm.steward'))`);
     if (context.idempotencyKey) {
       const previous = await client.query(
-        'SELECT id, at, actor, action, reason, master_ids, before, after, idempotency_key FROM mdm.history WHERE idempotency_key = $1', [context.idempotencyKey],
+        'SELECT id, at, actor, action, reason, master_ids, before, after, idempotency_key, request_fingerprint FROM mdm.history WHERE idempotency_key = $1', [context.idempotencyKey],
       );
       if (previous.rowCount) {
         await client.query('COMMIT');
         const event = toHistoryEvent(previous.rows[0]);
-        if (event.action !== action) throw new MdmError('MDM_CONFLICT', `idempotency key "${context.idempotencyKey}" was used for a ${event.action}, not a ${action}`);
+        const firstFingerprint = previous.rows[0].request_fingerprint as string | null;
+        if (event.action !== action || (firstFingerprint !== null && firstFingerprint !== fingerprint)) {
+          throw new MdmError(
+            'MDM_IDEMPOTENCY_KEY_REUSED',
+            `idempotency key "${context.idempotencyKey}" was first used for a different request (a ${event.action}, history event ${event.id}); a retry must repeat the same operation, arguments and reason, a new request needs a new key`,
+            { idempotencyKey: context.idempotencyKey, historyEventId: event.id },
+          );
+        }
         return { event, replayed: true, masterIds: (event.after as { result?: string[] } | null)?.result ?? event.masterIds };
       }
     }
@@ -316,6 +326,7 @@ async function stewardTransaction(
       actor: context.actor, action, reason: context.reason ?? null, masterIds: scope.masterIds,
       before: { ...before, scope }, after: { ...after, result, ...(change.undoes ? { undoes: change.undoes } : {}) },
       idempotencyKey: context.idempotencyKey ?? null,
+      requestFingerprint: context.idempotencyKey ? fingerprint : null,
     });
     const { rows } = await client.query('SELECT id, at, actor, action, reason, master_ids, before, after, idempotency_key FROM mdm.history WHERE id = $1::bigint', [id]);
     await client.query('COMMIT');
@@ -411,4 +422,24 @@ function decodeOffset(cursor: string): number {
   const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match) throw new MdmError('MDM_INVALID_ARGUMENT', `invalid cursor ${JSON.stringify(cursor)}: pass the endCursor of a previous page`);
   return Number(match[1]);
+}
+
+/**
+ * What a decision's idempotency key is bound to: the operation, its
+ * arguments, the reason and the actor, hashed (sha256 over a canonical JSON
+ * with sorted keys), so a replay can tell "the same request again" from "a
+ * different request with a reused key".
+ */
+function requestFingerprint(action: string, request: Record<string, unknown>, context: StewardContext): string {
+  const canonical = canonicalJson({ action, request, reason: context.reason ?? null, actor: context.actor });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
 }

@@ -5,5 +5,6 @@ export * from './httpServer.js';
 export * from './loaders.js';
 export * from './sourceErrors.js';
 export * from './sourceRequests.js';
+export * from './textInput.js';
 export * from './subgraphServer.js';
 export * from './tracing/index.js';

@@ -32,6 +32,7 @@ export function createMdmLoaders(store: MdmStore, onSourceRequest?: SourceReques
     productsBySku: createSourceLoader<string, GoldenRecord | null>({
       source: 'mdm',
       operation: 'golden.product.bySku',
+      keyName: 'sku',
       onSourceRequest,
       missing: () => null,
       fetchMany: async (skus) => {

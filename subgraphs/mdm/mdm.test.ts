@@ -191,6 +191,32 @@ for (const target of targets) {
       });
       expect(answer).toEqual({ data: { _entities: [null, null] } });
     });
+
+    it('answers BAD_USER_INPUT for a NUL byte in an id, a SKU or a search term, and still answers the other fields', async () => {
+      events = [];
+      const answer = await post(
+        subgraph.url,
+        `query ($bad: ID!, $sku: String!) { bad: customer(id: $bad) { id } good: customer(id: "cust-0002") { id name } productBySku(sku: $sku) { id } }`,
+        { bad: 'cust-0001\u0000', sku: 'BOLT\u0000M8' },
+      );
+      expect(answer.data).toEqual({ bad: null, good: { id: 'cust-0002', name: 'Bolt BV' }, productBySku: null });
+      const byPath = Object.fromEntries((answer.errors ?? []).map((e) => [e.path?.join('.'), e.extensions]));
+      expect(byPath).toMatchObject({ bad: { code: 'BAD_USER_INPUT', argumentName: 'id' }, productBySku: { code: 'BAD_USER_INPUT', argumentName: 'sku' } });
+      expect(answer.errors).toHaveLength(2);
+      const search = await post(subgraph.url, `query ($name: String!) { searchCustomers(name: $name) { nodes { id } } }`, { name: 'acme\u0000' });
+      expect(search.errors?.map((e) => e.extensions)).toMatchObject([{ code: 'BAD_USER_INPUT', argumentName: 'name' }]);
+      // The bad keys never reached the store: only the good customer was read.
+      expect(countByOperation(events)).toEqual({ 'golden.customer.byId': 1 });
+    });
+
+    it('takes % and _ in a search term literally, not as LIKE wildcards', async () => {
+      const search = async (name: string) =>
+        (await post(subgraph.url, `query ($name: String!) { searchCustomers(name: $name, first: 100) { nodes { id } } }`, { name })).data!
+          .searchCustomers.nodes.map((n: { id: string }) => n.id);
+      expect(await search('%')).toEqual([]);
+      expect(await search('_')).toEqual([]);
+      expect(await search('acme')).toEqual(['cust-0001']);
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { MdmError, type MdmErrorCode } from '../../mdm/index.js';
-import { sourceError } from '../kit/index.js';
+import { isDataException, sourceError } from '../kit/index.js';
 
 /**
  * The codes the MDM subgraph answers with, beside the kit's MDM_UNAVAILABLE
@@ -10,6 +10,7 @@ import { sourceError } from '../kit/index.js';
 export const MDM_GRAPH_ERROR_CODES = {
   BAD_USER_INPUT: 'an argument is missing, malformed or out of range; fix the request',
   NOT_FOUND: 'the golden record, source record, match candidate or history event does not exist',
+  IDEMPOTENCY_KEY_REUSED: 'the idempotency key was first used with a different request (another operation, arguments or reason); a retry must repeat the first request exactly, a new request needs a new key',
   CONFLICT: 'the change conflicts with the current state (already decided, merged away, undone, or changed since); reload and decide again',
   MDM_UNAVAILABLE: 'the MDM store could not be reached or failed; retry later (with the same idempotency key for mutations)',
 } as const;
@@ -24,6 +25,7 @@ const graphCodeOf: Record<MdmErrorCode, MdmGraphErrorCode> = {
   MDM_UNKNOWN_ENTITY_TYPE: 'BAD_USER_INPUT',
   MDM_INPUT_INVALID: 'BAD_USER_INPUT',
   MDM_SOURCE_UNAVAILABLE: 'MDM_UNAVAILABLE',
+  MDM_IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
 };
 
 export function badUserInput(message: string, argumentName?: string): GraphQLError {
@@ -34,10 +36,16 @@ export function badUserInput(message: string, argumentName?: string): GraphQLErr
  * Translates what an engine call threw into the graph's error: an MdmError
  * keeps its message and gets a stable graph code; a database failure (a
  * SQLSTATE or a socket error) becomes MDM_UNAVAILABLE tagged with the
- * operation; anything else (a bug) is rethrown as is.
+ * operation, except a data exception (SQLSTATE class 22), which a value the
+ * caller sent caused: BAD_USER_INPUT; anything else (a bug) is rethrown as is.
  */
 export function toGraphError(error: unknown, operation: string): unknown {
   if (error instanceof GraphQLError) return error;
+  if (isDataException(error)) {
+    return new GraphQLError(`the MDM store refused a value of the request (${operation}): ${(error as Error).message}`, {
+      extensions: { code: 'BAD_USER_INPUT', operation, reason: (error as { code: string }).code },
+    });
+  }
   if (error instanceof MdmError) {
     return new GraphQLError(error.message, {
       extensions: { code: graphCodeOf[error.code] ?? 'BAD_USER_INPUT', mdmCode: error.code, operation, ...error.details },

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { sourceError } from '../kit/index.js';
+import { GraphQLError } from 'graphql';
+import { isDataException, sourceError } from '../kit/index.js';
 
 /**
  * The batched reads the MDM subgraph makes of the MDM store (schema `mdm`,
@@ -83,6 +84,11 @@ export function createMdmStore(pool: pg.Pool): MdmStore {
       return (await pool.query<R>(text, values)).rows;
     } catch (error) {
       const reason = (error as { code?: string }).code;
+      if (isDataException(error)) {
+        throw new GraphQLError(`the MDM store refused a value of the request (${operation})`, {
+          extensions: { code: 'BAD_USER_INPUT', operation, reason },
+        });
+      }
       const failure = sourceError('mdm', 'UNAVAILABLE', `the MDM store could not be read (${operation})`, {
         operation,
         ...(reason ? { reason } : {}),

@@ -1,5 +1,6 @@
 import { searchGoldenRecords, type SearchOptions } from '../../mdm/index.js';
 import type { GoldenEntityType, GoldenRecord } from './mdmStore.js';
+import { assertTextInput } from '../kit/index.js';
 import { badUserInput, callEngine } from './mdmErrors.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './offsetCursors.js';
 import { pageSize, type MdmContext } from './resolvers.js';
@@ -35,6 +36,7 @@ const criteriaOf: Record<GoldenEntityType, readonly Criterion[]> = {
 async function searchConnection(ctx: MdmContext, entityType: GoldenEntityType, args: SearchArgs) {
   const criteria: Partial<Pick<SearchOptions, Criterion>> = {};
   for (const key of criteriaOf[entityType]) {
+    assertTextInput(args[key], key);
     const value = args[key]?.trim();
     if (!value) continue;
     if (value.length > MAX_CRITERION_LENGTH) throw badUserInput(`"${key}" is longer than ${MAX_CRITERION_LENGTH} characters`, key);

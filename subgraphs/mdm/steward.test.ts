@@ -245,7 +245,27 @@ for (const target of targets) {
 
         // The same key for another operation is a client bug, not a replay.
         const reused = await post(subgraph.url, unmergeMutation, { system: 'CRM', sourceId: '103', key: 'merge-globex-northwind' });
-        expect(reused.errors?.[0].extensions?.code).toBe('CONFLICT');
+        expect(reused.errors?.[0].extensions).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', mdmCode: 'MDM_IDEMPOTENCY_KEY_REUSED' });
+      });
+
+      it('refuses a used idempotency key sent with a different payload instead of replaying the first answer', async () => {
+        const merge = `mutation ($ids: [ID!]!, $reason: String) { mergeCustomers(ids: $ids, reason: $reason, idempotencyKey: "payload-bound-key") { ${resultFields} } }`;
+        const ids = [await masterOf('erp', '2'), await masterOf('erp', '3')];
+        const first = await post(subgraph.url, merge, { ids, reason: 'same company' });
+        expect(first.errors).toBeUndefined();
+        const stateAfterFirst = await storeState();
+        const sameAgain = await post(subgraph.url, merge, { ids, reason: 'same company' });
+        expect(sameAgain.data!.mergeCustomers.replayed).toBe(true);
+
+        const otherReason = await post(subgraph.url, merge, { ids, reason: 'another reason' });
+        const otherIds = await post(subgraph.url, merge, { ids: [ids[0], await masterOf('erp', '10')], reason: 'same company' });
+        for (const answer of [otherReason, otherIds]) {
+          expect(answer.data).toBeNull();
+          expect(answer.errors?.[0].extensions).toMatchObject({
+            code: 'IDEMPOTENCY_KEY_REUSED', idempotencyKey: 'payload-bound-key', historyEventId: first.data!.mergeCustomers.event.id,
+          });
+        }
+        expect(await storeState()).toEqual(stateAfterFirst);
       });
 
       it('refuses to merge products through mergeCustomers', async () => {

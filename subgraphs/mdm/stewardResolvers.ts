@@ -13,6 +13,7 @@ import {
   type StewardResult,
 } from '../../mdm/index.js';
 import { hasScope, unauthorizedFieldError } from '../kit/auth/index.js';
+import { assertTextInput } from '../kit/index.js';
 import type { GoldenEntityType } from './mdmStore.js';
 import { badUserInput, callEngine } from './mdmErrors.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './offsetCursors.js';
@@ -60,6 +61,8 @@ interface DecisionArgs {
 }
 
 function stewardContext(actor: string, args: DecisionArgs): StewardContext {
+  assertTextInput(args.reason, 'reason');
+  assertTextInput(args.idempotencyKey, 'idempotencyKey');
   const reason = args.reason?.trim() || null;
   if (reason && reason.length > MAX_REASON_LENGTH) throw badUserInput(`"reason" is longer than ${MAX_REASON_LENGTH} characters`, 'reason');
   const key = args.idempotencyKey ?? null;

@@ -61,11 +61,8 @@ export async function databaseTargets(): Promise<DatabaseTarget[]> {
         await admin.end();
         const url = new URL(serverUrl);
         url.pathname = `/${name}`;
-        const client = new pg.Client({ connectionString: url.toString() });
-        await client.connect();
-        // The extensions the MDM uses for blocking; created here as the server's superuser.
-        await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE EXTENSION IF NOT EXISTS fuzzystrmatch; CREATE EXTENSION IF NOT EXISTS unaccent;');
-        await client.end();
+        // A fresh database as an operator's would be: the extensions the MDM
+        // needs come from its own migration (000_extensions.sql), not from here.
         return {
           url: url.toString(),
           async drop() {
