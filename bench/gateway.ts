@@ -8,7 +8,8 @@
  * requests the subgraphs received per operation.
  *
  *   npx tsx bench/gateway.ts [--warmup 10] [--duration 20] [--connections 16]
- *     [--gateways concord,concord-auth,concord-nodedupe,apollo,hive] [--queries customer360,customerList]
+ *     [--gateways concord,concord-auth,concord-nodedupe,apollo,hive]
+ *     [--queries customer360,customerList,deepList,customer360EachCold,customer360EachWarm]
  *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost N] [--profile concord,concord-auth] [--out FILE]
  *
  * Hive Gateway lives in bench/peers: flock /tmp/concord-npm.lock npm install --prefix bench/peers
@@ -42,7 +43,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '16' },
     gateways: { type: 'string', default: CONTENDER_NAMES.join(',') },
-    queries: { type: 'string', default: 'customer360,customerList' },
+    queries: { type: 'string', default: 'customer360,customerList,deepList,customer360EachCold,customer360EachWarm' },
     companies: { type: 'string' },
     'gateway-cpus': { type: 'string', default: '0' },
     'load-cpus': { type: 'string', default: '1' },
@@ -100,9 +101,38 @@ async function post(url: string, body: string, headers: Record<string, string> =
   return { status: response.status, json, text };
 }
 
+/** One request per customer of the rotation, `connections` at a time: every measured customer is then in the cache. */
+async function warmPass(url: string, rotation: NonNullable<BenchQuery['rotation']>, headers: Record<string, string>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < rotation.values.length) {
+      const value = rotation.values[next++];
+      await post(url, `${rotation.prefix}${value}${rotation.suffix}`, headers);
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+}
+
+/** The gateway's entity-cache lookups so far (Concord's /metrics; zero for peers). */
+async function entityCacheLookups(graphqlUrl: string): Promise<{ hit: number; miss: number }> {
+  const totals = { hit: 0, miss: 0 };
+  try {
+    const response = await fetch(new URL('/metrics', graphqlUrl));
+    if (!response.ok) return totals;
+    for (const line of (await response.text()).split('\n')) {
+      const match = /^concord_gateway_entity_cache_lookups_total\{[^}]*result="(hit|miss)"[^}]*\} (\d+(?:\.\d+)?)/.exec(line);
+      if (match) totals[match[1] as 'hit' | 'miss'] += Number(match[2]);
+    }
+  } catch {
+    // Peers have no /metrics of this shape.
+  }
+  return totals;
+}
+
 async function main(): Promise<void> {
   await mkdir(TMP, { recursive: true });
   const startedAt = new Date();
+  const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
   // One proof secret for the stack's subgraphs, Concord as shipped, and the long-lived proof handed to the peers.
   // CONCORD_GATEWAY_PROOF_SECRET is what the subgraphs and the gateway read (readGatewayProofSettings).
@@ -166,9 +196,15 @@ async function main(): Promise<void> {
     const scripts = new Map<string, string>();
     for (const q of queries) {
       for (const withBearer of [false, true]) {
+        const headers: Record<string, string> = withBearer ? { Authorization: `Bearer ${token}` } : {};
         const file = path.join(TMP, `wrk-${q.name}${withBearer ? '-bearer' : ''}.lua`);
-        await writeWrkScript(file, q.body, withBearer ? { Authorization: `Bearer ${token}` } : {});
+        await writeWrkScript(file, q.body, headers, q.rotation);
         scripts.set(`${q.name}:${withBearer}`, file);
+        if (q.rotation) {
+          const warmup = path.join(TMP, `wrk-${q.name}${withBearer ? '-bearer' : ''}-warmup.lua`);
+          await writeWrkScript(warmup, q.body, headers, { ...q.rotation, values: q.rotation.warmupValues });
+          scripts.set(`${q.name}:${withBearer}:warmup`, warmup);
+        }
       }
     }
 
@@ -183,8 +219,7 @@ async function main(): Promise<void> {
       if (profiling) await rm(profileDir, { recursive: true, force: true });
       log(`starting ${contender.label}…`);
       let gateway: RunningContender;
-      try {
-        gateway = await startContender(name, {
+      const start = () => startContender(name, {
           supergraphFile: files[contender.supergraph],
           cpus: gatewayCpus,
           env: {
@@ -197,13 +232,26 @@ async function main(): Promise<void> {
           },
           nodeFlags: profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
         });
+      try {
+        gateway = await start();
       } catch (error) {
         log(`${name} did not start: ${(error as Error).message}`);
         for (const q of queries) measurements.push({ contender: name, query: q.name, error: `did not start: ${(error as Error).message}` });
         continue;
       }
       running.push(gateway);
-      for (const q of queries) measurements.push(await measure(gateway, name, q));
+      let answered = false;
+      for (const q of queries) {
+        if (q.cache === 'cold' && answered) {
+          // A cold cache is a fresh process: whatever earlier queries cached is gone.
+          await gateway.stop();
+          running.splice(running.indexOf(gateway), 1);
+          gateway = await start();
+          running.push(gateway);
+        }
+        measurements.push(await measure(gateway, name, q));
+        answered = true;
+      }
       await gateway.stop();
       running.splice(running.indexOf(gateway), 1);
       if (profiling) {
@@ -215,7 +263,9 @@ async function main(): Promise<void> {
 
     async function measure(gateway: RunningContender, name: ContenderName, q: BenchQuery): Promise<Measurement> {
       const headers: Record<string, string> = CONTENDERS[name].bearer ? { authorization: `Bearer ${token}` } : {};
-      const probe = await post(gateway.url, q.body, headers);
+      // A cold run's probe asks for a JIT warm-up customer, so the measured ones stay uncached.
+      const probeBody = q.rotation ? `${q.rotation.prefix}${q.rotation.warmupValues[0]}${q.rotation.suffix}` : q.body;
+      const probe = await post(gateway.url, probeBody, headers);
       if (probe.status !== 200 || !probe.json?.data || probe.json.errors?.length) {
         const error = `answered ${probe.status}: ${probe.text.slice(0, 300)}`;
         log(`${name} ${q.name} ${error}`);
@@ -223,14 +273,21 @@ async function main(): Promise<void> {
       }
       const data = JSON.stringify(probe.json.data);
       if (CONTENDERS[name].bearer) {
-        const anonymous = await post(gateway.url, q.body);
+        const anonymous = await post(gateway.url, probeBody);
         const refused = anonymous.status !== 200 || JSON.stringify(anonymous.json?.data) !== data;
         notes.push(`${name} ${q.name} without a token: HTTP ${anonymous.status}${refused ? ', refused' : ' — NOT refused'} (${anonymous.text.slice(0, 120).replace(/\|/g, '/')})`);
       }
       if (!firstData.has(q.name)) firstData.set(q.name, data);
       const script = scripts.get(`${q.name}:${CONTENDERS[name].bearer}`)!;
-      log(`${name} ${q.name}: warm-up ${warmupSec}s…`);
-      if (warmupSec > 0) await runWrk({ url: gateway.url, script, connections, durationSec: warmupSec, cpus: loadCpus });
+      if (q.cache === 'warm' && q.rotation) {
+        log(`${name} ${q.name}: warm-up pass over ${q.rotation.values.length} customers…`);
+        await warmPass(gateway.url, q.rotation, headers);
+      } else if (warmupSec > 0) {
+        log(`${name} ${q.name}: warm-up ${warmupSec}s…`);
+        const warmupScript = scripts.get(`${q.name}:${CONTENDERS[name].bearer}:warmup`) ?? script;
+        await runWrk({ url: gateway.url, script: warmupScript, connections, durationSec: warmupSec, cpus: loadCpus });
+      }
+      const cacheBefore = await entityCacheLookups(gateway.url);
       counter.reset();
       sourceRequests = 0;
       let rssPeak = gateway.rssBytes();
@@ -243,6 +300,9 @@ async function main(): Promise<void> {
       clearInterval(sampler);
       const cpuSeconds = gateway.cpuSeconds() - cpuBefore;
       rssPeak = Math.max(rssPeak, gateway.rssBytes());
+      const cacheAfter = await entityCacheLookups(gateway.url);
+      const hits = cacheAfter.hit - cacheBefore.hit;
+      const lookups = hits + cacheAfter.miss - cacheBefore.miss;
       log(`${name} ${q.name}: ${load.requestsPerSec.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, gateway CPU ${((100 * cpuSeconds) / load.durationSec).toFixed(0)}%`);
       return {
         contender: name,
@@ -255,11 +315,13 @@ async function main(): Promise<void> {
         subgraphRequestsByName: counter.byName(),
         sourceRequestsPerOp: sourceRequests / Math.max(1, load.requests),
         sameAnswer: firstData.get(q.name) === data,
+        entityCacheHitRatio: lookups > 0 ? hits / lookups : undefined,
       };
     }
 
     const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
     notes.push(
+      `Load average at the start: ${loadAtStart}.`,
       `Load average at the end: ${load} (the machine is shared; other engineers' tests ran at the same time, so figures are noisy).`,
       'Peers (stock gateway, Hive) check no JWT and get a supergraph without @authenticated/@requiresScopes; "concord (no auth)" is the same conditions, "concord (auth as shipped)" verifies the bearer token, authorizes fields and signs a gateway proof per request.',
       `Concord (auth as shipped) runs gateway/main.ts configured from the environment (demo issuer, audit records to the bench database, ${values['max-cost'] ? `default limits except LIMIT_MAX_COST=${values['max-cost']}` : 'default limits'}).`,

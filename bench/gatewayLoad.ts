@@ -34,8 +34,16 @@ function luaLongString(text: string): string {
   return `[${eq}[${text}]${eq}]`;
 }
 
-/** Writes the wrk Lua script for one request body and header set. */
-export async function writeWrkScript(file: string, body: string, headers: Record<string, string>): Promise<void> {
+/**
+ * Writes the wrk Lua script for one request body and header set; with
+ * `rotation`, each request sends `prefix .. values[i] .. suffix`, i going round.
+ */
+export async function writeWrkScript(
+  file: string,
+  body: string,
+  headers: Record<string, string>,
+  rotation?: { prefix: string; values: string[]; suffix: string },
+): Promise<void> {
   const headerLines = Object.entries({ 'Content-Type': 'application/json', ...headers })
     .map(([name, value]) => `wrk.headers[ ${luaLongString(name)} ] = ${luaLongString(value)}`)
     .join('\n');
@@ -43,7 +51,7 @@ export async function writeWrkScript(file: string, body: string, headers: Record
 wrk.method = "POST"
 wrk.body = ${luaLongString(body)}
 ${headerLines}
-
+${rotation ? rotationLua(rotation) : ''}
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) non200 = 0; graphqlErrors = 0 end
@@ -94,4 +102,17 @@ export async function runWrk(options: WrkOptions): Promise<LoadResult> {
     graphqlErrors: raw.graphqlErrors,
     socketErrors: raw.socketErrors,
   };
+}
+
+function rotationLua(rotation: { prefix: string; values: string[]; suffix: string }): string {
+  return `
+local prefix = ${luaLongString(rotation.prefix)}
+local suffix = ${luaLongString(rotation.suffix)}
+local values = { ${rotation.values.map(luaLongString).join(', ')} }
+local next = 0
+function request()
+  next = next % #values + 1
+  return wrk.format(nil, nil, nil, prefix .. values[next] .. suffix)
+end
+`;
 }

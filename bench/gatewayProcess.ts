@@ -12,7 +12,8 @@
  *   its willSendRequest.
  *
  * SUBGRAPH_DEDUPE=false turns Concord's sharing of identical in-flight
- * subgraph calls off (the stock gateway's terms).
+ * subgraph calls off (the stock gateway's terms). The entity cache (golden
+ * records, ADR 0014) is on, in memory; ENTITY_CACHE=off turns it off.
  *
  * Prints `READY <url>` once it serves.
  */
@@ -41,7 +42,9 @@ async function startConcord(supergraphPath: string, port: number, proof: string 
     plugins,
     // SUBGRAPH_DEDUPE=false: the same gateway without sharing identical in-flight subgraph calls.
     dedupeSubgraphRequests: process.env.SUBGRAPH_DEDUPE !== 'false',
-    logLevel: 'warn',
+    // The bench has no change pipeline: the cache runs on its TTL (ENTITY_CACHE=off measures without it).
+    entityCache: { store: process.env.ENTITY_CACHE === 'off' ? 'off' : 'memory' },
+    logLevel: 'error',
   });
 }
 

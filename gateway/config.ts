@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { ConfigError, readBool, readEnum, readInt, readString, readTracingConfig, readUrl, TRACING_OFF, type TracingConfig } from '../subgraphs/kit/config.js';
+import { readEntityCacheConfig, type EntityCacheConfig } from './entityCache/entityCacheConfig.js';
 import { DEFAULT_HTTP_LIMITS } from './limits/httpLimits.js';
+import { readPersistedQueriesConfig, type PersistedQueriesConfig } from './persisted/persistedConfig.js';
 import type { GatewayPlugin } from './plugins.js';
 import { readSecurityConfig, type GatewaySecurityConfig } from './security/securityConfig.js';
 import type { SupergraphSource } from './supergraphSource.js';
@@ -70,11 +72,17 @@ export interface GatewayConfig {
   tracing?: TracingConfig;
   /** A logger to use instead of creating one. */
   logger?: Logger;
+  /** The entity cache for golden records (ADR 0014). @default { store: 'auto' }: on when change events reach the gateway */
+  entityCache?: EntityCacheConfig;
+  /** APQ and trusted documents (ADR 0014). @default APQ on, no client restricted to trusted documents */
+  persistedQueries?: PersistedQueriesConfig;
 }
 
 /** GatewayConfig with every default filled in and every value checked. */
 export type ResolvedGatewayConfig = Required<Omit<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl'>> &
   Pick<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl'>;
+
+const DEFAULT_PERSISTED_QUERIES: PersistedQueriesConfig = { apq: true, trustedClients: [] };
 
 export const GATEWAY_DEFAULTS = {
   host: '127.0.0.1',
@@ -134,6 +142,8 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     logLevel: config.logLevel ?? GATEWAY_DEFAULTS.logLevel,
     tracing: config.tracing ?? TRACING_OFF,
     logger: config.logger,
+    entityCache: config.entityCache ?? { store: 'auto' },
+    persistedQueries: config.persistedQueries ?? DEFAULT_PERSISTED_QUERIES,
   };
 }
 
@@ -163,6 +173,8 @@ type Env = Record<string, string | undefined>;
  * | SUBGRAPH_DEDUPE | true |
  * | COMPOSITION_RETRY_MS | 30000 |
  * | LOG_LEVEL | info |
+ * | entity cache: ENTITY_CACHE, ENTITY_CACHE_* | see readEntityCacheConfig |
+ * | persisted queries: APQ_ENABLED, APQ_MAX_MB, TRUSTED_DOCUMENTS_* | see readPersistedQueriesConfig |
  * | OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_TRACES_EXPORTER, OTEL_SERVICE_NAME, OTEL_SDK_DISABLED | tracing off; see readTracingConfig (service name concord-gateway) |
  */
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -191,5 +203,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     compositionRetryMs: readInt(env, 'COMPOSITION_RETRY_MS', GATEWAY_DEFAULTS.compositionRetryMs),
     logLevel: readEnum<LogLevel>(env, 'LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], GATEWAY_DEFAULTS.logLevel),
     tracing: readTracingConfig(env, 'concord-gateway'),
+    entityCache: readEntityCacheConfig(env),
+    persistedQueries: readPersistedQueriesConfig(env),
   };
 }

@@ -6,6 +6,8 @@ import { Pool } from 'undici';
 import { injectTraceContext } from '../subgraphs/kit/tracing/traceContext.js';
 import { failedFetchErrors } from './dataSourceFailure.js';
 import type { GatewayMetrics, SubgraphOutcome } from './metrics.js';
+import type { EntityCache } from './entityCache/entityCache.js';
+import { cachePartitionOf } from './entityCache/cachePartition.js';
 import type { GatewayContext, GatewayPlugin, SubgraphRequest } from './plugins.js';
 
 // @apollo/gateway's GraphQLDataSourceRequestKind enum is exported neither to ESM nor in its typings; its values are these strings.
@@ -28,6 +30,8 @@ export interface SubgraphClientOptions {
    * children. Only when tracing is on. @default false
    */
   propagateTraceContext?: boolean;
+  /** Golden records answered from the entity cache (ADR 0014); undefined fetches everything. */
+  entityCache?: EntityCache;
 }
 
 /** A subgraph's answer as bytes: shared between deduplicated callers, each parses its own copy. */
@@ -117,6 +121,21 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     const context = kind === 'operation' ? (options.context as unknown as GatewayContext) : undefined;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     await this.client.prepare({ subgraphName: this.name, kind, request: { headers, query, operationName, variables }, context });
+    const { entityCache } = this.client.options;
+    if (entityCache && kind === 'operation' && !isMutation(query)) {
+      return entityCache.fetch(this.name, query, variables, cachePartitionOf(context), (vars) => this.#execute(kind, query, vars, operationName, headers));
+    }
+    return this.#execute(kind, query, variables, operationName, headers);
+  }
+
+  /** One subgraph call (shared with identical in-flight ones), its answer as a GraphQL response. */
+  async #execute(
+    kind: SubgraphRequest['kind'],
+    query: string,
+    variables: Record<string, unknown> | undefined,
+    operationName: string | undefined,
+    headers: Record<string, string>,
+  ): Promise<GatewayGraphQLResponse> {
     const body = JSON.stringify({ query, variables, operationName });
     const { metrics, dedupe } = this.client.options;
 

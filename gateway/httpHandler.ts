@@ -15,6 +15,8 @@ import { DocumentCache } from './httpHandlerDocumentCache.js';
 import type { GatewayMetrics, RequestOutcome } from './metrics.js';
 import type { GatewayContext, GatewayOperation, GatewayPlugin, GatewayResult, ParsedOperation } from './plugins.js';
 import type { SupergraphStatus } from './supergraphManager.js';
+import { resolveDocument, type PersistedDocumentsOptions } from './persisted/resolveDocument.js';
+import { TrustedDocuments } from './persisted/trustedDocuments.js';
 import {
   ATTR_GRAPHQL_OPERATION_NAME, ATTR_GRAPHQL_OPERATION_TYPE, endHttpServerSpan, runInContext, setErrorType, startHttpServerSpan,
 } from '../subgraphs/kit/tracing/httpServerSpan.js';
@@ -41,6 +43,8 @@ export interface HttpHandlerOptions {
    * gateway.request span beneath it. Undefined (the default) skips all of it.
    */
   tracer?: Tracer;
+  /** APQ and trusted documents (ADR 0014); undefined answers PERSISTED_QUERY_NOT_SUPPORTED to a hash. */
+  persistedDocuments?: PersistedDocumentsOptions;
   /** Extra routes by exact path (e.g. /.well-known/jwks.json, /audit), served before the 404. */
   routes?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void>>;
 }
@@ -87,6 +91,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
   const graphiqlPage = options.graphiql === false ? undefined : renderGraphiQL(options.graphiql);
   const httpLimits = { maxBodyBytes: options.maxBodyBytes, batching: options.batching ?? false, maxBatchSize: options.maxBatchSize ?? 10 };
   const startedAt = Date.now();
+  const persistedDocuments = options.persistedDocuments ?? { apq: false, trusted: new TrustedDocuments() };
 
   function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, contentType = JSON_TYPE): void {
     response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers });
@@ -147,8 +152,10 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
   }
 
   /** Run one operation through the pipeline: parse, onDocument, validate, onOperation, execute, onResponse. */
-  async function executeOperation(request: IncomingMessage, input: GraphQLHttpRequest, context: GatewayContext, span: Span | undefined): Promise<OperationAnswer> {
-    const entry = documents.get(input.query);
+  async function executeOperation(request: IncomingMessage, sent: GraphQLHttpRequest, context: GatewayContext, span: Span | undefined): Promise<OperationAnswer> {
+    const query = await resolveDocument(sent, context, persistedDocuments);
+    const input = { ...sent, query };
+    const entry = documents.get(query);
     if (entry.parseError) {
       const code = entry.parseError.extensions.code === 'MAX_TOKENS_EXCEEDED' ? [withoutHttpExtension(entry.parseError)] : withCode([entry.parseError], 'GRAPHQL_PARSE_FAILED');
       return { status: 400, body: { errors: format(code, context) }, operationType: 'none', outcome: 'error' };

@@ -2,7 +2,8 @@ import { GatewayHttpError } from './errors.js';
 
 /** A GraphQL request as the GraphQL-over-HTTP spec carries it, from a POST body or GET parameters. */
 export interface GraphQLHttpRequest {
-  query: string;
+  /** Absent when the request names a persisted query by its hash only (APQ, trusted documents). */
+  query?: string;
   operationName: string | null;
   variables: Record<string, unknown>;
   extensions: Record<string, unknown> | undefined;
@@ -30,18 +31,14 @@ export function toGraphQLRequest(value: unknown): GraphQLHttpRequest {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('An operation must be a JSON object with a `query`.');
   const raw = value as { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown };
   const extensions = objectOrUndefined(raw.extensions, 'extensions');
-  if (raw.query === undefined || raw.query === null || raw.query === '') {
-    if (extensions?.persistedQuery) {
-      throw new GatewayHttpError('PERSISTED_QUERY_NOT_SUPPORTED', 'Persisted queries are not supported by this gateway; send the full `query`.');
-    }
-    throw badRequest('A GraphQL request must contain a non-empty `query` string.');
-  }
-  if (typeof raw.query !== 'string') throw badRequest(`\`query\` must be a string, got ${typeof raw.query}.`);
+  const byHash = (raw.query === undefined || raw.query === null || raw.query === '') && Boolean(extensions?.persistedQuery);
+  if (!byHash && (raw.query === undefined || raw.query === null || raw.query === '')) throw badRequest('A GraphQL request must contain a non-empty `query` string.');
+  if (!byHash && typeof raw.query !== 'string') throw badRequest(`\`query\` must be a string, got ${typeof raw.query}.`);
   if (raw.operationName !== undefined && raw.operationName !== null && typeof raw.operationName !== 'string') {
     throw badRequest(`\`operationName\` must be a string, got ${typeof raw.operationName}.`);
   }
   return {
-    query: raw.query,
+    query: byHash ? undefined : (raw.query as string),
     operationName: (raw.operationName as string | null | undefined) || null,
     variables: objectOrUndefined(raw.variables, 'variables') ?? {},
     extensions,

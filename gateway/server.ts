@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import type { GraphQLSchema } from 'graphql';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type pg from 'pg';
 import { createPool } from '../subgraphs/kit/db/pool.js';
 import type { AuthorizationRules } from '../subgraphs/kit/auth/requirements.js';
@@ -15,6 +15,15 @@ import { createHttpHandler } from './httpHandler.js';
 import { GatewayMetrics } from './metrics.js';
 import { SupergraphManager, type SupergraphStatus } from './supergraphManager.js';
 import { startGatewayTracing } from './tracing.js';
+import type { GoldenChangeFeed } from '../platform/events/changeEvents.js';
+import { EntityCache } from './entityCache/entityCache.js';
+import { MemoryEntityCacheStore } from './entityCache/entityCacheStore.js';
+import { RedisEntityCacheStore } from './entityCache/redisEntityCacheStore.js';
+import type { EntityCacheConfig } from './entityCache/entityCacheConfig.js';
+import { DEFAULT_ENTITY_CACHE_POLICY } from './entityCache/cachePolicy.js';
+import { MemoryPersistedQueryStore } from './persisted/persistedQueryStore.js';
+import { TrustedDocuments } from './persisted/trustedDocuments.js';
+import { readManifestFolder } from './persisted/manifestSource.js';
 import { composedSupergraphSource, fileSupergraphSource, type SupergraphSource } from './supergraphSource.js';
 
 export interface RunningGateway {
@@ -30,11 +39,35 @@ export interface RunningGateway {
   audit?: AuditSink;
   /** Export the spans ended so far now (no-op when tracing is off); close() flushes too. */
   flushTraces(): Promise<void>;
+  /** The entity cache (undefined when off). */
+  entityCache?: EntityCache;
+  /** Published trusted-document manifests by client; `replace` swaps one in (the registry follower does). */
+  trustedDocuments: TrustedDocuments;
 }
 
 export interface StartGatewayOptions {
   /** GraphiQL page settings (e.g. the stack's customer 360 query as the default), or false to serve none. */
   graphiql?: GraphiQLPageOptions | false;
+  /**
+   * Golden-record change events (the stack's in-process feed, or a NATS
+   * subscription to concord.golden.>): they keep the entity cache fresh, and
+   * their presence turns the cache on when its config says `auto`.
+   */
+  changeFeed?: GoldenChangeFeed;
+}
+
+/** The entity cache the config asks for, or undefined; `auto` means on only when change events arrive. */
+async function createEntityCache(config: EntityCacheConfig, feed: GoldenChangeFeed | undefined, registry: GatewayMetrics["registry"], logger: Logger): Promise<EntityCache | undefined> {
+  const store = config.store === 'auto' ? (feed ? 'memory' : 'off') : config.store;
+  if (store === 'off') return undefined;
+  const policy = config.policy ?? DEFAULT_ENTITY_CACHE_POLICY;
+  if (store === 'redis') {
+    const redis = new RedisEntityCacheStore(config.redisUrl ?? 'redis://127.0.0.1:6379');
+    await redis.connect();
+    return new EntityCache(policy, redis, { registry, logger });
+  }
+  if (!feed) logger.warn({ ttlSec: policy.ttlSec }, 'entity cache on without change events: golden records may be stale for up to the TTL');
+  return new EntityCache(policy, new MemoryEntityCacheStore(config.maxBytes), { registry, logger });
 }
 
 function sourceFor(config: ReturnType<typeof resolveGatewayConfig>, client: SubgraphClient): SupergraphSource {
@@ -87,6 +120,24 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     logger.warn('gateway started without security: no authentication, authorization, limits or gateway proof');
   }
   const plugins = [...(security?.plugins ?? []), ...config.plugins];
+  let entityCache: EntityCache | undefined;
+  const trustedDocuments = new TrustedDocuments(config.persistedQueries.trustedClients);
+  try {
+    entityCache = await createEntityCache(config.entityCache, options.changeFeed, metrics.registry, logger);
+    if (config.persistedQueries.trustedDocumentsDir) {
+      for (const [client, manifest] of await readManifestFolder(config.persistedQueries.trustedDocumentsDir)) trustedDocuments.replace(client, manifest);
+    }
+  } catch (error) {
+    await entityCache?.close();
+    await release();
+    throw error;
+  }
+  const stopFollowing = entityCache && options.changeFeed ? entityCache.follow(options.changeFeed) : undefined;
+  const releaseCache = async () => {
+    stopFollowing?.();
+    await entityCache?.close();
+    await release();
+  };
   const client = new SubgraphClient({
     timeoutMs: config.subgraphTimeoutMs,
     connections: config.subgraphConnections,
@@ -95,6 +146,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     plugins,
     metrics,
     propagateTraceContext: Boolean(tracing),
+    entityCache,
   });
   const manager = new SupergraphManager(sourceFor(config, client), logger, { enforcesRules: Boolean(security) });
   const gateway = new ApolloGateway({
@@ -120,7 +172,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     ({ executor } = await gateway.load());
   } catch (error) {
     await client.close();
-    await release();
+    await releaseCache();
     throw error;
   }
   if (!executor || !schema) throw new Error('the gateway loaded without an executor or schema');
@@ -140,6 +192,10 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     graphiql: options.graphiql,
     routes: security?.routes,
     tracer: tracing?.tracer,
+    persistedDocuments: {
+      apq: config.persistedQueries.apq ? new MemoryPersistedQueryStore(config.persistedQueries.apqMaxBytes) : false,
+      trusted: trustedDocuments,
+    },
   });
   const server = createServer(handler);
   try {
@@ -153,7 +209,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
   } catch (error) {
     await gateway.stop();
     await client.close();
-    await release();
+    await releaseCache();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -169,6 +225,8 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     audit: security?.audit,
     supergraph: () => manager.status!,
     flushTraces: async () => tracing?.forceFlush(),
+    entityCache,
+    trustedDocuments,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -177,7 +235,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
         await stopped;
         await gateway.stop();
         await client.close();
-        await release();
+        await releaseCache();
       })();
       return closing;
     },

@@ -95,6 +95,10 @@ export interface StackConfig {
     introspection: boolean;
     /** The audit log's database. @default the stack's database (`AUDIT_DATABASE_URL`) */
     auditDatabaseUrl?: string;
+    /** ENTITY_CACHE_* (on by default in the stack: it hands the gateway its change feed). */
+    entityCache: NonNullable<GatewayConfig['entityCache']>;
+    /** APQ_*, TRUSTED_DOCUMENTS_*. */
+    persistedQueries: NonNullable<GatewayConfig['persistedQueries']>;
   };
 }
 
@@ -144,6 +148,8 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
       maxBatchSize: gateway.maxBatchSize!,
       introspection: gateway.introspection!,
       auditDatabaseUrl: readUrl(env, 'AUDIT_DATABASE_URL'),
+      entityCache: gateway.entityCache!,
+      persistedQueries: gateway.persistedQueries!,
     },
   };
 }

@@ -11,6 +11,7 @@ import { startErpSubgraph } from '../subgraphs/erp/server.js';
 import { startCrmSubgraph } from '../subgraphs/crm/server.js';
 import { startMdmSubgraph } from '../subgraphs/mdm/server.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
+import { createInProcessGoldenChangeFeed, type GoldenChangeFeed, type GoldenRecordChanged } from '../platform/events/changeEvents.js';
 import type { GraphiQLPageOptions } from '../gateway/graphiql.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { usageReportingPlugin } from '../gateway/usage/usagePlugin.js';
@@ -26,6 +27,11 @@ import {
 export interface StackOptions extends StackConfig {
   /** Called for every source round trip of every subgraph (tests count them). */
   onSourceRequest?: SourceRequestListener;
+  /**
+   * Golden-record change events for the gateway (its entity cache follows
+   * them). @default an in-process feed of the stack's own (`goldenChanges`)
+   */
+  goldenChanges?: GoldenChangeFeed & { publish(change: GoldenRecordChanged): void };
   /** Progress lines for the operator. */
   log?: (line: string) => void;
 }
@@ -43,6 +49,8 @@ export interface RunningStack {
   registry?: StackRegistry;
   /** Stops the CRM stand-in only (to show what happens when a source is down). */
   stopCrmSandbox(): Promise<void>;
+  /** The in-process golden-record change feed the gateway follows: the pipeline publishes into it. */
+  goldenChanges: GoldenChangeFeed & { publish(change: GoldenRecordChanged): void };
   /** Exports every span the gateway and the subgraphs have ended so far (no-op with tracing off); stop() flushes too. */
   flushTraces(): Promise<void>;
   stop(): Promise<void>;
@@ -188,9 +196,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       batching: options.gateway.batching,
       maxBatchSize: options.gateway.maxBatchSize,
       introspection: options.gateway.introspection,
+      entityCache: options.gateway.entityCache,
+      persistedQueries: options.gateway.persistedQueries,
       tracing: options.tracing.gateway,
     });
-    const gateway = await startGateway(gatewayConfig(options.ports.gateway), { graphiql });
+    const goldenChanges = options.goldenChanges ?? createInProcessGoldenChangeFeed();
+    const gateway = await startGateway(gatewayConfig(options.ports.gateway), { graphiql, changeFeed: goldenChanges });
     stops.push(() => gateway.close());
 
     return {
@@ -200,10 +211,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       urls: { erp: erp.url, crm: crm.url, mdm: mdm.url, crmSandbox: crmSandbox.url },
       pool,
       crmSandbox,
+      goldenChanges,
       registry: registry && {
         ...registry,
         async startGatewayReplica() {
-          const replica = await startGateway(gatewayConfig(0), { graphiql });
+          const replica = await startGateway(gatewayConfig(0), { graphiql, changeFeed: goldenChanges });
           stops.push(() => replica.close());
           return replica;
         },

@@ -134,6 +134,31 @@ describe.each(profiles)('as %s', (profile) => {
   );
 });
 
+/**
+ * The same cells again with the entity cache warm (issue 14): the stack's
+ * gateway caches golden records per scope set, and by now every profile's
+ * answers — and the admin's clear ones — are in it. No profile may get
+ * another's entries: masking and denials hold when the answer comes from the cache.
+ */
+describe.each(profiles)('as %s, answered again with the entity cache warm', (profile) => {
+  const coordinates = PROTECTED_FIELDS.map((f) => f.coordinate);
+
+  it.each(coordinates)('through the gateway, %s is as the matrix says', async (coordinate) => {
+    const probe = probes[coordinate].gateway;
+    const result = await viaGateway(probe, profile);
+    expect(result.status).toBe(200);
+    expectCell(coordinate, matrix[profile][coordinate], result, probe, clear.get(coordinate)!.gateway);
+  });
+});
+
+describe('the entity cache during the matrix', () => {
+  it('was on and answered golden records from its entries', async () => {
+    const metrics = await (await request(new URL('/metrics', stack.gatewayUrl))).body.text();
+    const hits = [...metrics.matchAll(/^concord_gateway_entity_cache_lookups_total\{subgraph="mdm",[^}]*result="hit"\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(hits).toBeGreaterThan(0);
+  });
+});
+
 describe('a subgraph called without the gateway', () => {
   it.each(['erp', 'crm', 'mdm'] as const)('%s answers 401 to _entities, _service and root fields without a proof, and to a forged one', async (subgraph) => {
     const customer = probes.Customer.direct!;
