@@ -24,7 +24,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { startGateway } from '../gateway/server.js';
 import type { GatewayPlugin } from '../gateway/plugins.js';
-import { GATEWAY_PROOF_HEADER } from '../subgraphs/kit/auth/gatewayProof.js';
+import { GATEWAY_PROOF_HEADER } from '../platform/auth/gatewayProof.js';
 
 const HOST = '127.0.0.1';
 

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { createPool } from '../subgraphs/kit/db/index.js';
-import type { GatewayProofKey } from '../subgraphs/kit/auth/gatewayProof.js';
-import type { SourceRequestListener } from '../subgraphs/kit/sourceRequests.js';
+import { createPool } from '../platform/db/index.js';
+import type { GatewayProofKey } from '../platform/auth/gatewayProof.js';
+import type { SourceRequestListener } from '../platform/sourceRequests.js';
 import type { StackConfig } from '../stack/config.js';
-import { startEmbeddedPostgres } from '../stack/embeddedPostgres.js';
+import { startEmbeddedPostgres } from '../platform/db/embeddedPostgres.js';
 import { seedSandbox } from '../sandbox/seed/index.js';
 import { startCrmSandbox } from '../sandbox/crm/server.js';
 import { runInitialLoad } from '../mdm/load/initialLoad.js';

@@ -19,7 +19,7 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createPool } from '../subgraphs/kit/db/index.js';
+import { createPool } from '../platform/db/index.js';
 import { personConfig } from '../mdm/entities/index.js';
 import { migrateMdm } from '../mdm/load/initialLoad.js';
 import { matchRecords } from '../mdm/match/index.js';

@@ -13,8 +13,8 @@ import { evaluateSeedTruth } from '../mdm/evaluate/seedTruth.js';
 import { runInitialLoad } from '../mdm/load/initialLoad.js';
 import { startCrmSandbox } from '../sandbox/crm/index.js';
 import { seedSandbox } from '../sandbox/seed/index.js';
-import { startEmbeddedPostgres } from '../stack/embeddedPostgres.js';
-import { createPool } from '../subgraphs/kit/db/index.js';
+import { startEmbeddedPostgres } from '../platform/db/embeddedPostgres.js';
+import { createPool } from '../platform/db/index.js';
 
 const { values } = parseArgs({ options: { companies: { type: 'string', default: '2000' }, seed: { type: 'string', default: '42' }, products: { type: 'string' } } });
 const companies = Number(values.companies);

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { ConfigError, readBool, readEnum, readInt, readString, readTracingConfig, readUrl, TRACING_OFF, type TracingConfig } from '../subgraphs/kit/config.js';
+import { ConfigError, readBool, readEnum, readInt, readString, readTracingConfig, readUrl, TRACING_OFF, type TracingConfig } from '../platform/config.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './entityCache/entityCacheConfig.js';
 import { DEFAULT_HTTP_LIMITS } from './limits/httpLimits.js';
 import { readPersistedQueriesConfig, type PersistedQueriesConfig } from './persisted/persistedConfig.js';
 import type { GatewayPlugin } from './plugins.js';
 import { readSecurityConfig, type GatewaySecurityConfig } from './security/securityConfig.js';
-import type { SupergraphSource } from './supergraphSource.js';
+import type { SupergraphSource } from './supergraph/source.js';
 
 /** A subgraph the gateway composes from: its name in the supergraph and its GraphQL URL. */
 export interface SubgraphEndpoint {

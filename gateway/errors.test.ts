@@ -7,9 +7,10 @@ describe('the gateway error registry', () => {
   it('holds every code the gateway source raises', () => {
     const directory = new URL('.', import.meta.url);
     // The gateway core's files; auth/limits plugins keep registries of their own.
-    const core = /^(server|config|dataSource\w*|supergraph(?!Fixtures)\w*|httpHandler\w*|health|metrics|plugins)\.ts$/;
-    const sources = readdirSync(directory)
-      .filter((file) => core.test(file))
+    const core = /^(server|config|plugins|upstream\/\w+|supergraph\/(?!fixtures)\w+|http\/\w+|observability\/metrics)\.ts$/;
+    const sources = (readdirSync(directory, { recursive: true }) as string[])
+      .map((file) => file.split('\\').join('/'))
+      .filter((file) => core.test(file) && !file.endsWith('.test.ts'))
       .map((file) => readFileSync(new URL(file, directory), 'utf8'))
       .join('\n');
     const raised = new Set<string>();

@@ -4,17 +4,17 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { GraphQLSchema } from 'graphql';
 import { pino, type Logger } from 'pino';
 import type pg from 'pg';
-import { createPool } from '../subgraphs/kit/db/pool.js';
-import type { AuthorizationRules } from '../subgraphs/kit/auth/requirements.js';
+import { createPool } from '../platform/db/pool.js';
+import type { AuthorizationRules } from '../platform/auth/requirements.js';
 import type { AuditSink } from './audit/auditSink.js';
 import { createGatewaySecurity, type GatewaySecurity } from './security/createSecurity.js';
 import { resolveGatewayConfig, type GatewayConfig } from './config.js';
-import { SubgraphClient } from './dataSource.js';
-import type { GraphiQLPageOptions } from './graphiql.js';
-import { createHttpHandler } from './httpHandler.js';
-import { GatewayMetrics } from './metrics.js';
-import { SupergraphManager, type SupergraphStatus } from './supergraphManager.js';
-import { startGatewayTracing } from './tracing.js';
+import { SubgraphClient } from './upstream/dataSource.js';
+import type { GraphiQLPageOptions } from './graphiql/page.js';
+import { createHttpHandler } from './http/handler.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { SupergraphManager, type SupergraphStatus } from './supergraph/manager.js';
+import { startGatewayTracing } from './observability/tracing.js';
 import type { GoldenChangeFeed } from '../platform/events/changeEvents.js';
 import { EntityCache } from './entityCache/entityCache.js';
 import { MemoryEntityCacheStore } from './entityCache/entityCacheStore.js';
@@ -24,7 +24,7 @@ import { DEFAULT_ENTITY_CACHE_POLICY } from './entityCache/cachePolicy.js';
 import { MemoryPersistedQueryStore } from './persisted/persistedQueryStore.js';
 import { TrustedDocuments } from './persisted/trustedDocuments.js';
 import { readManifestFolder } from './persisted/manifestSource.js';
-import { composedSupergraphSource, fileSupergraphSource, type SupergraphSource } from './supergraphSource.js';
+import { composedSupergraphSource, fileSupergraphSource, type SupergraphSource } from './supergraph/source.js';
 
 export interface RunningGateway {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */

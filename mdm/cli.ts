@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { readString } from '../subgraphs/kit/config.js';
-import { createPool } from '../subgraphs/kit/db/index.js';
+import { readString } from '../platform/config.js';
+import { createPool } from '../platform/db/index.js';
 import { entityConfig } from './entities/index.js';
 import {
   evaluateMatching, evaluateSeedTruth, formatAccuracyLine, readFebrlFile, readLabelledCsv, SEED_TRUTH_ENTITY_TYPES,

@@ -1,4 +1,4 @@
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../stack/embeddedPostgres.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../platform/db/embeddedPostgres.js';
 import { loadRegistryConfig } from './config.js';
 import { startRegistry } from './server.js';
 

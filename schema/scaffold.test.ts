@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../stack/embeddedPostgres.js';
-import { GATEWAY_PROOF_HEADER, generateGatewayProofSecret, signGatewayProof } from '../subgraphs/kit/auth/index.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../platform/db/embeddedPostgres.js';
+import { GATEWAY_PROOF_HEADER, generateGatewayProofSecret, signGatewayProof } from '../platform/auth/index.js';
 import { registerSchemaCommands } from './cli.js';
 import { scaffoldSubgraph, subgraphNames } from './scaffold.js';
 import { startRegistry, type RunningRegistry } from './server.js';
@@ -42,7 +42,7 @@ describe('concord subgraph new', () => {
   });
 
   it('scaffolds a subgraph that serves its fields, batches its source and publishes to the registry', async () => {
-    const kitImport = path.relative(path.join(parent, 'loyalty'), path.join(here, '../subgraphs/kit/index.js'));
+    const kitImport = path.relative(path.join(parent, 'loyalty'), path.join(here, '../platform/index.js'));
     const files = await scaffoldSubgraph({ name: 'loyalty', parentDir: parent, kitImport, port: 4100, team: 'loyalty-team' });
     expect(files.map((f) => path.basename(f)).sort()).toEqual([
       'README.md', 'config.ts', 'index.ts', 'loaders.ts', 'loyalty.test.ts', 'main.ts', 'resolvers.ts', 'schema.graphql', 'schema.ts', 'server.ts', 'source.ts', 'typeDefs.ts',

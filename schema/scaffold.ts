@@ -17,7 +17,7 @@ export interface ScaffoldOptions {
   name: string;
   /** Folder the subgraph folder is created in. @default 'subgraphs' */
   parentDir?: string;
-  /** Import path of the kit as seen from the new folder. @default '../kit/index.js' */
+  /** Import path of the kit as seen from the new folder. @default '../../platform/index.js' */
   kitImport?: string;
   /** Import path of the kit's security (gateway proof, guarded schema). @default kitImport's folder + 'auth/index.js' */
   kitAuthImport?: string;
@@ -50,7 +50,7 @@ export async function scaffoldSubgraph(options: ScaffoldOptions): Promise<string
   const existing = await readdir(dir).catch(() => [] as string[]);
   if (existing.length && !options.force) throw new ScaffoldError(`${dir} exists and is not empty (use --force to overwrite)`);
   await mkdir(dir, { recursive: true });
-  const kit = options.kitImport ?? '../kit/index.js';
+  const kit = options.kitImport ?? '../../platform/index.js';
   const kitAuth = options.kitAuthImport ?? kit.replace(/(^|\/)index\.js$/, '$1auth/index.js');
   const files = renderSubgraph({ ...names, kit, kitAuth, port: options.port ?? 4100, team: options.team ?? names.name });
   const written: string[] = [];

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { createPool } from '../subgraphs/kit/db/index.js';
+import { createPool } from '../platform/db/index.js';
 import type { ApiSchemaCache } from './checks.js';
 import { checkSubgraph } from './checks.js';
 import { RegistryError, isRegistryError } from './errors.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { createPool } from '../subgraphs/kit/db/index.js';
-import { ConfigError, readInt, readString, requireString } from '../subgraphs/kit/config.js';
-import { readGatewayProofSettings, resolveGatewayProofKey } from '../subgraphs/kit/auth/gatewayProof.js';
+import { createPool } from '../platform/db/index.js';
+import { ConfigError, readInt, readString, requireString } from '../platform/config.js';
+import { readGatewayProofSettings, resolveGatewayProofKey } from '../platform/auth/gatewayProof.js';
 import { parseTokenList } from '../schema/config.js';
 import { publishStackSubgraphs, resolveStackRegistryTokens } from './registry.js';
 import { seedSandbox } from '../sandbox/seed/index.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { TracingConfig } from '../subgraphs/kit/config.js';
+import type { TracingConfig } from '../platform/config.js';
 import { loadStackConfig } from './config.js';
 import { startStack, type StackRegistry } from './startStack.js';
 

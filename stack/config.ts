@@ -1,4 +1,4 @@
-import { readInt, readString, readUrl, readBool, readTracingConfig, type TracingConfig } from '../subgraphs/kit/config.js';
+import { readInt, readString, readUrl, readBool, readTracingConfig, type TracingConfig } from '../platform/config.js';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
 import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
 import { parseTokenList } from '../schema/config.js';

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { RegistryClient } from '../schema/client.js';
 import type { RegistryStore, TokenGrant } from '../schema/store.js';
 import { GENERATED_TOKEN_LABEL } from '../schema/tokens.js';
-import { fetchSubgraphSdl } from '../gateway/supergraph.js';
-import { GATEWAY_PROOF_HEADER, signGatewayProof, type GatewayProofKey } from '../subgraphs/kit/auth/gatewayProof.js';
+import { fetchSubgraphSdl } from '../gateway/supergraph/compose.js';
+import { GATEWAY_PROOF_HEADER, signGatewayProof, type GatewayProofKey } from '../platform/auth/gatewayProof.js';
 
 /**
  * How `concord start` runs the schema registry beside the rest (issue 5):

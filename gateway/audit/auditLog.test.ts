@@ -1,9 +1,9 @@
 import { buildSchema, parse, print } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAuthorizationRules } from '../../subgraphs/kit/auth/directives.js';
-import { userPrincipal, subjectOf, type Principal } from '../../subgraphs/kit/auth/principal.js';
-import { createPool } from '../../subgraphs/kit/db/pool.js';
+import { readAuthorizationRules } from '../../platform/auth/directives.js';
+import { userPrincipal, subjectOf, type Principal } from '../../platform/auth/principal.js';
+import { createPool } from '../../platform/db/pool.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
 import { applyFieldReads, planFieldReads } from '../pii/fieldReads.js';
 import { createAuditLog, listFieldReads, migrateAudit, operationHash } from './auditLog.js';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { migrate } from '../../subgraphs/kit/db/migrate.js';
-import { quoteIdent } from '../../subgraphs/kit/db/pool.js';
+import { migrate } from '../../platform/db/migrate.js';
+import { quoteIdent } from '../../platform/db/pool.js';
 
 export const AUDIT_MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 

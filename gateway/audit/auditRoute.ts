@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
-import { AuthError } from '../../subgraphs/kit/auth/errors.js';
-import { hasScope } from '../../subgraphs/kit/auth/principal.js';
+import { AuthError } from '../../platform/auth/errors.js';
+import { hasScope } from '../../platform/auth/principal.js';
 import type { TokenVerifier } from '../auth/tokenVerifier.js';
 import { listFieldReads, type FieldReadFilter } from './auditLog.js';
 

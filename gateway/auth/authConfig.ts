@@ -1,4 +1,4 @@
-import { ConfigError, readInt, readString, readUrl } from '../../subgraphs/kit/config.js';
+import { ConfigError, readInt, readString, readUrl } from '../../platform/config.js';
 import { DEFAULT_DEMO_AUDIENCE, DEFAULT_DEMO_ISSUER, DEFAULT_DEMO_KEY_FILE, loadDemoIssuer, type DemoIssuer } from './demoIssuer.js';
 import { DEFAULT_ALGORITHMS, createTokenVerifier, type TokenVerifier } from './tokenVerifier.js';
 

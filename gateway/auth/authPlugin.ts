@@ -1,7 +1,7 @@
 import { GatewayHttpError, withoutHttpExtension } from '../errors.js';
 import type { GatewayPlugin } from '../plugins.js';
-import { AuthError } from '../../subgraphs/kit/auth/errors.js';
-import type { Principal } from '../../subgraphs/kit/auth/principal.js';
+import { AuthError } from '../../platform/auth/errors.js';
+import type { Principal } from '../../platform/auth/principal.js';
 import type { TokenVerifier } from './tokenVerifier.js';
 
 declare module '../plugins.js' {

@@ -1,6 +1,6 @@
 import type { GatewayPlugin } from '../plugins.js';
-import { GATEWAY_PROOF_HEADER, signProofFor, DEFAULT_PROOF_TTL_SEC, type GatewayProofKey } from '../../subgraphs/kit/auth/gatewayProof.js';
-import { ANONYMOUS, type Principal } from '../../subgraphs/kit/auth/principal.js';
+import { GATEWAY_PROOF_HEADER, signProofFor, DEFAULT_PROOF_TTL_SEC, type GatewayProofKey } from '../../platform/auth/gatewayProof.js';
+import { ANONYMOUS, type Principal } from '../../platform/auth/principal.js';
 
 /** Distinct principals whose proofs are kept; beyond it the oldest is dropped. */
 const MAX_CACHED_PROOFS = 10_000;

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, base64url, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError } from '../../subgraphs/kit/auth/errors.js';
+import { AuthError } from '../../platform/auth/errors.js';
 import { createTokenVerifier } from './tokenVerifier.js';
 
 const ISSUER = 'https://issuer.test/';

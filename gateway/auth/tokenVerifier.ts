@@ -1,6 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { AuthError } from '../../subgraphs/kit/auth/errors.js';
-import { ANONYMOUS, scopesFromClaims, userPrincipal, type Principal } from '../../subgraphs/kit/auth/principal.js';
+import { AuthError } from '../../platform/auth/errors.js';
+import { ANONYMOUS, scopesFromClaims, userPrincipal, type Principal } from '../../platform/auth/principal.js';
 
 /** Asymmetric algorithms only: the gateway never holds a secret shared with an issuer. */
 export const DEFAULT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;

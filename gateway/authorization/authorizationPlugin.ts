@@ -3,9 +3,9 @@ import { GatewayHttpError } from '../errors.js';
 import type { GatewayOperation, GatewayPlugin } from '../plugins.js';
 import { operationHash } from '../audit/auditLog.js';
 import type { AuditSink } from '../audit/auditSink.js';
-import { ANONYMOUS, subjectOf, type Principal } from '../../subgraphs/kit/auth/principal.js';
-import type { AuthorizationRules } from '../../subgraphs/kit/auth/requirements.js';
-import { UNAUTHORIZED_FIELD_OR_TYPE } from '../../subgraphs/kit/auth/errors.js';
+import { ANONYMOUS, subjectOf, type Principal } from '../../platform/auth/principal.js';
+import type { AuthorizationRules } from '../../platform/auth/requirements.js';
+import { UNAUTHORIZED_FIELD_OR_TYPE } from '../../platform/auth/errors.js';
 import { authorizeOperation, shapeAuthorizedResult, type AuthorizedOperation } from './authorizeOperation.js';
 import type { AuthorizationMode } from './filterFields.js';
 

@@ -1,6 +1,6 @@
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
-import type { Principal } from '../../subgraphs/kit/auth/principal.js';
-import type { AuthorizationRules } from '../../subgraphs/kit/auth/requirements.js';
+import type { Principal } from '../../platform/auth/principal.js';
+import type { AuthorizationRules } from '../../platform/auth/requirements.js';
 import { applyFieldReads, planFieldReads, type FieldRead, type FieldReadSummary } from '../pii/fieldReads.js';
 import { filterUnauthorizedFields, insertUnauthorizedNulls, stripInternalAliases, type AuthorizationMode, type RemovedField } from './filterFields.js';
 

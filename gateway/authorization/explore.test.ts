@@ -1,6 +1,6 @@
 import { buildSchema, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS, userPrincipal } from '../../subgraphs/kit/auth/principal.js';
+import { ANONYMOUS, userPrincipal } from '../../platform/auth/principal.js';
 import { checkIntrospectionAllowed, isIntrospection, stripSuggestions } from './explore.js';
 
 const schema = buildSchema('type Query { customer: Customer } type Customer { name: String creditLimit: Float }');

@@ -1,5 +1,5 @@
 import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
-import { hasScope, type Principal } from '../../subgraphs/kit/auth/principal.js';
+import { hasScope, type Principal } from '../../platform/auth/principal.js';
 
 export const EXPLORE_SCOPE = 'explore';
 

@@ -1,6 +1,6 @@
 import { GatewayHttpError } from '../errors.js';
 import type { GatewayPlugin } from '../plugins.js';
-import { ANONYMOUS } from '../../subgraphs/kit/auth/principal.js';
+import { ANONYMOUS } from '../../platform/auth/principal.js';
 import { checkIntrospectionAllowed, mayExplore } from './explore.js';
 
 /**

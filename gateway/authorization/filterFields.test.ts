@@ -1,7 +1,7 @@
 import { buildSchema, execute, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { readAuthorizationRules } from '../../subgraphs/kit/auth/directives.js';
-import { userPrincipal } from '../../subgraphs/kit/auth/principal.js';
+import { readAuthorizationRules } from '../../platform/auth/directives.js';
+import { userPrincipal } from '../../platform/auth/principal.js';
 import { authorizeOperation, shapeAuthorizedResult } from './authorizeOperation.js';
 
 const sdl = `

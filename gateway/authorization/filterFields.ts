@@ -1,8 +1,8 @@
 import { GraphQLError, getNamedType, isInterfaceType, type DocumentNode, type GraphQLSchema, type SelectionNode, type SelectionSetNode } from 'graphql';
-import { UNAUTHORIZED_FIELD_OR_TYPE } from '../../subgraphs/kit/auth/errors.js';
-import type { Principal } from '../../subgraphs/kit/auth/principal.js';
-import { combineRequirements, fieldRequirement, satisfies, type AuthorizationRules, type Requirement } from '../../subgraphs/kit/auth/requirements.js';
-import { TYPENAME_ALIAS, editDocument, pathPattern, walkOperationFields, type PathSegment } from './operationWalk.js';
+import { UNAUTHORIZED_FIELD_OR_TYPE } from '../../platform/auth/errors.js';
+import type { Principal } from '../../platform/auth/principal.js';
+import { combineRequirements, fieldRequirement, satisfies, type AuthorizationRules, type Requirement } from '../../platform/auth/requirements.js';
+import { TYPENAME_ALIAS, editDocument, pathPattern, walkOperationFields, type PathSegment } from '../operation/operationWalk.js';
 
 export type AuthorizationMode = 'filter' | 'reject';
 

@@ -14,7 +14,7 @@ export { VisibleSchemas, visibilityKey, visibleSchema } from './introspectionSch
 export { answerIntrospection, introspectionOnlyDocument } from './introspectionExecution.js';
 export { suggestionIsVisible, suggestionsLeak } from './introspectionSuggestions.js';
 export { introspectionPlugin, type IntrospectionPluginOptions } from './introspectionPlugin.js';
-export { ID_ALIAS, TYPENAME_ALIAS, pathPattern, walkOperationFields, type PathSegment } from './operationWalk.js';
+export { ID_ALIAS, TYPENAME_ALIAS, pathPattern, walkOperationFields, type PathSegment } from '../operation/operationWalk.js';
 export {
   DEMO_USERS,
   PROFILES,
@@ -31,5 +31,5 @@ export {
   type ProtectedField,
   type Scope,
 } from './scopeMatrix.js';
-export { UNAUTHORIZED_FIELD_OR_TYPE } from '../../subgraphs/kit/auth/errors.js';
-export type { AuthorizationRules, Requirement } from '../../subgraphs/kit/auth/requirements.js';
+export { UNAUTHORIZED_FIELD_OR_TYPE } from '../../platform/auth/errors.js';
+export type { AuthorizationRules, Requirement } from '../../platform/auth/requirements.js';

@@ -11,8 +11,8 @@ import {
   type IntrospectionQuery,
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ANONYMOUS, userPrincipal, type Principal } from '../../subgraphs/kit/auth/principal.js';
-import type { AuthorizationRules } from '../../subgraphs/kit/auth/requirements.js';
+import { ANONYMOUS, userPrincipal, type Principal } from '../../platform/auth/principal.js';
+import type { AuthorizationRules } from '../../platform/auth/requirements.js';
 import { answerIntrospection, introspectionOnlyDocument } from './introspectionExecution.js';
 import { VisibleSchemas, visibilityKey, visibleSchema } from './introspectionSchema.js';
 import { suggestionIsVisible, suggestionsLeak } from './introspectionSuggestions.js';

@@ -1,7 +1,7 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { GatewayContext, GatewayPlugin } from '../plugins.js';
-import { ANONYMOUS } from '../../subgraphs/kit/auth/principal.js';
-import type { AuthorizationRules } from '../../subgraphs/kit/auth/requirements.js';
+import { ANONYMOUS } from '../../platform/auth/principal.js';
+import type { AuthorizationRules } from '../../platform/auth/requirements.js';
 import { answerIntrospection, introspectionOnlyDocument } from './introspectionExecution.js';
 import { VisibleSchemas } from './introspectionSchema.js';
 import { suggestionsLeak } from './introspectionSuggestions.js';

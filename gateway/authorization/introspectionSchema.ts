@@ -1,7 +1,7 @@
 import { MapperKind, mapSchema, pruneSchema } from '@graphql-tools/utils';
 import { getNamedType, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
-import type { Principal } from '../../subgraphs/kit/auth/principal.js';
-import { satisfies, scopesMentioned, type AuthorizationRules } from '../../subgraphs/kit/auth/requirements.js';
+import type { Principal } from '../../platform/auth/principal.js';
+import { satisfies, scopesMentioned, type AuthorizationRules } from '../../platform/auth/requirements.js';
 // Introspection hides exactly what execution nulls: the same requirement function.
 import { requirementAt } from './filterFields.js';
 

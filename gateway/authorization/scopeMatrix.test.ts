@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAuthorizationRules } from '../../subgraphs/kit/auth/directives.js';
+import { readAuthorizationRules } from '../../platform/auth/directives.js';
 import { PROFILES, PROTECTED_FIELDS, SCOPES, compareMatrixWithRules, expectedMatrix, renderScopeMatrixMarkdown, rulesOfMatrix } from './scopeMatrix.js';
 
 describe('the scope matrix', () => {

@@ -1,6 +1,6 @@
-import { fieldRequirement, isRestricted, PII_READ_SCOPE, satisfies, type AuthorizationRules } from '../../subgraphs/kit/auth/requirements.js';
-import { userPrincipal, ANONYMOUS, type Principal } from '../../subgraphs/kit/auth/principal.js';
-import type { PiiMask } from '../../subgraphs/kit/auth/masks.js';
+import { fieldRequirement, isRestricted, PII_READ_SCOPE, satisfies, type AuthorizationRules } from '../../platform/auth/requirements.js';
+import { userPrincipal, ANONYMOUS, type Principal } from '../../platform/auth/principal.js';
+import type { PiiMask } from '../../platform/auth/masks.js';
 
 /**
  * The scope model and the role × field matrix, as data: the demo issuer, the

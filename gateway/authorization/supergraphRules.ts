@@ -1,6 +1,6 @@
 import { Kind, parse, print, visit, type DocumentNode } from 'graphql';
-import { readAuthorizationRules, resolveDirectiveNames } from '../../subgraphs/kit/auth/directives.js';
-import type { AuthorizationRules } from '../../subgraphs/kit/auth/requirements.js';
+import { readAuthorizationRules, resolveDirectiveNames } from '../../platform/auth/directives.js';
+import type { AuthorizationRules } from '../../platform/auth/requirements.js';
 
 const SECURITY_SPECS = ['https://specs.apollo.dev/authenticated/', 'https://specs.apollo.dev/requiresScopes/'];
 const POLICY_SPEC = 'https://specs.apollo.dev/policy/';

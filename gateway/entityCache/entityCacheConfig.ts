@@ -1,4 +1,4 @@
-import { ConfigError, readEnum, readInt, readUrl } from '../../subgraphs/kit/config.js';
+import { ConfigError, readEnum, readInt, readUrl } from '../../platform/config.js';
 import { DEFAULT_ENTITY_CACHE_POLICY, type EntityCachePolicy } from './cachePolicy.js';
 
 /**

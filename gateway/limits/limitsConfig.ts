@@ -1,4 +1,4 @@
-import { readBool, readInt } from '../../subgraphs/kit/config.js';
+import { readBool, readInt } from '../../platform/config.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './httpLimits.js';
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './operationLimits.js';
 

@@ -1,4 +1,4 @@
-import { readBool, readInt, readString } from '../../subgraphs/kit/config.js';
+import { readBool, readInt, readString } from '../../platform/config.js';
 
 /**
  * Persisted queries and trusted documents (ADR 0014).

@@ -1,8 +1,8 @@
 import { getNamedType, type DocumentNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
-import { maskValue, type PiiMask } from '../../subgraphs/kit/auth/masks.js';
-import { hasScope, type Principal } from '../../subgraphs/kit/auth/principal.js';
-import { PII_READ_SCOPE, fieldRequirement, type AuthorizationRules } from '../../subgraphs/kit/auth/requirements.js';
-import { ID_ALIAS, TYPENAME_ALIAS, editDocument, walkOperationFields, type PathSegment } from '../authorization/operationWalk.js';
+import { maskValue, type PiiMask } from '../../platform/auth/masks.js';
+import { hasScope, type Principal } from '../../platform/auth/principal.js';
+import { PII_READ_SCOPE, fieldRequirement, type AuthorizationRules } from '../../platform/auth/requirements.js';
+import { ID_ALIAS, TYPENAME_ALIAS, editDocument, walkOperationFields, type PathSegment } from '../operation/operationWalk.js';
 
 /** Scopes whose fields are audited on every read, beside every `@pii` field. */
 export const DEFAULT_AUDITED_SCOPES = ['pii:read', 'finance:read'];

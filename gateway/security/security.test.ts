@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_PROOF_HEADER, generateGatewayProofSecret } from '../../subgraphs/kit/auth/gatewayProof.js';
+import { GATEWAY_PROOF_HEADER, generateGatewayProofSecret } from '../../platform/auth/gatewayProof.js';
 import { loadDemoIssuer, type DemoIssuer } from '../auth/demoIssuer.js';
 import { startGateway, type RunningGateway } from '../server.js';
-import { composeSupergraph } from '../supergraph.js';
-import { staticSupergraphSource } from '../supergraphSource.js';
-import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraphFixtures.js';
+import { composeSupergraph } from '../supergraph/compose.js';
+import { staticSupergraphSource } from '../supergraph/source.js';
+import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraph/fixtures.js';
 import { readSecurityConfig } from './securityConfig.js';
 
 /** The security wiring of the gateway core, on tiny subgraphs, in production mode. */

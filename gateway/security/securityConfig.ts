@@ -1,5 +1,5 @@
-import { readEnum } from '../../subgraphs/kit/config.js';
-import { readGatewayProofSettings, type GatewayProofKey, type GatewayProofSettings } from '../../subgraphs/kit/auth/gatewayProof.js';
+import { readEnum } from '../../platform/config.js';
+import { readGatewayProofSettings, type GatewayProofKey, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
 import { readAuthConfig, type AuthConfig } from '../auth/authConfig.js';
 import type { AuthorizationMode } from '../authorization/filterFields.js';
 import { readLimitsConfig } from '../limits/limitsConfig.js';

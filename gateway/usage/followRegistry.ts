@@ -1,8 +1,8 @@
-import { readInt, readString, readUrl } from '../../subgraphs/kit/config.js';
+import { readInt, readString, readUrl } from '../../platform/config.js';
 import { registrySupergraphSource } from '../../schema/supergraphSource.js';
 import { createUsageReporter, type UsageReporter } from '../../schema/usage.js';
 import type { GatewayPlugin } from '../plugins.js';
-import type { SupergraphSource } from '../supergraphSource.js';
+import type { SupergraphSource } from '../supergraph/source.js';
 import { usageReportingPlugin } from './usagePlugin.js';
 
 /**

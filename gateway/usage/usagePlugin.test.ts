@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../schema/usage.js';
 import { startGateway, type RunningGateway } from '../server.js';
-import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraphFixtures.js';
+import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraph/fixtures.js';
 import { usageReportingPlugin } from './usagePlugin.js';
 
 describe('the usage reporting plugin', () => {

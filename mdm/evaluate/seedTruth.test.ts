@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { startCrmSandbox, type CrmSandbox } from '../../sandbox/crm/index.js';
 import { seedSandbox } from '../../sandbox/seed/index.js';
-import { createPool } from '../../subgraphs/kit/db/index.js';
+import { createPool } from '../../platform/db/index.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
 import { formatSeedTruthEvaluation } from '../cli.js';
 import { runInitialLoad } from '../load/initialLoad.js';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { request } from 'undici';
-import { quoteIdent } from '../../subgraphs/kit/db/index.js';
+import { quoteIdent } from '../../platform/db/index.js';
 import { MdmError } from '../errors.js';
 import type { SourceRecord } from '../types.js';
 

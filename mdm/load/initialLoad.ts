@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { migrate } from '../../subgraphs/kit/db/index.js';
+import { migrate } from '../../platform/db/index.js';
 import { entityConfig } from '../entities/index.js';
 import { standardiseRecord } from '../standardise/index.js';
 import { runBatchMatch, type BatchSummary } from '../store/runBatch.js';

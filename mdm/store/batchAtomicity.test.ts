@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { createPool } from '../../subgraphs/kit/db/index.js';
+import { createPool } from '../../platform/db/index.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
 import { customerConfig } from '../entities/index.js';
 import { migrateMdm } from '../load/initialLoad.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { createPool } from '../../subgraphs/kit/db/index.js';
+import { createPool } from '../../platform/db/index.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
 import type { Cluster } from '../cluster/index.js';
 import { customerConfig, entityConfig, personConfig } from '../entities/index.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { migrate } from '../../subgraphs/kit/db/index.js';
+import { migrate } from '../../platform/db/index.js';
 
 /**
  * Small hand-made ERP and CRM fixtures for the MDM tests: the same companies

@@ -3,7 +3,7 @@
  * the database in argv[2] and kills its own process (SIGKILL, no cleanup)
  * once the batch has written part of its rows.
  */
-import { createPool } from '../../subgraphs/kit/db/index.js';
+import { createPool } from '../../platform/db/index.js';
 import { runBatchMatch } from '../store/runBatch.js';
 
 const pool = createPool({ connectionString: process.argv[2], max: 2 });

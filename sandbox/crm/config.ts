@@ -1,4 +1,4 @@
-import { ConfigError, readInt, readString } from '../../subgraphs/kit/config.js';
+import { ConfigError, readInt, readString } from '../../platform/config.js';
 import type { CrmSandboxConfig } from './server.js';
 
 type Env = Record<string, string | undefined>;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPool, migrate } from '../../subgraphs/kit/db/index.js';
+import { createPool, migrate } from '../../platform/db/index.js';
 import { authenticate } from './auth.js';
 import { CrmApiError } from './errors.js';
 import { sendJson } from './http.js';

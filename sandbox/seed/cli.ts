@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { ConfigError, readUrl } from '../../subgraphs/kit/config.js';
-import { createPool } from '../../subgraphs/kit/db/index.js';
+import { ConfigError, readUrl } from '../../platform/config.js';
+import { createPool } from '../../platform/db/index.js';
 import { DEFAULT_COMPANIES, DEFAULT_SEED, seedSandbox, type SeedSummary } from './seedSandbox.js';
 
 /**

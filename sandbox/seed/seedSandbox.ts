@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { migrate } from '../../subgraphs/kit/db/index.js';
+import { migrate } from '../../platform/db/index.js';
 import { SHOWCASE_PRODUCTS, seedCatalog } from './catalog.js';
 import { SeedContext } from './context.js';
 import { createCountryProfiles } from './countries.js';

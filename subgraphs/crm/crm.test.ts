@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCrmSandbox, type CrmSandbox } from '../../sandbox/crm/server.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../stack/embeddedPostgres.js';
-import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../kit/index.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../platform/db/embeddedPostgres.js';
+import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../../platform/index.js';
 import { createHubSpotClient } from './hubspotClient.js';
 import { CrmInputError } from './searchInput.js';
 import { startCrmSubgraph, type CrmSubgraphOptions } from './server.js';
-import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../kit/auth/index.js';
+import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../../platform/auth/index.js';
 import { PROFILES } from '../../gateway/authorization/scopeMatrix.js';
 
 /*

@@ -1,5 +1,5 @@
 import type { GraphQLError } from 'graphql';
-import { HttpClientError, sourceError } from '../kit/index.js';
+import { HttpClientError, sourceError } from '../../platform/index.js';
 
 /** Where a CRM failure is written for operators, upstream body included. Pino's `warn` fits. */
 export interface CrmLogger {

@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import { createHttpClient, HttpClientError, type HttpCircuitBreakerOptions, type HttpClient, type HttpRetryOptions, type SourceRequestListener } from '../kit/index.js';
+import { createHttpClient, HttpClientError, type HttpCircuitBreakerOptions, type HttpClient, type HttpRetryOptions, type SourceRequestListener } from '../../platform/index.js';
 import { validateCrmSearchInput, type CrmSearchInput } from './searchInput.js';
 
 /** The HubSpot CRM object types Concord reads, by their plural path names. */

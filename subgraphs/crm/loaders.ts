@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { createSourceLoader } from '../kit/index.js';
+import { createSourceLoader } from '../../platform/index.js';
 import type { CrmObject, CrmObjectType, HubSpotClient } from './hubspotClient.js';
 
 /**

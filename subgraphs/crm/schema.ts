@@ -1,4 +1,4 @@
-import { buildGuardedSubgraphSchema } from '../kit/auth/guardedSchema.js';
+import { buildGuardedSubgraphSchema } from '../../platform/auth/guardedSchema.js';
 import type { GraphQLSchema } from 'graphql';
 import type { CrmLogger } from './fieldErrors.js';
 import type { HubSpotClient } from './hubspotClient.js';

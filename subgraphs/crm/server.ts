@@ -1,5 +1,5 @@
-import { ConfigError, startServiceTracing, startSubgraphServer, TRACING_OFF, type HttpCircuitBreakerOptions, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
-import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
+import { ConfigError, startServiceTracing, startSubgraphServer, TRACING_OFF, type HttpCircuitBreakerOptions, type RunningSubgraph, type SourceRequestListener } from '../../platform/index.js';
+import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
 import type { CrmSubgraphConfig } from './config.js';
 import type { CrmLogger } from './fieldErrors.js';
 import { createHubSpotClient } from './hubspotClient.js';

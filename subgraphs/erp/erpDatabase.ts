@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent, sourceError } from '../kit/index.js';
+import { quoteIdent, sourceError } from '../../platform/index.js';
 
 /**
  * The batched reads the ERP subgraph makes of an Odoo database, one SQL

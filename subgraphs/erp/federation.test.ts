@@ -4,14 +4,14 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
-import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../kit/index.js';
+import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../../platform/index.js';
 import { installMdmFixture } from '../mdm/mdm.fixture.js';
 import { startMdmSubgraph } from '../mdm/server.js';
 import { mdmTypeDefs } from '../mdm/typeDefs.js';
 import { installErpFixture } from './erp.fixture.js';
 import { startErpSubgraph } from './server.js';
 import { erpTypeDefs } from './typeDefs.js';
-import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../kit/auth/index.js';
+import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../../platform/auth/index.js';
 import { PROFILES } from '../../gateway/authorization/scopeMatrix.js';
 
 /**

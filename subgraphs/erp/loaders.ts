@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { createSourceLoader, groupBy, type SourceRequestListener } from '../kit/index.js';
+import { createSourceLoader, groupBy, type SourceRequestListener } from '../../platform/index.js';
 import type { ErpDatabase, InvoiceRow, OrderLineRow, OrderRow } from './erpDatabase.js';
 
 export interface Stock {

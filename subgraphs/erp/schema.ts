@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildGuardedSubgraphSchema } from '../kit/auth/guardedSchema.js';
-import type { SourceRequestListener } from '../kit/index.js';
+import { buildGuardedSubgraphSchema } from '../../platform/auth/guardedSchema.js';
+import type { SourceRequestListener } from '../../platform/index.js';
 import type { ErpDatabase } from './erpDatabase.js';
 import { createErpLoaders } from './loaders.js';
 import { erpResolvers, type ErpContext } from './resolvers.js';

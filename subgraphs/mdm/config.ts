@@ -1,5 +1,5 @@
-import { readBool, readInt, readString, readTracingConfig, readUrl, type TracingConfig } from '../kit/index.js';
-import { readGatewayProofSettings, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
+import { readBool, readInt, readString, readTracingConfig, readUrl, type TracingConfig } from '../../platform/index.js';
+import { readGatewayProofSettings, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
 
 type Env = Record<string, string | undefined>;
 

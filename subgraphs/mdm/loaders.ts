@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { createSourceLoader, type SourceRequestListener } from '../kit/index.js';
+import { createSourceLoader, type SourceRequestListener } from '../../platform/index.js';
 import type { GoldenEntityType, GoldenPage, GoldenRecord, MdmStore } from './mdmStore.js';
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { migrate } from '../kit/index.js';
+import { migrate } from '../../platform/index.js';
 
 const migrations = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../mdm/store/migrations');
 

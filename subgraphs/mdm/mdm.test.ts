@@ -2,11 +2,11 @@ import { createServer } from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
-import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../kit/index.js';
+import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../../platform/index.js';
 import { loadMdmSubgraphConfig } from './config.js';
 import { installMdmFixture } from './mdm.fixture.js';
 import { startMdmSubgraph } from './server.js';
-import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../kit/auth/index.js';
+import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../../platform/auth/index.js';
 import { PROFILES } from '../../gateway/authorization/scopeMatrix.js';
 
 // Subgraphs answer only the gateway (ADR 0003): these tests call them as the gateway would, for an admin.

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { MdmError, type MdmErrorCode } from '../../mdm/index.js';
-import { isDataException, sourceError } from '../kit/index.js';
+import { isDataException, sourceError } from '../../platform/index.js';
 
 /**
  * The codes the MDM subgraph answers with, beside the kit's MDM_UNAVAILABLE

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { GraphQLError } from 'graphql';
-import { isDataException, sourceError } from '../kit/index.js';
+import { isDataException, sourceError } from '../../platform/index.js';
 
 /**
  * The batched reads the MDM subgraph makes of the MDM store (schema `mdm`,

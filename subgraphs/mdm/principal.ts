@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ANONYMOUS, type Principal } from '../kit/auth/index.js';
+import { ANONYMOUS, type Principal } from '../../platform/auth/index.js';
 
 /**
  * Who is calling the MDM subgraph, as the request context starts out. The

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type pg from 'pg';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import type { Principal } from '../kit/auth/index.js';
+import type { Principal } from '../../platform/auth/index.js';
 import type { MdmLoaders } from './loaders.js';
 import type { GoldenEntityType, GoldenRecord, MdmStore, XrefLink } from './mdmStore.js';
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import type pg from 'pg';
-import { buildGuardedSubgraphSchema } from '../kit/auth/guardedSchema.js';
-import type { SourceRequestListener } from '../kit/index.js';
+import { buildGuardedSubgraphSchema } from '../../platform/auth/guardedSchema.js';
+import type { SourceRequestListener } from '../../platform/index.js';
 import type { MdmStore } from './mdmStore.js';
 import { createMdmLoaders } from './loaders.js';
 import { principalFromRequest } from './principal.js';

@@ -1,6 +1,6 @@
 import { searchGoldenRecords, type SearchOptions } from '../../mdm/index.js';
 import type { GoldenEntityType, GoldenRecord } from './mdmStore.js';
-import { assertTextInput } from '../kit/index.js';
+import { assertTextInput } from '../../platform/index.js';
 import { badUserInput, callEngine } from './mdmErrors.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './offsetCursors.js';
 import { pageSize, type MdmContext } from './resolvers.js';

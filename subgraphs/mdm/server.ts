@@ -1,5 +1,5 @@
-import { ConfigError, createPool, startServiceTracing, startSubgraphServer, TRACING_OFF, type RunningSubgraph, type SourceRequestListener } from '../kit/index.js';
-import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../kit/auth/gatewayProof.js';
+import { ConfigError, createPool, startServiceTracing, startSubgraphServer, TRACING_OFF, type RunningSubgraph, type SourceRequestListener } from '../../platform/index.js';
+import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
 import type { MdmSubgraphConfig } from './config.js';
 import { createMdmStore } from './mdmStore.js';
 import { buildMdmSchema, createMdmContext } from './schema.js';

@@ -12,8 +12,8 @@ import {
   type StewardContext,
   type StewardResult,
 } from '../../mdm/index.js';
-import { hasScope, unauthorizedFieldError } from '../kit/auth/index.js';
-import { assertTextInput } from '../kit/index.js';
+import { hasScope, unauthorizedFieldError } from '../../platform/auth/index.js';
+import { assertTextInput } from '../../platform/index.js';
 import type { GoldenEntityType } from './mdmStore.js';
 import { badUserInput, callEngine } from './mdmErrors.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './offsetCursors.js';

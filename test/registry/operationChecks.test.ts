@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSubgraph } from '../../subgraphs/kit/index.js';
+import type { RunningSubgraph } from '../../platform/index.js';
 import { postGraphQL } from '../support/graphql.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import {

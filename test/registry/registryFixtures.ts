@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { parse } from 'graphql';
 import { registerSchemaCommands } from '../../schema/cli.js';
-import { buildGuardedSubgraphSchema } from '../../subgraphs/kit/auth/guardedSchema.js';
-import type { GatewayProofKey } from '../../subgraphs/kit/auth/gatewayProof.js';
-import { startSubgraphServer, type RunningSubgraph } from '../../subgraphs/kit/index.js';
+import { buildGuardedSubgraphSchema } from '../../platform/auth/guardedSchema.js';
+import type { GatewayProofKey } from '../../platform/auth/gatewayProof.js';
+import { startSubgraphServer, type RunningSubgraph } from '../../platform/index.js';
 
 /**
  * Shared pieces of the registry scenarios (issue 5): a small extra domain

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/server.js';
-import type { RunningSubgraph } from '../../subgraphs/kit/index.js';
+import type { RunningSubgraph } from '../../platform/index.js';
 import { postGraphQL } from '../support/graphql.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaffoldSubgraph } from '../../schema/scaffold.js';
-import type { RunningSubgraph } from '../../subgraphs/kit/index.js';
+import type { RunningSubgraph } from '../../platform/index.js';
 import { postGraphQL } from '../support/graphql.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { concord, waitUntil } from './registryFixtures.js';
@@ -38,7 +38,7 @@ describe('a scaffolded subgraph, from `concord subgraph new` to the graph', () =
 
   it('passes its own test, is published with the team token, and answers through the gateway', async () => {
     const dir = path.join(parent, 'loyalty');
-    const kitImport = path.relative(dir, path.join(repository, 'subgraphs/kit/index.js'));
+    const kitImport = path.relative(dir, path.join(repository, 'platform/index.js'));
     await scaffoldSubgraph({ name: 'loyalty', parentDir: parent, kitImport, port: 4100, team: 'loyalty' });
 
     const ownTest = await promisify(execFile)('npx', ['vitest', 'run', '--dir', dir], { cwd: repository, env: { ...process.env, CI: '' }, timeout: 120_000 });

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFieldReads } from '../../gateway/audit/auditLog.js';
 import { loadDemoIssuer } from '../../gateway/auth/demoIssuer.js';
-import { maskValue } from '../../subgraphs/kit/auth/masks.js';
+import { maskValue } from '../../platform/auth/masks.js';
 import { postGraphQL } from '../support/graphql.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 

@@ -1,8 +1,8 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILES, PROTECTED_FIELDS, compareMatrixWithRules, expectedMatrix, extractAuthorizationRules, principalOfProfile, type ProfileName } from '../../gateway/authorization/index.js';
-import { composeSupergraphFromSubgraphs } from '../../gateway/supergraph.js';
-import { GATEWAY_PROOF_HEADER, signProofFor } from '../../subgraphs/kit/auth/gatewayProof.js';
+import { composeSupergraphFromSubgraphs } from '../../gateway/supergraph/compose.js';
+import { GATEWAY_PROOF_HEADER, signProofFor } from '../../platform/auth/gatewayProof.js';
 import { postGraphQL, type GraphQLResult } from '../support/graphql.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { masked, probesFor, type Probe, type Samples } from './probes.js';

@@ -1,4 +1,4 @@
-import { maskValue } from '../../subgraphs/kit/auth/masks.js';
+import { maskValue } from '../../platform/auth/masks.js';
 import { PROTECTED_FIELDS, type ProtectedField } from '../../gateway/authorization/scopeMatrix.js';
 
 /**

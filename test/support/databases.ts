@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../stack/embeddedPostgres.js';
+import { startEmbeddedPostgres } from '../../platform/db/embeddedPostgres.js';
 
 /**
  * The two databases every database test runs against: the embedded PGlite and

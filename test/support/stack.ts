@@ -5,7 +5,7 @@ import { startStack, type RunningStack } from '../../stack/startStack.js';
 import { loadStackConfig } from '../../stack/config.js';
 import { loadDemoIssuer, type DemoIssuer } from '../../gateway/auth/demoIssuer.js';
 import { DEMO_USERS } from '../../gateway/authorization/scopeMatrix.js';
-import type { SourceRequestEvent } from '../../subgraphs/kit/sourceRequests.js';
+import type { SourceRequestEvent } from '../../platform/sourceRequests.js';
 
 export interface TestStack extends RunningStack {
   /** Every source round trip since the last `resetSourceRequests()`. */

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayHttpError } from './errors.js';
-import type { GatewayPlugin } from './plugins.js';
-import { startGateway, type RunningGateway } from './server.js';
-import { composeSupergraph } from './supergraph.js';
-import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from './supergraphFixtures.js';
-import { staticSupergraphSource } from './supergraphSource.js';
+import { GatewayHttpError } from '../errors.js';
+import type { GatewayPlugin } from '../plugins.js';
+import { startGateway, type RunningGateway } from '../server.js';
+import { composeSupergraph } from '../supergraph/compose.js';
+import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraph/fixtures.js';
+import { staticSupergraphSource } from '../supergraph/source.js';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

@@ -1,9 +1,9 @@
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from 'pino';
-import { extractAuthorizationRules, stripAuthorizationDirectives } from './authorization/supergraphRules.js';
-import { isRestricted, type AuthorizationRules } from '../subgraphs/kit/auth/requirements.js';
-import { supergraphId, validateSupergraphSdl } from './supergraph.js';
-import type { SupergraphSource } from './supergraphSource.js';
+import { extractAuthorizationRules, stripAuthorizationDirectives } from '../authorization/supergraphRules.js';
+import { isRestricted, type AuthorizationRules } from '../../platform/auth/requirements.js';
+import { supergraphId, validateSupergraphSdl } from './compose.js';
+import type { SupergraphSource } from './source.js';
 
 /** What /health reports about the supergraph: the one serving, and the last one refused. */
 export interface SupergraphStatus {

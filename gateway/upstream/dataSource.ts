@@ -3,12 +3,12 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { context } from '@opentelemetry/api';
 import { Pool } from 'undici';
-import { injectTraceContext } from '../subgraphs/kit/tracing/traceContext.js';
-import { failedFetchErrors } from './dataSourceFailure.js';
-import type { GatewayMetrics, SubgraphOutcome } from './metrics.js';
-import type { EntityCache } from './entityCache/entityCache.js';
-import { cachePartitionOf } from './entityCache/cachePartition.js';
-import type { GatewayContext, GatewayPlugin, SubgraphRequest } from './plugins.js';
+import { injectTraceContext } from '../../platform/tracing/traceContext.js';
+import { failedFetchErrors } from './failedFetch.js';
+import type { GatewayMetrics, SubgraphOutcome } from '../observability/metrics.js';
+import type { EntityCache } from '../entityCache/entityCache.js';
+import { cachePartitionOf } from '../entityCache/cachePartition.js';
+import type { GatewayContext, GatewayPlugin, SubgraphRequest } from '../plugins.js';
 
 // @apollo/gateway's GraphQLDataSourceRequestKind enum is exported neither to ESM nor in its typings; its values are these strings.
 const INCOMING_OPERATION = 'incoming operation';

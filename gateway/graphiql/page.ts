@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createGraphiQLAssetHandler, loadGraphiQLAssets, type GraphiQLAsset } from './graphiqlAssets.js';
-import { GRAPHIQL_BOOTSTRAP, GRAPHIQL_PAGE_STYLE } from './graphiqlBootstrap.js';
+import { createGraphiQLAssetHandler, loadGraphiQLAssets, type GraphiQLAsset } from './assets.js';
+import { GRAPHIQL_BOOTSTRAP, GRAPHIQL_PAGE_STYLE } from './bootstrap.js';
 
 /**
  * GraphiQL for a browser at GET /graphql. The page loads GraphiQL and React

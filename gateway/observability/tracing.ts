@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { TracingConfig } from '../subgraphs/kit/config.js';
-import { startServiceTracing, type ServiceTracing } from '../subgraphs/kit/tracing/serviceTracing.js';
+import type { TracingConfig } from '../../platform/config.js';
+import { startServiceTracing, type ServiceTracing } from '../../platform/tracing/serviceTracing.js';
 
 /**
  * The gateway's tracing: its own provider (service `concord-gateway` unless

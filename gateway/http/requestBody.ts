@@ -1,4 +1,4 @@
-import { GatewayHttpError } from './errors.js';
+import { GatewayHttpError } from '../errors.js';
 
 /** A GraphQL request as the GraphQL-over-HTTP spec carries it, from a POST body or GET parameters. */
 export interface GraphQLHttpRequest {

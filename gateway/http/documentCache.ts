@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { limitError } from './limits/limitErrors.js';
+import { limitError } from '../limits/limitErrors.js';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 
 /**

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from './server.js';
-import { composeSupergraph, writeSupergraphFile } from './supergraph.js';
-import { CRM_SDL, CRM_V2_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from './supergraphFixtures.js';
-import { pushSupergraphSource } from './supergraphSource.js';
+import { startGateway, type RunningGateway } from '../server.js';
+import { composeSupergraph, writeSupergraphFile } from './compose.js';
+import { CRM_SDL, CRM_V2_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from './fixtures.js';
+import { pushSupergraphSource } from './source.js';
 
 async function post(url: string, query: string) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });

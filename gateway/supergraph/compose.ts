@@ -6,8 +6,8 @@ import { Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
 import { parse } from 'graphql';
 import { request } from 'undici';
-import type { SubgraphEndpoint } from './config.js';
-import { GatewayStartError } from './errors.js';
+import type { SubgraphEndpoint } from '../config.js';
+import { GatewayStartError } from '../errors.js';
 
 /** A subgraph with its SDL, as composition and the schema registry see it. */
 export interface SubgraphSdl {

@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig, resolveGatewayConfig } from './config.js';
+import { loadGatewayConfig, resolveGatewayConfig } from '../config.js';
 import { startGatewayTracing } from './tracing.js';
 
 describe('gateway tracing when the environment does not ask for it', () => {

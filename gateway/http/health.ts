@@ -1,4 +1,4 @@
-import type { SupergraphStatus } from './supergraphManager.js';
+import type { SupergraphStatus } from '../supergraph/manager.js';
 
 /** The body of GET /health: liveness plus which supergraph is serving. */
 export interface GatewayHealth {

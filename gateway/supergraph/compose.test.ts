@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { composeSupergraph, isCompositionFailure, supergraphId, validateSupergraphSdl } from './supergraph.js';
-import { CONFLICTING_SDL, CRM_SDL, MDM_SDL } from './supergraphFixtures.js';
+import { composeSupergraph, isCompositionFailure, supergraphId, validateSupergraphSdl } from './compose.js';
+import { CONFLICTING_SDL, CRM_SDL, MDM_SDL } from './fixtures.js';
 
 const mdm = { name: 'mdm', url: 'http://127.0.0.1:4003/graphql', sdl: MDM_SDL };
 const crm = { name: 'crm', url: 'http://127.0.0.1:4002/graphql', sdl: CRM_SDL };

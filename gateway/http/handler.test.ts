@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type RunningGateway } from './server.js';
-import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from './supergraphFixtures.js';
+import { startGateway, type RunningGateway } from '../server.js';
+import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraph/fixtures.js';
 
 describe('the gateway HTTP surface', () => {
   let mdm: TinySubgraph;

@@ -5,21 +5,21 @@ import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/serv
 import type { Span, Tracer } from '@opentelemetry/api';
 import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { formatGatewayError, GatewayHttpError, withCode, withoutHttpExtension } from './errors.js';
-import { renderGraphiQL, type GraphiQLPageOptions } from './graphiql.js';
-import { GRAPHIQL_ASSET_PREFIX } from './graphiqlAssets.js';
+import { formatGatewayError, GatewayHttpError, withCode, withoutHttpExtension } from '../errors.js';
+import { renderGraphiQL, type GraphiQLPageOptions } from '../graphiql/page.js';
+import { GRAPHIQL_ASSET_PREFIX } from '../graphiql/assets.js';
 import { checkHealth } from './health.js';
-import { isJsonContentType, parseGetParameters, parseJsonBody, toGraphQLRequest, type GraphQLHttpRequest } from './httpHandlerBody.js';
-import { checkBatch, readLimitedBody, RequestLimitError } from './limits/httpLimits.js';
-import { DocumentCache } from './httpHandlerDocumentCache.js';
-import type { GatewayMetrics, RequestOutcome } from './metrics.js';
-import type { GatewayContext, GatewayOperation, GatewayPlugin, GatewayResult, ParsedOperation } from './plugins.js';
-import type { SupergraphStatus } from './supergraphManager.js';
-import { resolveDocument, type PersistedDocumentsOptions } from './persisted/resolveDocument.js';
-import { TrustedDocuments } from './persisted/trustedDocuments.js';
+import { isJsonContentType, parseGetParameters, parseJsonBody, toGraphQLRequest, type GraphQLHttpRequest } from './requestBody.js';
+import { checkBatch, readLimitedBody, RequestLimitError } from '../limits/httpLimits.js';
+import { DocumentCache } from './documentCache.js';
+import type { GatewayMetrics, RequestOutcome } from '../observability/metrics.js';
+import type { GatewayContext, GatewayOperation, GatewayPlugin, GatewayResult, ParsedOperation } from '../plugins.js';
+import type { SupergraphStatus } from '../supergraph/manager.js';
+import { resolveDocument, type PersistedDocumentsOptions } from '../persisted/resolveDocument.js';
+import { TrustedDocuments } from '../persisted/trustedDocuments.js';
 import {
   ATTR_GRAPHQL_OPERATION_NAME, ATTR_GRAPHQL_OPERATION_TYPE, endHttpServerSpan, runInContext, setErrorType, startHttpServerSpan,
-} from '../subgraphs/kit/tracing/httpServerSpan.js';
+} from '../../platform/tracing/httpServerSpan.js';
 
 export interface HttpHandlerOptions {
   executor: GatewayExecutor;

@@ -4,11 +4,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUSTOMER_360_QUERY, graphiqlContentSecurityPolicy, renderGraphiQL, type GraphiQLPage } from './graphiql.js';
-import { GRAPHIQL_ASSET_PREFIX, loadGraphiQLAssets } from './graphiqlAssets.js';
-import { GRAPHIQL_BOOTSTRAP, GRAPHIQL_PAGE_STYLE } from './graphiqlBootstrap.js';
+import { CUSTOMER_360_QUERY, graphiqlContentSecurityPolicy, renderGraphiQL, type GraphiQLPage } from './page.js';
+import { GRAPHIQL_ASSET_PREFIX, loadGraphiQLAssets } from './assets.js';
+import { GRAPHIQL_BOOTSTRAP, GRAPHIQL_PAGE_STYLE } from './bootstrap.js';
 
-const installedVersion = (name: string) => (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+const installedVersion = (name: string) => (JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
 
 /** The settings the page hands its bootstrap script. */
 function settingsOf(html: string): { endpoint: string; defaultQuery: string; defaultVariables: string } {
@@ -57,7 +57,7 @@ describe('the GraphiQL page', () => {
   });
 
   it('opens on the customer 360 query, the same operation as the e2e test sends', () => {
-    const e2e = readFileSync(new URL('../test/e2e/customer360.graphql', import.meta.url), 'utf8');
+    const e2e = readFileSync(new URL('../../test/e2e/customer360.graphql', import.meta.url), 'utf8');
     expect(CUSTOMER_360_QUERY.trim()).toBe(e2e.trim());
     const settings = settingsOf(renderGraphiQL({ defaultVariables: { id: 'cus_0001' } }).respond().html);
     expect(settings.defaultQuery).toContain(CUSTOMER_360_QUERY);
@@ -98,7 +98,7 @@ describe('GraphiQL asset files served from memory', () => {
     expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const body = Buffer.from(await response.arrayBuffer());
-    expect(body.equals(readFileSync(new URL('../node_modules/react/umd/react.production.min.js', import.meta.url)))).toBe(true);
+    expect(body.equals(readFileSync(new URL('../../node_modules/react/umd/react.production.min.js', import.meta.url)))).toBe(true);
     const style = await fetch(base + css.path);
     expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
   });
