@@ -4,8 +4,8 @@ import { registerBootstrapCommand, registerPublishSubgraphsCommand } from '../st
 import { registerSeedCommand } from '../sandbox/seed/cli.js';
 import { registerTokenCommand } from '../gateway/auth/tokenCommand.js';
 import { registerMdmCommands } from '../mdm/cli.js';
-import { registerSchemaCommands } from '../schema/cli.js';
-import { registerSubgraphCommands } from '../schema/scaffold.js';
+import { registerSchemaCommands } from '../schema/cli/commands.js';
+import { registerSubgraphCommands } from '../schema/cli/scaffold.js';
 
 /**
  * One CLI for operators and domain teams: `npx concord <command>`.

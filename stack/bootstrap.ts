@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createPool } from '../platform/db/index.js';
 import { ConfigError, readInt, readString, requireString } from '../platform/config.js';
 import { readGatewayProofSettings, resolveGatewayProofKey } from '../platform/auth/gatewayProof.js';
-import { parseTokenList } from '../schema/config.js';
+import { parseTokenList } from '../schema/registry/config.js';
 import { publishStackSubgraphs, resolveStackRegistryTokens } from './registry.js';
 import { seedSandbox } from '../sandbox/seed/index.js';
 import { runInitialLoad } from '../mdm/load/initialLoad.js';

@@ -1,8 +1,8 @@
 import { readInt, readString, readUrl, readBool, readTracingConfig, type TracingConfig } from '../platform/config.js';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
 import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
-import { parseTokenList } from '../schema/config.js';
-import type { TokenGrant } from '../schema/store.js';
+import { parseTokenList } from '../schema/registry/config.js';
+import type { TokenGrant } from '../schema/registry/store.js';
 
 /**
  * What `concord start` runs: every part of Concord plus the sandbox source

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { RegistryClient } from '../schema/client.js';
-import type { RegistryStore, TokenGrant } from '../schema/store.js';
-import { GENERATED_TOKEN_LABEL } from '../schema/tokens.js';
+import { RegistryClient } from '../schema/client/registryClient.js';
+import type { RegistryStore, TokenGrant } from '../schema/registry/store.js';
+import { GENERATED_TOKEN_LABEL } from '../schema/registry/tokens.js';
 import { fetchSubgraphSdl } from '../gateway/supergraph/compose.js';
 import { GATEWAY_PROOF_HEADER, signGatewayProof, type GatewayProofKey } from '../platform/auth/gatewayProof.js';
 

@@ -16,9 +16,9 @@ import type { GraphiQLPageOptions } from '../gateway/graphiql/page.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { usageReportingPlugin } from '../gateway/usage/usagePlugin.js';
 import { isGatewayProofKey, resolveGatewayProofKey, type GatewayProofKey } from '../platform/auth/gatewayProof.js';
-import { startRegistry, type RunningRegistry } from '../schema/server.js';
-import { registrySupergraphSource } from '../schema/supergraphSource.js';
-import { createUsageReporter, type UsageReporter } from '../schema/usage.js';
+import { startRegistry, type RunningRegistry } from '../schema/registry/server.js';
+import { registrySupergraphSource } from '../schema/client/supergraphSource.js';
+import { createUsageReporter, type UsageReporter } from '../schema/client/usage.js';
 import {
   publishStackSubgraphs, resolveStackRegistryTokens, revokeEarlierGeneratedTokens, writeRegistryTokensFile,
   type StackPublishOutcome, type StackRegistryTokens,

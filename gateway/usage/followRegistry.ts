@@ -1,6 +1,6 @@
 import { readInt, readString, readUrl } from '../../platform/config.js';
-import { registrySupergraphSource } from '../../schema/supergraphSource.js';
-import { createUsageReporter, type UsageReporter } from '../../schema/usage.js';
+import { registrySupergraphSource } from '../../schema/client/supergraphSource.js';
+import { createUsageReporter, type UsageReporter } from '../../schema/client/usage.js';
 import type { GatewayPlugin } from '../plugins.js';
 import type { SupergraphSource } from '../supergraph/source.js';
 import { usageReportingPlugin } from './usagePlugin.js';

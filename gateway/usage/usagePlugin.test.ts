@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UsageRecord } from '../../schema/usage.js';
+import type { UsageRecord } from '../../schema/client/usage.js';
 import { startGateway, type RunningGateway } from '../server.js';
 import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraph/fixtures.js';
 import { usageReportingPlugin } from './usagePlugin.js';

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { collectFieldUsage, hashOperation, type UsageRecord } from '../../schema/usage.js';
+import { collectFieldUsage, hashOperation, type UsageRecord } from '../../schema/client/usage.js';
 import type { GatewayPlugin } from '../plugins.js';
 
-/** Where recorded usage goes: the registry's usage reporter (schema/usage.ts createUsageReporter), or a test's array. */
+/** Where recorded usage goes: the registry's usage reporter (schema/client/usage.ts createUsageReporter), or a test's array. */
 export interface OperationUsageSink {
   record(usage: UsageRecord): void;
 }

@@ -27,7 +27,7 @@ const TRACER_NAME = 'concord';
  * The provider is NOT registered as the global one: `npm start` runs the
  * gateway and the three subgraphs in one process, and each must export under
  * its own `service.name`, so each service hands its tracer to the code that
- * makes spans. Only the gateway also registers globally (gateway/tracing.ts),
+ * makes spans. Only the gateway also registers globally (gateway/observability/tracing.ts),
  * because @apollo/gateway finds its tracer through the global API. The
  * context manager is process-wide by nature and is set once here.
  */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { parse } from 'graphql';
-import { registerSchemaCommands } from '../../schema/cli.js';
+import { registerSchemaCommands } from '../../schema/cli/commands.js';
 import { buildGuardedSubgraphSchema } from '../../platform/auth/guardedSchema.js';
 import type { GatewayProofKey } from '../../platform/auth/gatewayProof.js';
 import { startSubgraphServer, type RunningSubgraph } from '../../platform/index.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scaffoldSubgraph } from '../../schema/scaffold.js';
+import { scaffoldSubgraph } from '../../schema/cli/scaffold.js';
 import type { RunningSubgraph } from '../../platform/index.js';
 import { postGraphQL } from '../support/graphql.js';
 import { startTestStack, type TestStack } from '../support/stack.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { migrate } from '../platform/db/index.js';
+import { migrate } from '../../platform/db/index.js';
 import { RegistryError } from './errors.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseTargets } from '../test/support/databases.js';
-import { RegistryClient } from './client.js';
+import { databaseTargets } from '../../test/support/databases.js';
+import { RegistryClient } from '../client/registryClient.js';
 import { startRegistry, type RunningRegistry } from './server.js';
 
 const link = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../platform/db/embeddedPostgres.js';
-import { registerSchemaCommands } from './cli.js';
-import { startRegistry, type RunningRegistry } from './server.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../platform/db/embeddedPostgres.js';
+import { registerSchemaCommands } from './commands.js';
+import { startRegistry, type RunningRegistry } from '../registry/server.js';
 
 const header = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])';
 const v1 = `${header}\ntype Query { product(sku: ID!): Product }\ntype Product @key(fields: "sku") { sku: ID! name: String }`;

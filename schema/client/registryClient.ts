@@ -1,8 +1,8 @@
-import type { CheckReport } from './checks.js';
-import { RegistryError, registryErrorCodes, type RegistryErrorCode } from './errors.js';
-import type { PublishResult, RollbackResult } from './publish.js';
-import type { IssueTokenInput, IssuedToken } from './tokens.js';
-import type { AuditEntry, TokenSummary, OperationReport, SubgraphSummary, SubgraphVersion, SupergraphVersion } from './store.js';
+import type { CheckReport } from '../checks/checkSubgraph.js';
+import { RegistryError, registryErrorCodes, type RegistryErrorCode } from '../registry/errors.js';
+import type { PublishResult, RollbackResult } from '../registry/publish.js';
+import type { IssueTokenInput, IssuedToken } from '../registry/tokens.js';
+import type { AuditEntry, TokenSummary, OperationReport, SubgraphSummary, SubgraphVersion, SupergraphVersion } from '../registry/store.js';
 
 export interface RegistryClientOptions {
   registryUrl: string;

@@ -1,4 +1,4 @@
-import type { CheckReport } from './checks.js';
+import type { CheckReport } from './checkSubgraph.js';
 import type { CompositionIssue } from './compose.js';
 
 /**

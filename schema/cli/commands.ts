@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
-import type { CheckReport } from './checks.js';
-import { RegistryClient } from './client.js';
-import { RegistryError, isRegistryError } from './errors.js';
-import { printCheckReport } from './report.js';
-import type { TokenScope } from './store.js';
-import { tokenScopes } from './tokens.js';
+import type { CheckReport } from '../checks/checkSubgraph.js';
+import { RegistryClient } from '../client/registryClient.js';
+import { RegistryError, isRegistryError } from '../registry/errors.js';
+import { printCheckReport } from '../checks/report.js';
+import type { TokenScope } from '../registry/store.js';
+import { tokenScopes } from '../registry/tokens.js';
 
 /**
  * `concord schema …`: the domain teams' and CI's door to the registry.

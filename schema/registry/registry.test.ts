@@ -1,13 +1,13 @@
 import { parse } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseTargets } from '../test/support/databases.js';
-import { RegistryClient } from './client.js';
-import { composeSupergraph } from './compose.js';
-import { printCheckReport } from './report.js';
+import { databaseTargets } from '../../test/support/databases.js';
+import { RegistryClient } from '../client/registryClient.js';
+import { composeSupergraph } from '../checks/compose.js';
+import { printCheckReport } from '../checks/report.js';
 import { startRegistry, type RunningRegistry } from './server.js';
-import { registrySupergraphSource } from './supergraphSource.js';
-import { collectFieldUsage, createUsageReporter } from './usage.js';
+import { registrySupergraphSource } from '../client/supergraphSource.js';
+import { collectFieldUsage, createUsageReporter } from '../client/usage.js';
 
 const link = (imports: string[]) =>
   `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ${JSON.stringify(imports)})`;

@@ -1,4 +1,4 @@
-import { RegistryClient } from './client.js';
+import { RegistryClient } from './registryClient.js';
 
 /**
  * Where the gateway gets its supergraph and hears of new ones. Same shape as

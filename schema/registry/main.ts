@@ -1,10 +1,10 @@
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../platform/db/embeddedPostgres.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../platform/db/embeddedPostgres.js';
 import { loadRegistryConfig } from './config.js';
 import { startRegistry } from './server.js';
 
 /**
  * Runs the schema registry as its own process (docker-compose, or
- * `tsx schema/main.ts`). Without REGISTRY_DATABASE_URL / DATABASE_URL it
+ * `tsx schema/registry/main.ts`). Without REGISTRY_DATABASE_URL / DATABASE_URL it
  * keeps its store in an embedded PGlite, like the rest of the embedded stack.
  */
 async function main(): Promise<void> {

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { createPool } from '../platform/db/index.js';
-import type { ApiSchemaCache } from './checks.js';
-import { checkSubgraph } from './checks.js';
+import { createPool } from '../../platform/db/index.js';
+import type { ApiSchemaCache } from '../checks/checkSubgraph.js';
+import { checkSubgraph } from '../checks/checkSubgraph.js';
 import { RegistryError, isRegistryError } from './errors.js';
 import { publishSubgraph, rollbackSupergraph } from './publish.js';
 import { issueRegistryToken, listRegistryTokens, parseIssueTokenInput, revokeRegistryToken } from './tokens.js';

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../platform/db/embeddedPostgres.js';
-import { GATEWAY_PROOF_HEADER, generateGatewayProofSecret, signGatewayProof } from '../platform/auth/index.js';
-import { registerSchemaCommands } from './cli.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../platform/db/embeddedPostgres.js';
+import { GATEWAY_PROOF_HEADER, generateGatewayProofSecret, signGatewayProof } from '../../platform/auth/index.js';
+import { registerSchemaCommands } from './commands.js';
 import { scaffoldSubgraph, subgraphNames } from './scaffold.js';
-import { startRegistry, type RunningRegistry } from './server.js';
+import { startRegistry, type RunningRegistry } from '../registry/server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -42,7 +42,7 @@ describe('concord subgraph new', () => {
   });
 
   it('scaffolds a subgraph that serves its fields, batches its source and publishes to the registry', async () => {
-    const kitImport = path.relative(path.join(parent, 'loyalty'), path.join(here, '../platform/index.js'));
+    const kitImport = path.relative(path.join(parent, 'loyalty'), path.join(here, '../../platform/index.js'));
     const files = await scaffoldSubgraph({ name: 'loyalty', parentDir: parent, kitImport, port: 4100, team: 'loyalty-team' });
     expect(files.map((f) => path.basename(f)).sort()).toEqual([
       'README.md', 'config.ts', 'index.ts', 'loaders.ts', 'loyalty.test.ts', 'main.ts', 'resolvers.ts', 'schema.graphql', 'schema.ts', 'server.ts', 'source.ts', 'typeDefs.ts',
@@ -85,7 +85,7 @@ describe('concord subgraph new', () => {
 
   it('passes its own generated test', async () => {
     const { stdout } = await promisify(execFile)('npx', ['vitest', 'run', '--dir', path.join(parent, 'loyalty')], {
-      cwd: path.join(here, '..'), env: { ...process.env, CI: '' }, timeout: 120_000,
+      cwd: path.join(here, '../..'), env: { ...process.env, CI: '' }, timeout: 120_000,
     });
     expect(stdout).toMatch(/Tests\s+.*3 passed/);
   });

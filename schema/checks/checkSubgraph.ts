@@ -1,8 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
-import { compareAuthorization, type SecurityFinding } from './authz.js';
+import { compareAuthorization, type SecurityFinding } from './authorizationDiff.js';
 import { composeSupergraph, type CompositionIssue, type SubgraphInput } from './compose.js';
-import { diffApiSchemas, type SchemaChange } from './diff.js';
-import type { RegistryStore, SubgraphVersion } from './store.js';
+import { diffApiSchemas, type SchemaChange } from './schemaDiff.js';
+import type { RegistryStore, SubgraphVersion } from '../registry/store.js';
 
 /** An operation (per client) that used a coordinate a proposed change touches. */
 export interface AffectedOperation {

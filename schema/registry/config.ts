@@ -1,4 +1,4 @@
-import { ConfigError, readInt, readString, readUrl } from '../platform/config.js';
+import { ConfigError, readInt, readString, readUrl } from '../../platform/config.js';
 import type { TokenGrant, TokenScope } from './store.js';
 
 export interface RegistryEnvConfig {

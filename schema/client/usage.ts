@@ -3,7 +3,7 @@ import {
   Kind, TypeInfo, visit, visitWithTypeInfo, getNamedType,
   type DefinitionNode, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
-import { RegistryClient } from './client.js';
+import { RegistryClient } from './registryClient.js';
 
 /**
  * Collects the schema coordinates an operation uses: `Type.field` for every

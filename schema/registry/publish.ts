@@ -1,4 +1,4 @@
-import { checkSubgraph, type ApiSchemaCache, type CheckInput, type CheckReport } from './checks.js';
+import { checkSubgraph, type ApiSchemaCache, type CheckInput, type CheckReport } from '../checks/checkSubgraph.js';
 import { RegistryError } from './errors.js';
 import { sha256, type Principal, type RegistryStore } from './store.js';
 
