@@ -5,13 +5,12 @@ import { DEFAULT_HTTP_LIMITS } from './limits/httpLimits.js';
 import { readPersistedQueriesConfig, type PersistedQueriesConfig } from './persisted/persistedConfig.js';
 import type { GatewayPlugin } from './plugins.js';
 import { readSecurityConfig, type GatewaySecurityConfig } from './security/securityConfig.js';
+import type { SubgraphEndpoint } from './supergraph/compose.js';
 import type { SupergraphSource } from './supergraph/source.js';
 
-/** A subgraph the gateway composes from: its name in the supergraph and its GraphQL URL. */
-export interface SubgraphEndpoint {
-  name: string;
-  url: string;
-}
+// Defined beside the code that fetches and composes subgraphs, so that
+// supergraph/ needs nothing from this file (no import circle).
+export type { SubgraphEndpoint } from './supergraph/compose.js';
 
 export type LogLevel = 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 

@@ -6,8 +6,13 @@ import { Supergraph } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
 import { parse } from 'graphql';
 import { request } from 'undici';
-import type { SubgraphEndpoint } from '../config.js';
 import { GatewayStartError } from '../errors.js';
+
+/** A subgraph the gateway composes from: its name in the supergraph and its GraphQL URL. */
+export interface SubgraphEndpoint {
+  name: string;
+  url: string;
+}
 
 /** A subgraph with its SDL, as composition and the schema registry see it. */
 export interface SubgraphSdl {

@@ -1,8 +1,7 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { SubgraphEndpoint } from '../config.js';
-import { composeSupergraphFromSubgraphs, type FetchSdlOptions } from './compose.js';
+import { composeSupergraphFromSubgraphs, type FetchSdlOptions, type SubgraphEndpoint } from './compose.js';
 
 /**
  * Where the gateway's supergraph comes from. `load` gives the first one (a
