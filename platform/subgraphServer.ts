@@ -6,7 +6,9 @@ import type { GraphQLSchema } from 'graphql';
 import { AuthError } from './auth/errors.js';
 import { authenticateSubgraphRequest, type GatewayProofKey } from './auth/gatewayProof.js';
 import type { Principal } from './auth/principal.js';
+import { BUDGET_HEADER, budgetFromHeader, DeadlineExceededError, runWithBudget } from './deadline/index.js';
 import { HttpError, listen, readBody, sendJson } from './httpServer.js';
+import { ServiceMetrics } from './metrics/index.js';
 import { ATTR_GRAPHQL_OPERATION_NAME, endHttpServerSpan, runInContext, setErrorType, startHttpServerSpan } from './tracing/httpServerSpan.js';
 import type { ServiceTracing } from './tracing/serviceTracing.js';
 
@@ -26,8 +28,29 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
    * `false` serves without it (tests of code that is not about access).
    */
   gatewayProofKey: GatewayProofKey | false;
-  /** Resolves when the subgraph's sources answer; rejects with the reason otherwise. */
+  /**
+   * Readiness: resolves when the subgraph's sources answer; rejects with the
+   * reason otherwise. Run by GET /ready within `readyTimeoutMs` (and inside a
+   * budget of that length, so the source calls it makes are cut to it too).
+   */
   checkHealth?(): Promise<void>;
+  /** How long GET /ready waits for `checkHealth`. @default 1000 */
+  readyTimeoutMs?: number;
+  /**
+   * Requests served at once; one more is answered 503 with Retry-After and
+   * code SUBGRAPH_OVERLOADED at once instead of queueing behind a slow
+   * source (load shedding). @default 256
+   */
+  maxInFlight?: number;
+  /**
+   * The time budget of a request that arrives without the gateway's
+   * x-concord-budget-ms header (direct callers, older gateways). @default 10000
+   */
+  defaultBudgetMs?: number;
+  /** The most a caller's budget header can ask for. @default 30000 */
+  maxBudgetMs?: number;
+  /** The service's metrics (shared with its pool and source guards); GET /metrics renders them. @default a registry of its own */
+  metrics?: ServiceMetrics;
   /** Hide stack traces and introspection. @default false */
   production?: boolean;
   /** @default 1 MiB */
@@ -53,7 +76,17 @@ export interface RunningSubgraph {
 /**
  * Serves one subgraph at POST /graphql with Apollo Server driven from a plain
  * node:http handler (no web framework between the gateway and the resolvers),
- * plus GET /health for load balancers and `concord start`.
+ * plus the operator's endpoints:
+ *
+ * - GET /health: liveness. The process serves HTTP; no source is asked, so a
+ *   hung database never makes an orchestrator restart a healthy process.
+ * - GET /ready: readiness. The sources answer within `readyTimeoutMs`; 503
+ *   with the reason otherwise, so a load balancer sends traffic elsewhere.
+ * - GET /metrics: Prometheus text (requests, errors by code, latency, source
+ *   calls, breakers, pool, rate budget).
+ *
+ * Each /graphql request runs within its time budget (the gateway's
+ * x-concord-budget-ms header), which the pg pool and the HTTP client read.
  */
 export async function startSubgraphServer<TContext extends BaseContext>(
   options: SubgraphServerOptions<TContext>,
@@ -71,18 +104,81 @@ export async function startSubgraphServer<TContext extends BaseContext>(
   });
   await apollo.start();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const metrics = options.metrics ?? new ServiceMetrics(`subgraph-${options.name}`);
+  const readyTimeoutMs = options.readyTimeoutMs ?? 1_000;
+  const maxInFlight = options.maxInFlight ?? 256;
+  const defaultBudgetMs = options.defaultBudgetMs ?? 10_000;
+  const maxBudgetMs = options.maxBudgetMs ?? 30_000;
+  let inFlight = 0;
+
+  async function ready(res: ServerResponse): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await runWithBudget(readyTimeoutMs, () =>
+        Promise.race([
+          options.checkHealth?.(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new DeadlineExceededError('the readiness check', 0)), readyTimeoutMs);
+          }),
+        ]));
+      sendJson(res, 200, { status: 'ready', subgraph: options.name });
+    } catch (error) {
+      const reason = (error as { code?: unknown }).code;
+      sendJson(res, 503, {
+        status: 'unavailable', subgraph: options.name, reason: (error as Error).message, ...(typeof reason === 'string' ? { code: reason } : {}),
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   const { tracing } = options;
 
   async function serve(req: IncomingMessage, res: ServerResponse, url: URL, span: Span | undefined): Promise<void> {
+    if (url.pathname !== '/graphql') return route(req, res, url, span);
+    if (inFlight >= maxInFlight) {
+      metrics.shed.inc();
+      metrics.requests.labels('shed').inc();
+      if (span) setErrorType(span, 'SUBGRAPH_OVERLOADED');
+      req.resume();
+      sendJson(res, 503, {
+        errors: [{ message: `the ${options.name} subgraph is serving ${maxInFlight} requests already; retry shortly`, extensions: { code: 'SUBGRAPH_OVERLOADED' } }],
+      }, { 'retry-after': '1' });
+      return;
+    }
+    inFlight++;
+    metrics.inFlight.inc();
+    const started = performance.now();
+    outcomes.set(res, 'error');
+    try {
+      const budgetMs = budgetFromHeader(req.headers[BUDGET_HEADER], defaultBudgetMs, maxBudgetMs);
+      await runWithBudget(budgetMs, () => route(req, res, url, span));
+    } finally {
+      inFlight--;
+      metrics.inFlight.dec();
+      const outcome = outcomes.get(res) ?? 'error';
+      metrics.requests.labels(outcome).inc();
+      metrics.requestDuration.labels(outcome).observe((performance.now() - started) / 1000);
+    }
+  }
+
+  const outcomes = new WeakMap<ServerResponse, 'ok' | 'partial' | 'error'>();
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, span: Span | undefined): Promise<void> {
+    let outcome: 'ok' | 'partial' | 'error' = 'error';
     try {
       if (url.pathname === '/health') {
-        try {
-          await options.checkHealth?.();
-          sendJson(res, 200, { status: 'ok', subgraph: options.name });
-        } catch (error) {
-          sendJson(res, 503, { status: 'unavailable', subgraph: options.name, reason: (error as Error).message });
-        }
+        sendJson(res, 200, { status: 'ok', subgraph: options.name });
+        return;
+      }
+      if (url.pathname === '/ready') {
+        await ready(res);
+        return;
+      }
+      if (url.pathname === '/metrics') {
+        const { contentType, body } = await metrics.render();
+        res.writeHead(200, { 'content-type': contentType });
+        res.end(body);
         return;
       }
       if (url.pathname !== '/graphql') {
@@ -128,6 +224,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       res.writeHead(response.status ?? 200, outHeaders);
       if (response.body.kind === 'complete') {
         if (span) recordGraphQLOutcome(span, response.body.string);
+        outcome = metrics.countErrorCodes(response.body.string);
         res.end(response.body.string);
       } else {
         for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -141,6 +238,8 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         if (span) setErrorType(span, 'INTERNAL_SERVER_ERROR');
         sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       }
+    } finally {
+      outcomes.set(res, outcome);
     }
   }
 

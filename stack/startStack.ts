@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { createPool } from '../platform/db/index.js';
 import type { SourceRequestListener } from '../platform/sourceRequests.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../platform/db/embeddedPostgres.js';
+import { DEFAULT_DATABASE_TIMEOUTS } from '../platform/resilience/index.js';
 import type { StackConfig } from './config.js';
 import { seedSandbox } from '../sandbox/seed/index.js';
 import { startCrmSandbox } from '../sandbox/crm/server.js';
@@ -92,11 +93,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   try {
     let databaseUrl = options.databaseUrl;
+    let embeddedDatabase = false;
     if (!databaseUrl) {
       const started = Date.now();
       const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ host: '127.0.0.1', port: options.ports.pglite, dataDir: options.dataDir });
       stops.push(() => embedded.stop());
       databaseUrl = embedded.connectionString;
+      embeddedDatabase = true;
       log(`embedded PostgreSQL (PGlite) at ${databaseUrl} in ${Date.now() - started} ms`);
     }
     const pool = createPool({ connectionString: databaseUrl, applicationName: 'concord-stack' });
@@ -133,11 +136,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const generatedProofSecret = hasProofSettings ? undefined : randomBytes(32).toString('base64url');
     const gatewayProofKey = await resolveGatewayProofKey(generatedProofSecret ? { secret: generatedProofSecret } : proofSettings, 'signer');
     const common = { host: options.host, production: options.production, onSourceRequest: options.onSourceRequest, gatewayProof: gatewayProofKey };
-    const erp = await startErpSubgraph({ ...common, port: options.ports.erp, databaseUrl, schema: 'erp', tracing: options.tracing.erp });
+    // PGlite serves every connection from one session: a per-request SET statement_timeout would reach the
+    // MDM engine's statements too, so on the embedded database only the client-side timeouts apply.
+    const database = { ...DEFAULT_DATABASE_TIMEOUTS, statementTimeouts: !embeddedDatabase };
+    const erp = await startErpSubgraph({ ...common, database, port: options.ports.erp, databaseUrl, schema: 'erp', tracing: options.tracing.erp });
     stops.push(() => erp.close());
     const crm = await startCrmSubgraph({ ...common, port: options.ports.crm, baseUrl: crmSandbox.url, token: options.crmToken, tracing: options.tracing.crm });
     stops.push(() => crm.close());
-    const mdm = await startMdmSubgraph({ ...common, port: options.ports.mdm, databaseUrl, tracing: options.tracing.mdm });
+    const mdm = await startMdmSubgraph({ ...common, database, port: options.ports.mdm, databaseUrl, tracing: options.tracing.mdm });
     stops.push(() => mdm.close());
     log(`subgraphs: erp ${erp.url}, crm ${crm.url}, mdm ${mdm.url}`);
 

@@ -1,7 +1,9 @@
 import type { Tracer } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
 import { HttpClientError, type HttpClientErrorCode } from './errors.js';
-import { createResiliencePolicy, isBrokenCircuit, resolveRetryOptions, type HttpCircuitBreakerOptions, type HttpRetryOptions } from './resilience.js';
+import { currentBudget, remainingBudgetMs } from '../deadline/index.js';
+import { createSourceGuard, SourceRefusedError, type SourceGuard } from '../resilience/sourceGuard.js';
+import { createRetryPolicy, resolveRetryOptions, type HttpCircuitBreakerOptions, type HttpRetryOptions } from './resilience.js';
 import { parseRetryAfter } from './retryAfter.js';
 import { endHttpRequestSpan, startHttpRequestSpan } from './requestSpan.js';
 
@@ -15,8 +17,21 @@ export interface HttpClientOptions {
   /** Time allowed for one attempt, connection to last body byte. @default 10000 */
   timeoutMs?: number;
   retry?: HttpRetryOptions;
-  /** `false` turns the breaker off. */
+  /** `false` turns the breaker off. Ignored when `guard` is given. */
   circuitBreaker?: HttpCircuitBreakerOptions | false;
+  /**
+   * The source's breaker and bulkhead (createSourceGuard), each attempt going
+   * through them. @default a guard of the client's own from `circuitBreaker`
+   */
+  guard?: SourceGuard;
+  /**
+   * Before each attempt (retries included): waits for the upstream's rate
+   * budget, or throws to refuse the call without sending it. Given the time
+   * the request can still wait.
+   */
+  beforeAttempt?(maxWaitMs: number, signal: AbortSignal | undefined): Promise<void>;
+  /** The upstream answered 429; `retryAfterMs` when it said how long to wait. */
+  onRateLimited?(retryAfterMs: number | undefined): void;
   /**
    * Keep-alive connections to the origin. Batch reads fan out in parallel
    * chunks, so a few connections avoid queueing them behind each other. @default 16
@@ -90,7 +105,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new TypeError(`timeoutMs: expected an integer ≥ 1, got ${JSON.stringify(options.timeoutMs)}`);
   const retryOptions = resolveRetryOptions(options.retry);
-  const policy = createResiliencePolicy(retryOptions, options.circuitBreaker);
+  const policy = createRetryPolicy(retryOptions);
+  const guard = options.guard ?? (options.circuitBreaker === false ? undefined : createSourceGuard({
+    source: base.origin,
+    consecutiveFailures: options.circuitBreaker?.consecutiveFailures ?? 5,
+    halfOpenAfterMs: options.circuitBreaker?.halfOpenAfterMs ?? 5_000,
+    maxConcurrent: 1_000,
+    maxQueued: 0,
+    isOutage: (error) => error instanceof HttpClientError && error.code === 'UNAVAILABLE',
+  }));
   const prefix = base.pathname.replace(/\/+$/, '');
   const pool = new Pool(base.origin, {
     connections: options.connections ?? 16,
@@ -102,8 +125,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
   const defaultHeaders = lowerCaseKeys(options.headers ?? {});
 
-  async function attempt<T>(request: HttpRequestOptions, path: string, idempotent: boolean, attemptNumber: number): Promise<HttpResponse<T>> {
-    const signals = [AbortSignal.timeout(timeoutMs)];
+  async function attempt<T>(request: HttpRequestOptions, path: string, idempotent: boolean, attemptNumber: number, onSend: () => void): Promise<HttpResponse<T>> {
+    // One attempt gets its own limit, cut to what is left of the request's budget.
+    const left = remainingBudgetMs();
+    const attemptMs = left === undefined ? timeoutMs : Math.min(timeoutMs, left);
+    if (attemptMs <= 0) {
+      throw new HttpClientError('UNAVAILABLE', `${request.method} ${path} not sent: the request's deadline has passed`, {
+        method: request.method, path, cause: 'DEADLINE_EXCEEDED', retryable: false,
+      });
+    }
+    onSend();
+    const signals = [AbortSignal.timeout(Math.max(1, Math.floor(attemptMs)))];
     if (request.signal) signals.push(request.signal);
     const headers: Record<string, string> = { accept: 'application/json', ...defaultHeaders, ...lowerCaseKeys(request.headers ?? {}) };
     let body: string | undefined;
@@ -118,7 +150,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       response = await pool.request({ method: request.method, path, headers, body, signal: AbortSignal.any(signals) });
       text = await response.body.text();
     } catch (error) {
-      const failure = noAnswerError(error, request.method, path, idempotent, timeoutMs);
+      const failure = noAnswerError(error, request.method, path, idempotent, Math.floor(attemptMs));
       if (span) endHttpRequestSpan(span, { errorCode: failure.causeCode ?? failure.code });
       throw failure;
     }
@@ -134,7 +166,31 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         });
       }
     }
-    throw statusError(status, response.headers, text, request.method, path, idempotent, retryOptions.maxRetryAfterMs);
+    const failure = statusError(status, response.headers, text, request.method, path, idempotent, retryOptions.maxRetryAfterMs);
+    if (status === 429) options.onRateLimited?.(failure.retryAfterMs ?? parseRetryAfter(response.headers['retry-after']));
+    throw failure;
+  }
+
+  /** One attempt: the rate budget's slot first (outside the breaker: waiting is not the upstream's latency), then breaker and bulkhead. */
+  async function guardedAttempt<T>(request: HttpRequestOptions, path: string, idempotent: boolean, attemptNumber: number, onSend: () => void): Promise<HttpResponse<T>> {
+    if (options.beforeAttempt) {
+      const left = remainingBudgetMs();
+      await options.beforeAttempt(left === undefined ? retryOptions.maxRetryAfterMs : Math.max(0, left - 1), currentBudget()?.signal ?? request.signal);
+    }
+    if (!guard) return attempt<T>(request, path, idempotent, attemptNumber, onSend);
+    try {
+      return await guard.run(() => attempt<T>(request, path, idempotent, attemptNumber, onSend));
+    } catch (error) {
+      if (error instanceof SourceRefusedError) {
+        const what = error.reason === 'CIRCUIT_OPEN'
+          ? `the circuit is open after repeated failures of ${base.origin}`
+          : error.reason === 'BULKHEAD_FULL' ? `too many calls to ${base.origin} are waiting` : `the request's deadline has passed`;
+        throw new HttpClientError('UNAVAILABLE', `${request.method} ${path} not sent: ${what}`, {
+          method: request.method, path, cause: error.reason, retryable: false, retryAfterMs: error.retryAfterMs,
+        });
+      }
+      throw error;
+    }
   }
 
   async function request<T>(request: HttpRequestOptions): Promise<HttpResponse<T>> {
@@ -142,19 +198,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const idempotent = request.idempotent ?? IDEMPOTENT_METHODS.has(request.method);
     let attempts = 0;
     try {
-      return await policy.execute(() => {
-        attempts++;
-        return attempt<T>(request, path, idempotent, attempts);
-      });
+      // Counted when an attempt is really sent: one refused by the breaker, bulkhead or rate budget is none.
+      return await policy.execute(() => guardedAttempt<T>(request, path, idempotent, attempts + 1, () => attempts++));
     } catch (error) {
       if (error instanceof HttpClientError) {
         error.attempts = attempts;
         throw error;
-      }
-      if (isBrokenCircuit(error)) {
-        throw new HttpClientError('UNAVAILABLE', `${request.method} ${path} not sent: the circuit is open after repeated failures of ${base.origin}`, {
-          method: request.method, path, cause: 'CIRCUIT_OPEN', retryable: false, attempts,
-        });
       }
       throw error;
     }

@@ -1,15 +1,5 @@
-import {
-  BrokenCircuitError,
-  ConsecutiveBreaker,
-  DelegateBackoff,
-  circuitBreaker,
-  handleWhen,
-  noop,
-  retry,
-  wrap,
-  type IPolicy,
-  type IRetryBackoffContext,
-} from 'cockatiel';
+import { DelegateBackoff, handleWhen, noop, retry, type IPolicy, type IRetryBackoffContext } from 'cockatiel';
+import { remainingBudgetMs } from '../deadline/index.js';
 import { HttpClientError } from './errors.js';
 
 export interface HttpRetryOptions {
@@ -76,36 +66,24 @@ function nextDelay(options: ResolvedRetryOptions, context: IRetryBackoffContext<
 }
 
 /**
- * Retry outside, circuit breaker inside: every attempt counts towards opening
- * the circuit, and once it is open the retry sees BrokenCircuitError, which it
- * does not retry. Only UNAVAILABLE failures count for the breaker: a 429 or
- * 401 means the upstream is up and answering.
+ * Retries of retryable failures, waiting as nextDelay says — but never past
+ * the request's budget: a retry whose wait would end after the deadline is
+ * not made, and the failure is answered now.
  */
-export function createResiliencePolicy(
-  retryOptions: ResolvedRetryOptions,
-  breakerOptions: HttpCircuitBreakerOptions | false | undefined,
-): IPolicy {
-  const retries =
-    retryOptions.maxAttempts > 1
-      ? retry(
-          handleWhen((error) => error instanceof HttpClientError && error.retryable),
-          {
-            maxAttempts: retryOptions.maxAttempts - 1, // cockatiel counts retries, not attempts
-            backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => nextDelay(retryOptions, context)),
-          },
-        )
-      : noop;
-  if (breakerOptions === false) return retries;
-  const breaker = circuitBreaker(
-    handleWhen((error) => error instanceof HttpClientError && error.code === 'UNAVAILABLE'),
+export function createRetryPolicy(retryOptions: ResolvedRetryOptions): IPolicy {
+  if (retryOptions.maxAttempts <= 1) return noop;
+  return retry(
+    handleWhen((error) => {
+      if (!(error instanceof HttpClientError) || !error.retryable) return false;
+      const left = remainingBudgetMs();
+      return left === undefined || left > (error.retryAfterMs ?? retryOptions.initialDelayMs) + MIN_ATTEMPT_MS;
+    }),
     {
-      halfOpenAfter: breakerOptions?.halfOpenAfterMs ?? 5_000,
-      breaker: new ConsecutiveBreaker(breakerOptions?.consecutiveFailures ?? 5),
+      maxAttempts: retryOptions.maxAttempts - 1, // cockatiel counts retries, not attempts
+      backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => nextDelay(retryOptions, context)),
     },
   );
-  return wrap(retries, breaker);
 }
 
-export function isBrokenCircuit(error: unknown): error is BrokenCircuitError {
-  return error instanceof BrokenCircuitError;
-}
+/** Less time than this left after a retry's wait is not worth an attempt. */
+const MIN_ATTEMPT_MS = 50;

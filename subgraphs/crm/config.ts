@@ -1,4 +1,4 @@
-import { readBool, readInt, readString, readTracingConfig, readUrl, requireString, type TracingConfig } from '../../platform/index.js';
+import { readServingLimits, readSourceResilience, type ServingLimitsConfig, type SourceResilienceConfig, readBool, readInt, readString, readTracingConfig, readUrl, requireString, type TracingConfig } from '../../platform/index.js';
 import { readGatewayProofSettings, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
 
 type Env = Record<string, string | undefined>;
@@ -42,6 +42,44 @@ export interface CrmSubgraphConfig {
   gatewayProof: GatewayProofSettings;
   /** OTEL_* (see readTracingConfig): spans for requests and CRM calls. @default off; service name concord-subgraph-crm */
   tracing: TracingConfig;
+  /** CRM_BREAKER_FAILURES, CRM_BREAKER_HALF_OPEN_MS, CRM_MAX_CONCURRENT, CRM_MAX_QUEUED: the CRM's breaker and bulkhead. */
+  resilience: SourceResilienceConfig;
+  /** SUBGRAPH_MAX_IN_FLIGHT, SUBGRAPH_DEFAULT_BUDGET_MS, SUBGRAPH_MAX_BUDGET_MS, READY_TIMEOUT_MS. */
+  serving: ServingLimitsConfig;
+  /** The CRM app's rate budget, shared by every call of this subgraph (and its replicas with Redis). */
+  rateBudget: CrmRateBudgetConfig;
+}
+
+export interface CrmRateBudgetConfig {
+  /**
+   * CRM_RATE_BURST: calls per CRM_RATE_WINDOW_MS; 0 turns the budget off.
+   * HubSpot private apps: 100 or 190. @default 100 with CRM_BASE_URL set (a
+   * real HubSpot), 0 against the default stand-in, which limits nothing
+   * unless CRM_SANDBOX_RATE_LIMIT says so (then set this to match)
+   */
+  burst: number;
+  /** CRM_RATE_WINDOW_MS: HubSpot's rolling window. @default 10000 */
+  windowMs: number;
+  /** CRM_RATE_DAILY: calls per UTC day; 0 = none. HubSpot's smallest daily limit: 250000. @default 250000 */
+  daily: number;
+  /** CRM_RATE_MARGIN_MS: slack between a slot leaving the window and its reuse (network jitter). @default 100 */
+  marginMs: number;
+  /** CRM_RATE_REDIS_URL: share the budget across replicas through Redis (e.g. redis://127.0.0.1:6379). @default in memory */
+  redisUrl?: string;
+  /** CRM_RATE_KEY: the budget's name in Redis: one per CRM app (token). @default 'default' */
+  key: string;
+}
+
+export function readCrmRateBudget(env: Env): CrmRateBudgetConfig {
+  const realCrm = readUrl(env, 'CRM_BASE_URL') !== undefined;
+  return {
+    burst: readInt(env, 'CRM_RATE_BURST', realCrm ? 100 : 0, { min: 0, max: 1_000_000 }),
+    windowMs: readInt(env, 'CRM_RATE_WINDOW_MS', 10_000, { min: 1, max: 3_600_000 }),
+    daily: readInt(env, 'CRM_RATE_DAILY', 250_000, { min: 0, max: 1_000_000_000 }),
+    marginMs: readInt(env, 'CRM_RATE_MARGIN_MS', 100, { min: 0, max: 60_000 }),
+    redisUrl: readUrl(env, 'CRM_RATE_REDIS_URL'),
+    key: readString(env, 'CRM_RATE_KEY', 'default'),
+  };
 }
 
 export function loadCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
@@ -59,5 +97,8 @@ export function loadCrmSubgraphConfig(env: Env): CrmSubgraphConfig {
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
     gatewayProof: readGatewayProofSettings(env),
     tracing: readTracingConfig(env, 'concord-subgraph-crm'),
+    resilience: readSourceResilience(env, 'CRM'),
+    serving: readServingLimits(env),
+    rateBudget: readCrmRateBudget(env),
   };
 }

@@ -319,9 +319,11 @@ describe('CRM subgraph over the HubSpot stand-in', () => {
     expect(JSON.stringify(answer)).not.toMatch(/Authentication credentials|correlationId|INVALID_AUTHENTICATION/);
     expect(sandbox.requests).toHaveLength(1); // a 401 is not retried
 
-    const health = await fetch(crm.url.replace(/\/graphql$/, '/health'));
+    const health = await fetch(crm.url.replace(/\/graphql$/, '/ready'));
     expect(health.status).toBe(503);
-    const healthy = await fetch(subgraph.url.replace(/\/graphql$/, '/health'));
+    // Liveness asks no source: a wrong token is not a reason to restart the process.
+    expect((await fetch(crm.url.replace(/\/graphql$/, '/health'))).status).toBe(200);
+    const healthy = await fetch(subgraph.url.replace(/\/graphql$/, '/ready'));
     expect(healthy.status).toBe(200);
   });
 });

@@ -18,7 +18,8 @@ export function toCrmFieldError(error: unknown, logger?: CrmLogger): GraphQLErro
   logger?.warn({ source: 'crm', ...error.toLog() }, 'CRM call failed');
   switch (error.code) {
     case 'UNAVAILABLE':
-      return sourceError('crm', 'UNAVAILABLE', `CRM is unavailable: ${unavailableReason(error)}`);
+      return sourceError('crm', 'UNAVAILABLE', `CRM is unavailable: ${unavailableReason(error)}`,
+        error.causeCode && GUARD_REASONS.has(error.causeCode) ? { reason: error.causeCode } : {});
     case 'RATE_LIMITED': {
       const retryAfter = error.retryAfterMs === undefined ? undefined : Math.ceil(error.retryAfterMs / 1000);
       return sourceError(
@@ -39,9 +40,14 @@ export function toCrmFieldError(error: unknown, logger?: CrmLogger): GraphQLErro
   }
 }
 
+/** Why a call was not made at all, told to the client as `extensions.reason`. */
+const GUARD_REASONS: ReadonlySet<string> = new Set(['CIRCUIT_OPEN', 'BULKHEAD_FULL', 'DEADLINE_EXCEEDED']);
+
 function unavailableReason(error: HttpClientError): string {
   const attempts = error.attempts > 1 ? ` after ${error.attempts} attempts` : '';
   if (error.causeCode === 'CIRCUIT_OPEN') return 'repeated failures, not retrying for a few seconds';
+  if (error.causeCode === 'BULKHEAD_FULL') return 'too many CRM calls are waiting already';
+  if (error.causeCode === 'DEADLINE_EXCEEDED') return `no answer within the request's deadline${attempts}`;
   if (error.status !== undefined) return `it answered HTTP ${error.status}${attempts}`;
   if (error.causeCode === 'TimeoutError' || error.causeCode?.startsWith('UND_ERR_') && error.causeCode.endsWith('TIMEOUT')) {
     return `no answer in time${attempts}`;

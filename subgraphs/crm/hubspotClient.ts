@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import { createHttpClient, HttpClientError, type HttpCircuitBreakerOptions, type HttpClient, type HttpRetryOptions, type SourceRequestListener } from '../../platform/index.js';
+import { createHttpClient, HttpClientError, type HttpCircuitBreakerOptions, type HttpClient, type HttpClientOptions, type HttpRetryOptions, type SourceRequestListener } from '../../platform/index.js';
 import { validateCrmSearchInput, type CrmSearchInput } from './searchInput.js';
 
 /** The HubSpot CRM object types Concord reads, by their plural path names. */
@@ -40,6 +40,12 @@ export interface HubSpotClientOptions {
   timeoutMs?: number;
   retry?: HttpRetryOptions;
   circuitBreaker?: HttpCircuitBreakerOptions | false;
+  /** The CRM's breaker and bulkhead (see HttpClientOptions.guard). */
+  guard?: HttpClientOptions['guard'];
+  /** Waits for the CRM app's rate budget before each attempt (see HttpClientOptions.beforeAttempt). */
+  beforeAttempt?: HttpClientOptions['beforeAttempt'];
+  /** Told of each 429 (see HttpClientOptions.onRateLimited). */
+  onRateLimited?: HttpClientOptions['onRateLimited'];
   /** Told of every HTTP round trip (one per chunk), so tests can count them. */
   onSourceRequest?: SourceRequestListener;
   /** A span per CRM call, within a traced request (the subgraph's tracer when tracing is on). */
@@ -109,6 +115,9 @@ export function createHubSpotClient(options: HubSpotClientOptions): HubSpotClien
     timeoutMs: options.timeoutMs,
     retry: options.retry,
     circuitBreaker: options.circuitBreaker,
+    guard: options.guard,
+    beforeAttempt: options.beforeAttempt,
+    onRateLimited: options.onRateLimited,
     tracer: options.tracer,
   });
   const report = (operation: string, size: number) => options.onSourceRequest?.({ source: 'crm', operation, size });

@@ -1,6 +1,11 @@
-import { ConfigError, startServiceTracing, startSubgraphServer, TRACING_OFF, type HttpCircuitBreakerOptions, type RunningSubgraph, type SourceRequestListener } from '../../platform/index.js';
+import {
+  ConfigError, createSourceGuard, DEFAULT_SOURCE_RESILIENCE, HttpClientError, ServiceMetrics, startServiceTracing, startSubgraphServer, TRACING_OFF,
+  type HttpCircuitBreakerOptions, type RunningSubgraph, type SourceGuardLogger, type SourceRequestListener,
+} from '../../platform/index.js';
 import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
-import type { CrmSubgraphConfig } from './config.js';
+import { readCrmRateBudget, type CrmRateBudgetConfig, type CrmSubgraphConfig } from './config.js';
+import { createMemoryRateBudget, RateBudgetRefusal, type RateBudget } from './rateBudget.js';
+import { createRedisRateBudget } from './redisRateBudget.js';
 import type { CrmLogger } from './fieldErrors.js';
 import { createHubSpotClient } from './hubspotClient.js';
 import { buildCrmSchema, createCrmContext } from './schema.js';
@@ -30,6 +35,19 @@ export interface CrmSubgraphOptions extends Pick<CrmSubgraphConfig, 'port' | 'ho
   logger?: CrmLogger;
   /** Spans for its requests and CRM calls, exported as configured. @default off */
   tracing?: CrmSubgraphConfig['tracing'];
+  /** The CRM's breaker and bulkhead (a given `circuitBreaker` overrides the breaker's numbers). @default CRM_* defaults */
+  resilience?: CrmSubgraphConfig['resilience'];
+  /** In-flight cap, default budget, readiness timeout. @default SUBGRAPH_* defaults */
+  serving?: CrmSubgraphConfig['serving'];
+  /** The CRM app's rate budget. @default none (as readCrmRateBudget({}): the stand-in limits nothing) */
+  rateBudget?: CrmRateBudgetConfig;
+}
+
+/** The budget chosen by the config: none (burst 0), in Redis when a URL is set, else in memory. */
+function createCrmRateBudget(config: CrmRateBudgetConfig): RateBudget | undefined {
+  if (config.burst === 0) return undefined;
+  const limits = { burst: config.burst, windowMs: config.windowMs, daily: config.daily, marginMs: config.marginMs };
+  return config.redisUrl ? createRedisRateBudget(limits, { url: config.redisUrl, key: config.key }) : createMemoryRateBudget(limits);
 }
 
 /**
@@ -41,6 +59,21 @@ export async function startCrmSubgraph(options: CrmSubgraphOptions): Promise<Run
   if (!options.token) throw new ConfigError('CRM_TOKEN', 'a HubSpot private-app access token', options.token);
   const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
   const tracing = startServiceTracing(options.tracing ?? TRACING_OFF);
+  const metrics = new ServiceMetrics('subgraph-crm', { defaultMetrics: true });
+  const resilience = options.resilience ?? DEFAULT_SOURCE_RESILIENCE;
+  const guard = options.circuitBreaker === false ? undefined : createSourceGuard({
+    source: 'crm',
+    consecutiveFailures: options.circuitBreaker?.consecutiveFailures ?? resilience.breakerFailures,
+    halfOpenAfterMs: options.circuitBreaker?.halfOpenAfterMs ?? resilience.breakerHalfOpenMs,
+    maxConcurrent: resilience.maxConcurrent,
+    maxQueued: resilience.maxQueued,
+    isOutage: (error) => error instanceof HttpClientError && error.code === 'UNAVAILABLE',
+    outcomeOf: (error) => (error instanceof HttpClientError && error.code === 'RATE_LIMITED' ? 'rate_limited'
+      : error instanceof HttpClientError && error.causeCode === 'TimeoutError' ? 'timeout' : 'error'),
+    metrics,
+    logger: options.logger as SourceGuardLogger | undefined,
+  });
+  const budget = createCrmRateBudget(options.rateBudget ?? readCrmRateBudget({}));
   const client = createHubSpotClient({
     baseUrl: options.baseUrl,
     token: options.token,
@@ -51,6 +84,24 @@ export async function startCrmSubgraph(options: CrmSubgraphOptions): Promise<Run
       initialDelayMs: options.retryInitialDelayMs,
     },
     circuitBreaker: options.circuitBreaker,
+    guard,
+    beforeAttempt: budget && (async (maxWaitMs, signal) => {
+      const started = performance.now();
+      metrics.rateBudgetWaiting.labels('crm').inc();
+      try {
+        await budget.acquire(maxWaitMs, signal);
+        metrics.rateBudgetWait.labels('crm').observe((performance.now() - started) / 1000);
+      } catch (error) {
+        if (!(error instanceof RateBudgetRefusal)) throw error;
+        metrics.rateBudgetRefused.labels('crm', error.reason).inc();
+        throw new HttpClientError('RATE_LIMITED', `CRM call not sent: ${error.message}`, {
+          method: 'POST', path: '(rate budget)', retryAfterMs: error.retryAfterMs, retryable: false, cause: `BUDGET_${error.reason.toUpperCase()}`,
+        });
+      } finally {
+        metrics.rateBudgetWaiting.labels('crm').dec();
+      }
+    }),
+    onRateLimited: budget && ((retryAfterMs) => void budget.pause(retryAfterMs ?? 1_000).catch(() => {})),
     onSourceRequest: options.onSourceRequest,
     tracer: tracing?.tracer,
   });
@@ -62,9 +113,14 @@ export async function startCrmSubgraph(options: CrmSubgraphOptions): Promise<Run
       host: options.host,
       production: options.production ?? false,
       gatewayProofKey,
+      metrics,
+      ...options.serving,
       createContext: () => createCrmContext({ client }),
       checkHealth: () => client.ping(),
-      onClose: () => client.close(),
+      onClose: async () => {
+        await client.close();
+        await budget?.close();
+      },
       tracing,
     });
   } catch (error) {

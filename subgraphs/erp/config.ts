@@ -1,4 +1,4 @@
-import { ConfigError, quoteIdent, readBool, readInt, readString, readTracingConfig, readUrl, type TracingConfig } from '../../platform/index.js';
+import { readDatabaseTimeouts, readServingLimits, readSourceResilience, type DatabaseTimeoutConfig, type ServingLimitsConfig, type SourceResilienceConfig, ConfigError, quoteIdent, readBool, readInt, readString, readTracingConfig, readUrl, type TracingConfig } from '../../platform/index.js';
 import { readGatewayProofSettings, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
 
 type Env = Record<string, string | undefined>;
@@ -32,6 +32,12 @@ export interface ErpSubgraphConfig {
   gatewayProof: GatewayProofSettings;
   /** OTEL_* (see readTracingConfig): spans for requests and SQL statements. @default off; service name concord-subgraph-erp */
   tracing: TracingConfig;
+  /** ERP_BREAKER_FAILURES, ERP_BREAKER_HALF_OPEN_MS, ERP_MAX_CONCURRENT, ERP_MAX_QUEUED: the database's breaker and bulkhead. */
+  resilience: SourceResilienceConfig;
+  /** ERP_DB_CONNECT_TIMEOUT_MS, ERP_DB_QUERY_TIMEOUT_MS, ERP_DB_STATEMENT_TIMEOUTS. */
+  database: DatabaseTimeoutConfig;
+  /** SUBGRAPH_MAX_IN_FLIGHT, SUBGRAPH_DEFAULT_BUDGET_MS, SUBGRAPH_MAX_BUDGET_MS, READY_TIMEOUT_MS. */
+  serving: ServingLimitsConfig;
 }
 
 export function loadErpSubgraphConfig(env: Env): ErpSubgraphConfig {
@@ -50,5 +56,8 @@ export function loadErpSubgraphConfig(env: Env): ErpSubgraphConfig {
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
     gatewayProof: readGatewayProofSettings(env),
     tracing: readTracingConfig(env, 'concord-subgraph-erp'),
+    resilience: readSourceResilience(env, 'ERP'),
+    database: readDatabaseTimeouts(env, 'ERP'),
+    serving: readServingLimits(env),
   };
 }

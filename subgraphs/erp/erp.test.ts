@@ -229,9 +229,27 @@ for (const target of targets) {
       expect(answer.errors?.[0]).toMatchObject({ path: ['_entities', 0, 'orders'], extensions: { code: 'BAD_USER_INPUT' } });
     });
 
-    it('answers /health with the database', async () => {
-      const response = await fetch(subgraph.url.replace('/graphql', '/health'));
-      expect(response.status).toBe(200);
+    it('answers ERP_UNAVAILABLE at once, without a statement, when the gateway says the budget is spent', async () => {
+      events = [];
+      const response = await fetch(subgraph.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [GATEWAY_PROOF_HEADER]: proof, 'x-concord-budget-ms': '0' },
+        body: JSON.stringify({ query: `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Customer { id orders(last: 2) { number } } } }`, variables: { representations: [acme] } }),
+      });
+      const answer = (await response.json()) as GraphQLResponse;
+      expect(answer.errors?.[0]).toMatchObject({ path: ['_entities', 0, 'orders'], extensions: { code: 'ERP_UNAVAILABLE', reason: 'DEADLINE_EXCEEDED' } });
+    });
+
+    it('answers /health and /ready with the database, and /metrics with its request and SQL counts', async () => {
+      expect((await fetch(subgraph.url.replace('/graphql', '/health'))).status).toBe(200);
+      const ready = await fetch(subgraph.url.replace('/graphql', '/ready'));
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', subgraph: 'erp' });
+      const metrics = await (await fetch(subgraph.url.replace('/graphql', '/metrics'))).text();
+      expect(metrics).toMatch(/concord_requests_total\{outcome="ok",service="subgraph-erp"\} [1-9]/);
+      expect(metrics).toMatch(/concord_source_calls_total\{source="erp",outcome="ok",service="subgraph-erp"\} [1-9]/);
+      expect(metrics).toMatch(/concord_source_breaker_state\{source="erp",service="subgraph-erp"\} 0/);
+      expect(metrics).toMatch(/concord_db_pool_connections\{pool="erp",state="total",service="subgraph-erp"\} \d/);
     });
   });
 }
@@ -262,8 +280,12 @@ describe('ERP subgraph with its database down', () => {
     ]));
   });
 
-  it('reports unavailable on /health', async () => {
-    const response = await fetch(subgraph.url.replace('/graphql', '/health'));
-    expect(response.status).toBe(503);
+  it('stays live on /health (no database call) and reports not ready on /ready, fast', async () => {
+    expect((await fetch(subgraph.url.replace('/graphql', '/health'))).status).toBe(200);
+    const started = performance.now();
+    const ready = await fetch(subgraph.url.replace('/graphql', '/ready'));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'unavailable', subgraph: 'erp' });
+    expect(performance.now() - started).toBeLessThan(1_500);
   });
 });

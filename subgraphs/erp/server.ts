@@ -1,11 +1,11 @@
-import { ConfigError, createPool, startServiceTracing, startSubgraphServer, TRACING_OFF, type RunningSubgraph, type SourceRequestListener } from '../../platform/index.js';
+import { ConfigError, createDatabaseSource, ServiceMetrics, startServiceTracing, startSubgraphServer, TRACING_OFF, type RunningSubgraph, type SourceGuardLogger, type SourceRequestListener } from '../../platform/index.js';
 import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
 import type { ErpSubgraphConfig } from './config.js';
 import { createErpDatabase } from './erpDatabase.js';
 import { buildErpSchema, createErpContext } from './schema.js';
 
 /** {@link ErpSubgraphConfig}, with the pool size and production flag optional (defaults as in the config). */
-export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof' | 'tracing'> {
+export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof' | 'tracing' | 'resilience' | 'database' | 'serving'>, Partial<Pick<ErpSubgraphConfig, 'resilience' | 'database' | 'serving'>> {
   /**
    * The key the gateway's proof is checked with (a key, e.g. the in-process
    * stack's generated secret, or settings from the environment). Every
@@ -18,6 +18,8 @@ export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' |
   production?: boolean;
   /** Spans for its requests and SQL statements, exported as configured. @default off */
   tracing?: ErpSubgraphConfig['tracing'];
+  /** Where breaker changes are logged. @default none */
+  logger?: SourceGuardLogger;
   /** Told of every SQL statement sent to the ERP (tests count them). */
   onSourceRequest?: SourceRequestListener;
 }
@@ -32,11 +34,17 @@ export async function startErpSubgraph(options: ErpSubgraphOptions): Promise<Run
   }
   const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
   const tracing = startServiceTracing(options.tracing ?? TRACING_OFF);
-  const pool = createPool({
+  const metrics = new ServiceMetrics('subgraph-erp', { defaultMetrics: true });
+  const { pool } = createDatabaseSource({
+    source: 'erp',
     connectionString: options.databaseUrl,
-    max: options.poolSize ?? 10,
+    poolSize: options.poolSize ?? 10,
     applicationName: 'concord-erp-subgraph',
+    metrics,
+    resilience: options.resilience,
+    timeouts: options.database,
     tracer: tracing?.tracer,
+    logger: options.logger,
   });
   const db = createErpDatabase(pool, options.schema);
   try {
@@ -47,6 +55,8 @@ export async function startErpSubgraph(options: ErpSubgraphOptions): Promise<Run
       host: options.host,
       production: options.production ?? false,
       gatewayProofKey,
+      metrics,
+      ...options.serving,
       createContext: () => createErpContext({ db, onSourceRequest: options.onSourceRequest }),
       checkHealth: () => db.ping(),
       onClose: () => pool.end(),

@@ -1,4 +1,4 @@
-import { readBool, readInt, readString, readTracingConfig, readUrl, type TracingConfig } from '../../platform/index.js';
+import { readDatabaseTimeouts, readServingLimits, readSourceResilience, type DatabaseTimeoutConfig, type ServingLimitsConfig, type SourceResilienceConfig, readBool, readInt, readString, readTracingConfig, readUrl, type TracingConfig } from '../../platform/index.js';
 import { readGatewayProofSettings, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
 
 type Env = Record<string, string | undefined>;
@@ -27,6 +27,12 @@ export interface MdmSubgraphConfig {
   gatewayProof: GatewayProofSettings;
   /** OTEL_* (see readTracingConfig): spans for requests and SQL statements. @default off; service name concord-subgraph-mdm */
   tracing: TracingConfig;
+  /** MDM_BREAKER_FAILURES, MDM_BREAKER_HALF_OPEN_MS, MDM_MAX_CONCURRENT, MDM_MAX_QUEUED: the database's breaker and bulkhead. */
+  resilience: SourceResilienceConfig;
+  /** MDM_DB_CONNECT_TIMEOUT_MS, MDM_DB_QUERY_TIMEOUT_MS, MDM_DB_STATEMENT_TIMEOUTS. */
+  database: DatabaseTimeoutConfig;
+  /** SUBGRAPH_MAX_IN_FLIGHT, SUBGRAPH_DEFAULT_BUDGET_MS, SUBGRAPH_MAX_BUDGET_MS, READY_TIMEOUT_MS. */
+  serving: ServingLimitsConfig;
 }
 
 export function loadMdmSubgraphConfig(env: Env): MdmSubgraphConfig {
@@ -38,5 +44,8 @@ export function loadMdmSubgraphConfig(env: Env): MdmSubgraphConfig {
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
     gatewayProof: readGatewayProofSettings(env),
     tracing: readTracingConfig(env, 'concord-subgraph-mdm'),
+    resilience: readSourceResilience(env, 'MDM'),
+    database: readDatabaseTimeouts(env, 'MDM'),
+    serving: readServingLimits(env),
   };
 }

@@ -1,9 +1,11 @@
+import pino from 'pino';
 import { loadMdmSubgraphConfig } from './config.js';
 import { startMdmSubgraph } from './server.js';
 
 /** Runs the MDM subgraph as a process of its own (docker-compose): config from the environment. */
 const config = loadMdmSubgraphConfig(process.env);
-const subgraph = await startMdmSubgraph(config);
+const logger = pino({ name: 'concord-mdm-subgraph' });
+const subgraph = await startMdmSubgraph({ ...config, logger });
 console.log(`MDM subgraph at ${subgraph.url}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,11 +1,11 @@
-import { ConfigError, createPool, startServiceTracing, startSubgraphServer, TRACING_OFF, type RunningSubgraph, type SourceRequestListener } from '../../platform/index.js';
+import { ConfigError, createDatabaseSource, ServiceMetrics, startServiceTracing, startSubgraphServer, TRACING_OFF, type RunningSubgraph, type SourceGuardLogger, type SourceRequestListener } from '../../platform/index.js';
 import { resolveGatewayProofKey, type GatewayProofKey, type GatewayProofSettings } from '../../platform/auth/gatewayProof.js';
 import type { MdmSubgraphConfig } from './config.js';
 import { createMdmStore } from './mdmStore.js';
 import { buildMdmSchema, createMdmContext } from './schema.js';
 
 /** {@link MdmSubgraphConfig}, with the pool size and production flag optional (defaults as in the config). */
-export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof' | 'tracing'> {
+export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof' | 'tracing' | 'resilience' | 'database' | 'serving'>, Partial<Pick<MdmSubgraphConfig, 'resilience' | 'database' | 'serving'>> {
   /**
    * The key the gateway's proof is checked with (a key, e.g. the in-process
    * stack's generated secret, or settings from the environment). Every
@@ -18,6 +18,8 @@ export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' |
   production?: boolean;
   /** Spans for its requests and SQL statements, exported as configured. @default off */
   tracing?: MdmSubgraphConfig['tracing'];
+  /** Where breaker changes are logged. @default none */
+  logger?: SourceGuardLogger;
   /** Told of every statement sent to the MDM store (tests count them). */
   onSourceRequest?: SourceRequestListener;
 }
@@ -34,11 +36,17 @@ export async function startMdmSubgraph(options: MdmSubgraphOptions): Promise<Run
   }
   const gatewayProofKey = await resolveGatewayProofKey(options.gatewayProof, 'verifier');
   const tracing = startServiceTracing(options.tracing ?? TRACING_OFF);
-  const pool = createPool({
+  const metrics = new ServiceMetrics('subgraph-mdm', { defaultMetrics: true });
+  const { pool } = createDatabaseSource({
+    source: 'mdm',
     connectionString: options.databaseUrl,
-    max: options.poolSize ?? 10,
+    poolSize: options.poolSize ?? 10,
     applicationName: 'concord-mdm-subgraph',
+    metrics,
+    resilience: options.resilience,
+    timeouts: options.database,
     tracer: tracing?.tracer,
+    logger: options.logger,
   });
   const store = createMdmStore(pool);
   try {
@@ -49,6 +57,8 @@ export async function startMdmSubgraph(options: MdmSubgraphOptions): Promise<Run
       host: options.host,
       production: options.production ?? false,
       gatewayProofKey,
+      metrics,
+      ...options.serving,
       createContext: (req) => createMdmContext({ store, pool, onSourceRequest: options.onSourceRequest }, req),
       checkHealth: () => store.ping(),
       onClose: () => pool.end(),

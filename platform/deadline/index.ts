@@ -1,0 +1,3 @@
+export {
+  BUDGET_HEADER, budgetFromHeader, currentBudget, DeadlineExceededError, remainingBudgetMs, runWithBudget, stepTimeoutMs, type RequestBudget,
+} from './requestBudget.js';
