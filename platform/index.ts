@@ -4,6 +4,7 @@ export * from './deadline/index.js';
 export * from './http/index.js';
 export * from './httpServer.js';
 export * from './loaders.js';
+export * from './logging/index.js';
 export * from './metrics/index.js';
 export * from './resilience/index.js';
 export * from './sourceErrors.js';

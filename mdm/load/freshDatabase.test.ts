@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSandbox } from '../../sandbox/seed/index.js';
+import { createPool } from '../../platform/db/index.js';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
 import { searchGoldenRecords } from '../store/read.js';
 import { crmTableReader, runInitialLoad } from './initialLoad.js';
@@ -20,7 +21,8 @@ for (const target of targets) {
 
     beforeAll(async () => {
       database = await target.create();
-      pool = new pg.Pool({ connectionString: database.url, max: 4 });
+      // The kit's pool: it listens for 'error' on idle clients, which DROP DATABASE … WITH (FORCE) terminates.
+      pool = createPool({ connectionString: database.url, max: 4 });
     });
     afterAll(async () => {
       await pool?.end();

@@ -1,0 +1,1 @@
+export { createLogger, traceFields } from './logger.js';
