@@ -8,7 +8,7 @@ export { checkSubgraph, type CheckReport, type CheckedChange, type AffectedOpera
 export { printCheckReport } from './checks/report.js';
 export { publishSubgraph, rollbackSupergraph, type PublishResult, type RollbackResult } from './registry/publish.js';
 export { composeSupergraph, type CompositionIssue, type CompositionOutcome, type SubgraphInput } from './checks/compose.js';
-export { RegistryStore, migrateRegistry, type TokenGrant, type TokenScope, type TokenSummary, type Principal } from './registry/store.js';
+export { RegistryStore, migrateRegistry, type TokenGrant, type TokenScope, type TokenSummary, type Principal } from './registry/store/index.js';
 export { issueRegistryToken, listRegistryTokens, revokeRegistryToken, tokenScopes, type IssueTokenInput, type IssuedToken } from './registry/tokens.js';
 export { RegistryError, registryErrorCodes, type RegistryErrorCode } from './registry/errors.js';
 export { registerSubgraphCommands, scaffoldSubgraph, subgraphNames, ScaffoldError, type ScaffoldOptions } from './cli/scaffold.js';

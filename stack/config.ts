@@ -2,7 +2,7 @@ import { readInt, readString, readUrl, readBool, readTracingConfig, type Tracing
 import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
 import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
 import { parseTokenList } from '../schema/registry/config.js';
-import type { TokenGrant } from '../schema/registry/store.js';
+import type { TokenGrant } from '../schema/registry/store/index.js';
 
 /**
  * What `concord start` runs: every part of Concord plus the sandbox source

@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { compareAuthorization, type SecurityFinding } from './authorizationDiff.js';
 import { composeSupergraph, type CompositionIssue, type SubgraphInput } from './compose.js';
 import { diffApiSchemas, type SchemaChange } from './schemaDiff.js';
-import type { RegistryStore, SubgraphVersion } from '../registry/store.js';
+import type { RegistryStore, SubgraphVersion } from '../registry/store/index.js';
 
 /** An operation (per client) that used a coordinate a proposed change touches. */
 export interface AffectedOperation {
@@ -79,11 +79,11 @@ export async function checkSubgraph(
   input: CheckInput,
   options: { windowDays: number; apiSchemaCache?: ApiSchemaCache },
 ): Promise<CheckOutcome> {
-  const base = await store.currentSupergraph();
-  const members = base ? await store.supergraphMembers(base.id) : [];
+  const base = await store.versions.currentSupergraph();
+  const members = base ? await store.versions.supergraphMembers(base.id) : [];
   const currentMember = members.find((m) => m.subgraph === input.subgraph);
   const otherMembers = members.filter((m) => m.subgraph !== input.subgraph);
-  const known = currentMember ? undefined : await store.getSubgraph(input.subgraph);
+  const known = currentMember ? undefined : await store.versions.getSubgraph(input.subgraph);
   const routingUrl = input.routingUrl ?? currentMember?.routingUrl ?? known?.routingUrl ?? placeholderUrl;
 
   const proposed: SubgraphInput[] = [
@@ -112,7 +112,7 @@ export async function checkSubgraph(
   const currentApi = base ? apiSchemaOf(base.id, members, options.apiSchemaCache) : undefined;
   const changes = await diffApiSchemas(currentApi, composition.apiSchema);
   const touched = [...new Set(changes.filter((c) => c.level === 'breaking').flatMap((c) => c.coordinates))];
-  const uses = await store.operationsUsing(touched, options.windowDays);
+  const uses = await store.usage.operationsUsing(touched, options.windowDays);
   const affected = new Map<string, AffectedOperation>();
   for (const change of changes) {
     const usedBy: AffectedOperation[] = [];

@@ -4,7 +4,7 @@ import type { CheckReport } from '../checks/checkSubgraph.js';
 import { RegistryClient } from '../client/registryClient.js';
 import { RegistryError, isRegistryError } from '../registry/errors.js';
 import { printCheckReport } from '../checks/report.js';
-import type { TokenScope } from '../registry/store.js';
+import type { TokenScope } from '../registry/store/index.js';
 import { tokenScopes } from '../registry/tokens.js';
 
 /**

@@ -2,7 +2,7 @@ import type { CheckReport } from '../checks/checkSubgraph.js';
 import { RegistryError, registryErrorCodes, type RegistryErrorCode } from '../registry/errors.js';
 import type { PublishResult, RollbackResult } from '../registry/publish.js';
 import type { IssueTokenInput, IssuedToken } from '../registry/tokens.js';
-import type { AuditEntry, TokenSummary, OperationReport, SubgraphSummary, SubgraphVersion, SupergraphVersion } from '../registry/store.js';
+import type { AuditEntry, TokenSummary, OperationReport, SubgraphSummary, SubgraphVersion, SupergraphVersion } from '../registry/store/index.js';
 
 export interface RegistryClientOptions {
   registryUrl: string;

@@ -1,5 +1,5 @@
 import { ConfigError, readInt, readString, readUrl } from '../../platform/config.js';
-import type { TokenGrant, TokenScope } from './store.js';
+import type { TokenGrant, TokenScope } from './store/index.js';
 
 export interface RegistryEnvConfig {
   /** REGISTRY_DATABASE_URL, else DATABASE_URL; unset: main.ts starts the embedded PGlite. */

@@ -1,6 +1,6 @@
 import { checkSubgraph, type ApiSchemaCache, type CheckInput, type CheckReport } from '../checks/checkSubgraph.js';
 import { RegistryError } from './errors.js';
-import { sha256, type Principal, type RegistryStore } from './store.js';
+import { sha256, type Principal, type RegistryStore } from './store/index.js';
 
 export interface PublishInput extends CheckInput {
   commit?: string;
@@ -31,7 +31,7 @@ export async function authorizePublish(store: RegistryStore, principal: Principa
   if (principal.scope !== 'publish' && principal.scope !== 'admin') {
     throw new RegistryError('FORBIDDEN', `a ${principal.scope} token cannot publish; use the owning team's publish token`);
   }
-  const existing = await store.getSubgraph(subgraph);
+  const existing = await store.versions.getSubgraph(subgraph);
   if (existing) {
     if (principal.scope === 'publish' && existing.ownerTeam !== principal.team) {
       throw new RegistryError('FORBIDDEN', `subgraph "${subgraph}" belongs to team "${existing.ownerTeam}"; the token is team "${principal.team}"'s`);
@@ -57,12 +57,12 @@ export async function publishSubgraph(
   const ownerTeam = await authorizePublish(store, principal, input.subgraph, input.ownerTeam);
   for (let attempt = 1; ; attempt++) {
     const outcome = await checkSubgraph(store, input, options);
-    if (!input.routingUrl && !outcome.currentMember && !(await store.getSubgraph(input.subgraph))) {
+    if (!input.routingUrl && !outcome.currentMember && !(await store.versions.getSubgraph(input.subgraph))) {
       throw new RegistryError('BAD_REQUEST', `subgraph "${input.subgraph}" is new: routingUrl is required`);
     }
     const { report } = outcome;
     if (!report.passed || !outcome.supergraphSdl) {
-      await store.auditRefusedPublish(principal.label, input.subgraph, {
+      await store.audit.auditRefusedPublish(principal.label, input.subgraph, {
         commit: input.commit ?? null, sdlHash: sha256(input.sdl), failures: report.failures, summary: report.summary,
       });
       return { published: false, unchanged: false, report };
@@ -72,7 +72,7 @@ export async function publishSubgraph(
       return { published: false, unchanged: true, report, subgraphVersionId: current.id, supergraphVersionId: outcome.baseSupergraphId };
     }
     try {
-      const ids = await store.commitPublish({
+      const ids = await store.publishing.commitPublish({
         subgraph: input.subgraph, ownerTeam, routingUrl: outcome.routingUrl, sdl: input.sdl,
         publishedBy: principal.label, commit: input.commit, supergraphSdl: outcome.supergraphSdl,
         baseSupergraphId: outcome.baseSupergraphId, otherMemberIds: outcome.otherMembers.map((m) => m.id),
@@ -94,26 +94,26 @@ export async function rollbackSupergraph(store: RegistryStore, principal: Princi
   if (principal.scope !== 'admin' && principal.scope !== 'publish') {
     throw new RegistryError('FORBIDDEN', `a ${principal.scope} token cannot roll back`);
   }
-  const current = await store.currentSupergraphHead();
+  const current = await store.versions.currentSupergraphHead();
   if (!current) throw new RegistryError('NOT_FOUND', 'nothing has been published yet');
   if (current.id === toVersionId) throw new RegistryError('BAD_REQUEST', `supergraph version ${toVersionId} is already current`);
-  const target = await store.supergraphMembers(toVersionId);
-  if (!target.length && !(await store.supergraphSdl(toVersionId))) {
+  const target = await store.versions.supergraphMembers(toVersionId);
+  if (!target.length && !(await store.versions.supergraphSdl(toVersionId))) {
     throw new RegistryError('NOT_FOUND', `no supergraph version ${toVersionId}`);
   }
   if (principal.scope === 'publish') {
-    const now = await store.supergraphMembers(current.id);
+    const now = await store.versions.supergraphMembers(current.id);
     const then = new Map(target.map((m) => [m.subgraph, m.id]));
     const changed = new Set<string>();
     for (const m of now) if (then.get(m.subgraph) !== m.id) changed.add(m.subgraph);
     for (const m of target) if (!now.some((n) => n.subgraph === m.subgraph)) changed.add(m.subgraph);
     for (const name of changed) {
-      const owner = (await store.getSubgraph(name))?.ownerTeam;
+      const owner = (await store.versions.getSubgraph(name))?.ownerTeam;
       if (owner !== principal.team) {
         throw new RegistryError('FORBIDDEN', `rolling back to version ${toVersionId} would change subgraph "${name}" of team "${owner}"; ask its team or an admin`);
       }
     }
   }
-  const { supergraphVersionId } = await store.commitRollback({ toVersionId, actor: principal.label, baseSupergraphId: current.id });
+  const { supergraphVersionId } = await store.publishing.commitRollback({ toVersionId, actor: principal.label, baseSupergraphId: current.id });
   return { supergraphVersionId, rolledBackTo: toVersionId, previous: current.id };
 }

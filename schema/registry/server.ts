@@ -7,7 +7,7 @@ import { checkSubgraph } from '../checks/checkSubgraph.js';
 import { RegistryError, isRegistryError } from './errors.js';
 import { publishSubgraph, rollbackSupergraph } from './publish.js';
 import { issueRegistryToken, listRegistryTokens, parseIssueTokenInput, revokeRegistryToken } from './tokens.js';
-import { RegistryStore, migrateRegistry, type OperationReport, type Principal, type TokenGrant, type TokenScope } from './store.js';
+import { RegistryStore, migrateRegistry, type OperationReport, type Principal, type TokenGrant, type TokenScope } from './store/index.js';
 
 export interface RegistryConfig {
   databaseUrl: string;
@@ -63,7 +63,7 @@ export async function startRegistry(config: RegistryConfig): Promise<RunningRegi
   try {
     await migrateRegistry(pool);
     const store = new RegistryStore(pool);
-    for (const grant of config.bootstrapTokens ?? []) await store.grantToken(grant);
+    for (const grant of config.bootstrapTokens ?? []) await store.tokens.grantToken(grant);
     return await listen(pool, store, config);
   } catch (error) {
     await pool.end().catch(() => {});
@@ -87,7 +87,7 @@ async function listen(pool: pg.Pool, store: RegistryStore, config: RegistryConfi
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new RegistryError('UNAUTHENTICATED', 'expected an "Authorization: Bearer <token>" header');
-    const principal = await store.findPrincipal(match[1]);
+    const principal = await store.tokens.findPrincipal(match[1]);
     if (!principal) throw new RegistryError('UNAUTHENTICATED', 'unknown or revoked token');
     if (!allowed.includes(principal.scope)) {
       throw new RegistryError('FORBIDDEN', `a ${principal.scope} token cannot do this; needs one of: ${allowed.join(', ')}`);
@@ -116,7 +116,7 @@ async function listen(pool: pg.Pool, store: RegistryStore, config: RegistryConfi
     await authenticate(req, readScopes);
     const wait = Math.min(Math.max(Number(url.searchParams.get('wait') ?? 0) || 0, 0), longPollMaxMs);
     const known = req.headers['if-none-match'];
-    let head = await store.currentSupergraphHead();
+    let head = await store.versions.currentSupergraphHead();
     if (known && wait > 0) {
       const deadline = Date.now() + wait;
       while (head && etagOf(head) === known && Date.now() < deadline && !closing && !res.closed) {
@@ -129,7 +129,7 @@ async function listen(pool: pg.Pool, store: RegistryStore, config: RegistryConfi
           }
           waiters.add(done);
         });
-        head = await store.currentSupergraphHead();
+        head = await store.versions.currentSupergraphHead();
       }
     }
     if (!head) throw new RegistryError('NOT_FOUND', 'no supergraph has been published yet');
@@ -138,7 +138,7 @@ async function listen(pool: pg.Pool, store: RegistryStore, config: RegistryConfi
       res.writeHead(304, { etag, 'x-supergraph-version': String(head.id) }).end();
       return;
     }
-    const current = await store.currentSupergraph();
+    const current = await store.versions.currentSupergraph();
     if (!current) throw new RegistryError('NOT_FOUND', 'no supergraph has been published yet');
     res.writeHead(200, {
       'content-type': 'text/plain; charset=utf-8',
@@ -186,38 +186,38 @@ async function listen(pool: pg.Pool, store: RegistryStore, config: RegistryConfi
     if (method === 'POST' && path === '/v1/usage') {
       await authenticate(req, usageScopes);
       const reports = parseUsage(await readJson(req));
-      const accepted = await store.recordUsage(reports);
+      const accepted = await store.usage.recordUsage(reports);
       if (Date.now() - lastPrune > pruneEveryMs) {
         lastPrune = Date.now();
-        await store.pruneUsage(windowDays);
+        await store.usage.pruneUsage(windowDays);
       }
       return sendJson(res, 200, { accepted });
     }
     if (method === 'GET' && path === '/v1/subgraphs') {
       await authenticate(req, readScopes);
-      return sendJson(res, 200, { subgraphs: await store.listSubgraphs() });
+      return sendJson(res, 200, { subgraphs: await store.versions.listSubgraphs() });
     }
     const versions = /^\/v1\/subgraphs\/([^/]+)\/versions$/.exec(path);
     if (method === 'GET' && versions) {
       await authenticate(req, readScopes);
       const name = decodeURIComponent(versions[1]);
-      if (!(await store.getSubgraph(name))) throw new RegistryError('NOT_FOUND', `no subgraph "${name}"`);
-      return sendJson(res, 200, { subgraph: name, versions: await store.subgraphHistory(name, limitOf(url)) });
+      if (!(await store.versions.getSubgraph(name))) throw new RegistryError('NOT_FOUND', `no subgraph "${name}"`);
+      return sendJson(res, 200, { subgraph: name, versions: await store.versions.subgraphHistory(name, limitOf(url)) });
     }
     if (method === 'GET' && path === '/v1/supergraphs') {
       await authenticate(req, readScopes);
-      return sendJson(res, 200, { versions: await store.supergraphHistory(limitOf(url)) });
+      return sendJson(res, 200, { versions: await store.versions.supergraphHistory(limitOf(url)) });
     }
     const one = /^\/v1\/supergraphs\/(\d+)$/.exec(path);
     if (method === 'GET' && one) {
       await authenticate(req, readScopes);
-      const sdl = await store.supergraphSdl(Number(one[1]));
+      const sdl = await store.versions.supergraphSdl(Number(one[1]));
       if (sdl === undefined) throw new RegistryError('NOT_FOUND', `no supergraph version ${one[1]}`);
       return sendJson(res, 200, { id: Number(one[1]), supergraphSdl: sdl });
     }
     if (method === 'GET' && path === '/v1/audit') {
       await authenticate(req, readScopes);
-      return sendJson(res, 200, { entries: await store.auditLog(limitOf(url)) });
+      return sendJson(res, 200, { entries: await store.audit.auditLog(limitOf(url)) });
     }
     if (path === '/v1/tokens' && (method === 'POST' || method === 'GET')) {
       // Unknown or revoked token 401, non-admin 403, before the body is read.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { RegistryError } from './errors.js';
-import type { Principal, RegistryStore, TokenScope, TokenSummary } from './store.js';
+import type { Principal, RegistryStore, TokenScope, TokenSummary } from './store/index.js';
 
 /**
  * Runtime token administration (issue 5): an admin issues a team its publish
@@ -60,19 +60,19 @@ export async function issueRegistryToken(store: RegistryStore, principal: Princi
   // unguessable, so the plain SHA-256 the store keeps is enough.
   const token = `concord_${input.scope}_${randomBytes(32).toString('base64url')}`;
   const label = input.label ?? (input.team ? `${input.team} ${input.scope}` : input.scope);
-  const summary = await store.issueToken({ token, scope: input.scope, team: input.team, label }, principal.label);
+  const summary = await store.tokens.issueToken({ token, scope: input.scope, team: input.team, label }, principal.label);
   return { ...summary, token };
 }
 
 export async function listRegistryTokens(store: RegistryStore, principal: Principal): Promise<TokenSummary[]> {
   requireAdmin(principal);
-  return store.listTokens();
+  return store.tokens.listTokens();
 }
 
 /** Revokes a token at once: its next request gets 401. Revoking twice is not an error. */
 export async function revokeRegistryToken(store: RegistryStore, principal: Principal, id: number): Promise<TokenSummary & { alreadyRevoked: boolean }> {
   requireAdmin(principal);
-  const outcome = await store.revokeTokenById(id, principal.label);
+  const outcome = await store.tokens.revokeTokenById(id, principal.label);
   if (!outcome) throw new RegistryError('NOT_FOUND', `no token ${id} (see \`concord schema token list\`)`);
   return { ...outcome.token, alreadyRevoked: outcome.alreadyRevoked };
 }
