@@ -1,31 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { HubSpotErrorBody, HubSpotErrorCategory } from '../../platform/hubspot/index.js';
 
-/**
- * HubSpot's error categories the stand-in answers with. These are HubSpot's
- * own `category` values, so a client written against HubSpot branches on the
- * same strings here.
- */
-export type HubSpotErrorCategory =
-  | 'VALIDATION_ERROR'
-  | 'INVALID_AUTHENTICATION'
-  | 'OBJECT_NOT_FOUND'
-  | 'RATE_LIMITS'
-  | 'INTERNAL_ERROR';
-
-/** The body HubSpot sends with every non-2xx answer. */
-export interface HubSpotErrorBody {
-  status: 'error';
-  message: string;
-  correlationId: string;
-  category: HubSpotErrorCategory;
-  subCategory?: string;
-  context?: Record<string, string[]>;
-  errors?: Array<{ message: string; in?: string; code?: string }>;
-  /** Only on 429: which limit was hit (HubSpot: TEN_SECONDLY_ROLLING, DAILY). */
-  policyName?: string;
-  /** Only on 429: HubSpot's older name for the category. */
-  errorType?: string;
-}
+export type { HubSpotErrorBody, HubSpotErrorCategory } from '../../platform/hubspot/index.js';
 
 /**
  * An error a handler throws to answer with HubSpot's error shape. The status

@@ -1,10 +1,12 @@
+import { HUBSPOT_OBJECT_TYPES, type HubSpotObjectType } from '../../platform/hubspot/index.js';
+
 /**
  * The CRM object types the stand-in serves, under every name HubSpot accepts
  * for them in a path: the plural ("companies"), the singular ("company") and
  * the object type id ("0-2"). Storage always uses the plural.
  */
-export const OBJECT_TYPES = ['companies', 'contacts', 'deals', 'tickets', 'products', 'line_items'] as const;
-export type ObjectType = (typeof OBJECT_TYPES)[number];
+export const OBJECT_TYPES = HUBSPOT_OBJECT_TYPES;
+export type ObjectType = HubSpotObjectType;
 
 interface ObjectTypeInfo {
   /** HubSpot's object type id, e.g. "0-1" for contacts. */

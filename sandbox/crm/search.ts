@@ -1,41 +1,15 @@
+import { isSearchOperator, SEARCH_LIMITS, SEARCH_OPERATORS, type SearchFilter, type SearchSort } from '../../platform/hubspot/index.js';
 import { validationError } from './errors.js';
 import { OBJECT_TYPE_INFO, type ObjectType } from './objectTypes.js';
 import type { SqlParams } from './sql.js';
 
 /**
- * HubSpot CRM search (`POST /crm/v3/objects/{type}/search`): validating the
- * request body and compiling it into a parameterised WHERE / ORDER BY over
- * crm.objects (aliased `o`).
- *
- * Limits are HubSpot's documented ones: up to five filterGroups, six filters
- * per group and eighteen in total; pages of at most 200; and no paging past
- * the 10,000th result.
+ * The stand-in's side of HubSpot CRM search (`POST /crm/v3/objects/{type}/search`):
+ * validating the request body against the contract (platform/hubspot/search.ts:
+ * operators, filter counts, page size, the 10,000-result window) and compiling
+ * it into a parameterised WHERE / ORDER BY over crm.objects (aliased `o`).
  */
-export const SEARCH_LIMITS = {
-  maxFilterGroups: 5,
-  maxFiltersPerGroup: 6,
-  maxFilters: 18,
-  defaultLimit: 10,
-  maxLimit: 200,
-  maxResults: 10_000,
-} as const;
-
-export const SEARCH_OPERATORS = [
-  'EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN',
-  'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN',
-] as const;
-export type SearchOperator = (typeof SEARCH_OPERATORS)[number];
-
-export type SearchFilter =
-  | { propertyName: string; operator: 'EQ' | 'NEQ' | 'LT' | 'LTE' | 'GT' | 'GTE' | 'CONTAINS_TOKEN' | 'NOT_CONTAINS_TOKEN'; value: string }
-  | { propertyName: string; operator: 'BETWEEN'; value: string; highValue: string }
-  | { propertyName: string; operator: 'IN' | 'NOT_IN'; values: string[] }
-  | { propertyName: string; operator: 'HAS_PROPERTY' | 'NOT_HAS_PROPERTY' };
-
-export interface SearchSort {
-  propertyName: string;
-  direction: 'ASCENDING' | 'DESCENDING';
-}
+export { SEARCH_LIMITS, SEARCH_OPERATORS } from '../../platform/hubspot/index.js';
 
 /** A validated search request: groups are OR-ed, the filters inside a group AND-ed. */
 export interface SearchRequest {
@@ -64,10 +38,10 @@ function parseFilter(raw: unknown, where: string): SearchFilter {
   if (typeof propertyName !== 'string' || propertyName === '') {
     throw validationError(`${where}.propertyName: expected a property name, got ${JSON.stringify(propertyName)}`);
   }
-  if (typeof operator !== 'string' || !(SEARCH_OPERATORS as readonly string[]).includes(operator)) {
+  if (!isSearchOperator(operator)) {
     throw validationError(`${where}.operator: expected one of ${SEARCH_OPERATORS.join(', ')}, got ${JSON.stringify(operator)}`);
   }
-  const op = operator as SearchOperator;
+  const op = operator;
   switch (op) {
     case 'HAS_PROPERTY':
     case 'NOT_HAS_PROPERTY':

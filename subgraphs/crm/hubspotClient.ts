@@ -1,19 +1,11 @@
 import type { Tracer } from '@opentelemetry/api';
 import { createHttpClient, HttpClientError, type HttpCircuitBreakerOptions, type HttpClient, type HttpClientOptions, type HttpRetryOptions, type SourceRequestListener } from '../../platform/index.js';
+import { HUBSPOT_OBJECT_TYPES, MAX_ASSOCIATION_INPUTS, MAX_BATCH_READ_INPUTS, type HubSpotObjectType } from '../../platform/hubspot/index.js';
 import { validateCrmSearchInput, type CrmSearchInput } from './searchInput.js';
 
-/** The HubSpot CRM object types Concord reads, by their plural path names. */
-export const CRM_OBJECT_TYPES = ['companies', 'contacts', 'deals', 'tickets', 'products', 'line_items'] as const;
-export type CrmObjectType = (typeof CRM_OBJECT_TYPES)[number];
-
-/** HubSpot's cap on inputs of `POST /crm/v3/objects/{type}/batch/read`. */
-export const MAX_BATCH_READ_INPUTS = 100;
-/**
- * HubSpot's cap on inputs of the associations batch read (v3 and v4), in force
- * since 10 February 2025 per HubSpot's developer changelog ("Batch Read Limit
- * for HubSpot Associations API": at most 1000 IDs per request body).
- */
-export const MAX_ASSOCIATION_INPUTS = 1000;
+/** The HubSpot CRM object types Concord reads (the contract's list). */
+export const CRM_OBJECT_TYPES = HUBSPOT_OBJECT_TYPES;
+export type CrmObjectType = HubSpotObjectType;
 
 /** A CRM record as HubSpot's v3 API returns it: every property is a string or null. */
 export interface CrmObject {

@@ -7,8 +7,6 @@ export { toCrmFieldError, type CrmLogger } from './fieldErrors.js';
 export {
   createHubSpotClient,
   CRM_OBJECT_TYPES,
-  MAX_ASSOCIATION_INPUTS,
-  MAX_BATCH_READ_INPUTS,
   type CrmObject,
   type CrmObjectType,
   type CrmSearchPage,
@@ -16,5 +14,6 @@ export {
   type HubSpotClientOptions,
 } from './hubspotClient.js';
 export { createCrmLoaders, loadAssociatedObjects, CRM_PROPERTIES, type CrmLoaders } from './loaders.js';
-export { validateCrmSearchInput, CrmInputError, CRM_SEARCH_LIMITS, CRM_SEARCH_OPERATORS, type CrmSearchFilter, type CrmSearchInput, type CrmSearchOperator } from './searchInput.js';
+export { validateCrmSearchInput, CrmInputError, type CrmSearchInput } from './searchInput.js';
 export { toContact, toDeal, toDealLineItem, toTicket, CLOSED_TICKET_STAGE, type Contact, type Deal, type DealLineItem, type Ticket } from './mappers.js';
+export { MAX_ASSOCIATION_INPUTS, MAX_BATCH_READ_INPUTS } from '../../platform/hubspot/index.js';

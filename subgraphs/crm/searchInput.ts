@@ -1,35 +1,17 @@
+import { isSearchOperator, SEARCH_LIMITS, SEARCH_OPERATORS, type SearchFilter, type SearchSort } from '../../platform/hubspot/index.js';
+
 /**
  * Validation of a CRM search before it is sent
- * (`POST /crm/v3/objects/{type}/search`). HubSpot answers a bad search with a
- * 400; checking here first turns a caller's mistake into a BAD_USER_INPUT that
- * says what was expected, instead of a CRM round trip and an opaque upstream
- * rejection. Limits are HubSpot's documented ones: five filterGroups, six
- * filters per group, eighteen filters in all, pages of at most 200.
+ * (`POST /crm/v3/objects/{type}/search`), against HubSpot's contract
+ * (platform/hubspot/search.ts, the same the stand-in enforces). HubSpot
+ * answers a bad search with a 400; checking here first turns a caller's
+ * mistake into a BAD_USER_INPUT that says what was expected, instead of a CRM
+ * round trip and an opaque upstream rejection.
  */
-export const CRM_SEARCH_LIMITS = {
-  maxFilterGroups: 5,
-  maxFiltersPerGroup: 6,
-  maxFilters: 18,
-  maxLimit: 200,
-  defaultLimit: 10,
-} as const;
-
-export const CRM_SEARCH_OPERATORS = [
-  'EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN',
-  'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN',
-] as const;
-export type CrmSearchOperator = (typeof CRM_SEARCH_OPERATORS)[number];
-
-export type CrmSearchFilter =
-  | { propertyName: string; operator: 'EQ' | 'NEQ' | 'LT' | 'LTE' | 'GT' | 'GTE' | 'CONTAINS_TOKEN' | 'NOT_CONTAINS_TOKEN'; value: string }
-  | { propertyName: string; operator: 'BETWEEN'; value: string; highValue: string }
-  | { propertyName: string; operator: 'IN' | 'NOT_IN'; values: string[] }
-  | { propertyName: string; operator: 'HAS_PROPERTY' | 'NOT_HAS_PROPERTY' };
-
 export interface CrmSearchInput {
   /** OR-ed groups of AND-ed filters. */
-  filterGroups?: Array<{ filters: CrmSearchFilter[] }>;
-  sorts?: Array<{ propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }>;
+  filterGroups?: Array<{ filters: SearchFilter[] }>;
+  sorts?: SearchSort[];
   /** HubSpot's free-text search over the type's default searchable properties. */
   query?: string;
   properties?: string[];
@@ -64,14 +46,14 @@ function text(value: unknown, where: string): string {
   return value;
 }
 
-function validateFilter(raw: unknown, where: string): CrmSearchFilter {
+function validateFilter(raw: unknown, where: string): SearchFilter {
   if (!isRecord(raw)) throw new CrmInputError(`${where}: expected an object with propertyName and operator, got ${JSON.stringify(raw)}`);
   const name = propertyName(raw.propertyName, `${where}.propertyName`);
   const operator = raw.operator;
-  if (typeof operator !== 'string' || !(CRM_SEARCH_OPERATORS as readonly string[]).includes(operator)) {
-    throw new CrmInputError(`${where}.operator: expected one of ${CRM_SEARCH_OPERATORS.join(', ')}, got ${JSON.stringify(operator)}`);
+  if (!isSearchOperator(operator)) {
+    throw new CrmInputError(`${where}.operator: expected one of ${SEARCH_OPERATORS.join(', ')}, got ${JSON.stringify(operator)}`);
   }
-  const op = operator as CrmSearchOperator;
+  const op = operator;
   switch (op) {
     case 'HAS_PROPERTY':
     case 'NOT_HAS_PROPERTY':
@@ -95,26 +77,26 @@ export function validateCrmSearchInput(input: unknown): Required<Pick<CrmSearchI
   if (!isRecord(input)) throw new CrmInputError(`search: expected an object, got ${JSON.stringify(input)}`);
   const rawGroups = input.filterGroups ?? [];
   if (!Array.isArray(rawGroups)) throw new CrmInputError(`filterGroups: expected a list, got ${JSON.stringify(rawGroups)}`);
-  if (rawGroups.length > CRM_SEARCH_LIMITS.maxFilterGroups) {
-    throw new CrmInputError(`filterGroups: at most ${CRM_SEARCH_LIMITS.maxFilterGroups} groups, got ${rawGroups.length}`);
+  if (rawGroups.length > SEARCH_LIMITS.maxFilterGroups) {
+    throw new CrmInputError(`filterGroups: at most ${SEARCH_LIMITS.maxFilterGroups} groups, got ${rawGroups.length}`);
   }
   let total = 0;
   const filterGroups = rawGroups.map((group, g) => {
     if (!isRecord(group) || !Array.isArray(group.filters)) {
       throw new CrmInputError(`filterGroups[${g}]: expected { filters: [...] }, got ${JSON.stringify(group)}`);
     }
-    if (group.filters.length > CRM_SEARCH_LIMITS.maxFiltersPerGroup) {
-      throw new CrmInputError(`filterGroups[${g}].filters: at most ${CRM_SEARCH_LIMITS.maxFiltersPerGroup} filters per group, got ${group.filters.length}`);
+    if (group.filters.length > SEARCH_LIMITS.maxFiltersPerGroup) {
+      throw new CrmInputError(`filterGroups[${g}].filters: at most ${SEARCH_LIMITS.maxFiltersPerGroup} filters per group, got ${group.filters.length}`);
     }
     total += group.filters.length;
     return { filters: group.filters.map((f, i) => validateFilter(f, `filterGroups[${g}].filters[${i}]`)) };
   });
-  if (total > CRM_SEARCH_LIMITS.maxFilters) {
-    throw new CrmInputError(`filterGroups: at most ${CRM_SEARCH_LIMITS.maxFilters} filters in all, got ${total}`);
+  if (total > SEARCH_LIMITS.maxFilters) {
+    throw new CrmInputError(`filterGroups: at most ${SEARCH_LIMITS.maxFilters} filters in all, got ${total}`);
   }
-  const limit = input.limit ?? CRM_SEARCH_LIMITS.defaultLimit;
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > CRM_SEARCH_LIMITS.maxLimit) {
-    throw new CrmInputError(`limit: expected an integer from 1 to ${CRM_SEARCH_LIMITS.maxLimit}, got ${JSON.stringify(limit)}`);
+  const limit = input.limit ?? SEARCH_LIMITS.defaultLimit;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > SEARCH_LIMITS.maxLimit) {
+    throw new CrmInputError(`limit: expected an integer from 1 to ${SEARCH_LIMITS.maxLimit}, got ${JSON.stringify(limit)}`);
   }
   const body: ReturnType<typeof validateCrmSearchInput> = { filterGroups, limit };
   if (input.sorts !== undefined) {
@@ -134,6 +116,9 @@ export function validateCrmSearchInput(input: unknown): Required<Pick<CrmSearchI
   if (input.after !== undefined) {
     const after = text(input.after, 'after');
     if (!/^\d+$/.test(after)) throw new CrmInputError(`after: expected the cursor of a previous page (digits), got ${JSON.stringify(after)}`);
+    if (Number(after) + limit > SEARCH_LIMITS.maxResults) {
+      throw new CrmInputError(`after: CRM search results stop at ${SEARCH_LIMITS.maxResults}; after (${after}) + limit (${limit}) goes past that, narrow the filters instead`);
+    }
     body.after = after;
   }
   return body;

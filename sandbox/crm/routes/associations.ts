@@ -1,13 +1,7 @@
+import { MAX_ASSOCIATION_INPUTS } from '../../../platform/hubspot/index.js';
 import { OBJECT_TYPE_INFO, type ObjectType } from '../objectTypes.js';
 import type { AssociationRow } from '../store.js';
 import { batchInputIds, type RouteContext, type RouteResult } from './context.js';
-
-/**
- * HubSpot's cap on inputs of the associations batch read (v3 and v4), in
- * force since 10 February 2025 per HubSpot's developer changelog ("may not
- * exceed 1000 IDs per request body").
- */
-export const MAX_ASSOCIATION_INPUTS = 1000;
 
 interface AssociatedObject {
   toObjectId: number;

@@ -7,8 +7,7 @@ import { batchReadObjects, listObjects, readObject } from './objects.js';
 import { searchObjects } from './search.js';
 
 export type { RouteContext, RouteResult } from './context.js';
-export { MAX_BATCH_READ_INPUTS, LIST_LIMITS } from './objects.js';
-export { MAX_ASSOCIATION_INPUTS } from './associations.js';
+export { LIST_LIMITS, MAX_ASSOCIATION_INPUTS, MAX_BATCH_READ_INPUTS } from '../../../platform/hubspot/index.js';
 
 function decodeSegment(segment: string): string {
   try {

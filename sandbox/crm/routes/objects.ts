@@ -1,14 +1,10 @@
+import { LIST_LIMITS, MAX_BATCH_READ_INPUTS } from '../../../platform/hubspot/index.js';
 import { notFound, validationError } from '../errors.js';
 import { OBJECT_TYPE_INFO, resolveObjectType, type ObjectType } from '../objectTypes.js';
 import { selectPropertyNames, toHubSpotObject, type HubSpotObject, type ObjectRow } from '../serialize.js';
 import type { AssociationRow } from '../store.js';
 import { archivedParam, batchInputIds, propertiesParam, type RouteContext, type RouteResult } from './context.js';
 
-/** HubSpot's cap on inputs of `POST /crm/v3/objects/{type}/batch/read`. */
-export const MAX_BATCH_READ_INPUTS = 100;
-
-/** The list endpoint's page size: HubSpot defaults to 10 and allows up to 100. */
-export const LIST_LIMITS = { defaultLimit: 10, maxLimit: 100 } as const;
 
 /** The v3 association type name, e.g. "contact_to_company", or the label when the edge has one. */
 function v3AssociationType(from: ObjectType, to: ObjectType, row: AssociationRow): string {
