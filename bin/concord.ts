@@ -6,6 +6,7 @@ import { registerTokenCommand } from '../gateway/auth/tokenCommand.js';
 import { registerMdmCommands } from '../mdm/cli.js';
 import { registerSchemaCommands } from '../schema/cli/commands.js';
 import { registerSubgraphCommands } from '../schema/cli/scaffold.js';
+import { registerDocsCommands } from './docs/docsCommand.js';
 
 /**
  * One CLI for operators and domain teams: `npx concord <command>`.
@@ -24,6 +25,7 @@ registerTokenCommand(program);
 registerMdmCommands(program);
 registerSchemaCommands(program);
 registerSubgraphCommands(program);
+registerDocsCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error & { code?: string };

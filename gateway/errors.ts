@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { statusOf, type ErrorRegistry } from '../platform/errors/registry.js';
 
 /**
  * The gateway's error codes: one registry, each with the HTTP status it
@@ -35,7 +36,7 @@ export const GATEWAY_ERRORS = {
   SUPERGRAPH_INVALID: { status: 500, description: 'A supergraph was refused: it does not build or validate; the previous one keeps serving.' },
   COMPOSITION_FAILED: { status: 500, description: 'The subgraphs do not compose into a supergraph.' },
   SUBGRAPH_SDL_UNAVAILABLE: { status: 500, description: "A subgraph's SDL could not be fetched with { _service { sdl } } at start." },
-} as const satisfies Record<string, { status: number; description: string }>;
+} as const satisfies ErrorRegistry;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 
@@ -57,7 +58,7 @@ export class GatewayHttpError extends Error {
     super(message);
     this.name = 'GatewayHttpError';
     this.code = code;
-    this.status = options.status ?? (GATEWAY_ERRORS as Record<string, { status: number }>)[code]?.status ?? 400;
+    this.status = options.status ?? statusOf(GATEWAY_ERRORS, code, 400);
     this.headers = options.headers ?? {};
     this.errors = options.errors ?? [new GraphQLError(message, { extensions: { code } })];
   }

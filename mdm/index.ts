@@ -3,7 +3,7 @@
  * source → standardise → block → compare → score → cluster → survive → store.
  */
 export * from './types.js';
-export { MdmError, MdmErrorCodes, type MdmErrorCode } from './errors.js';
+export { MdmError, MDM_ERRORS, type MdmErrorCode } from './errors.js';
 export { ENTITY_CONFIGS, entityConfig, customerConfig, productConfig, personConfig } from './entities/index.js';
 export type { EntityConfig, BlockingRule, ComparisonConfig, ComparisonLevel, SurvivorshipConfig } from './entities/index.js';
 export { standardiseRecord } from './standardise/index.js';

@@ -11,6 +11,7 @@ import { HttpError, listen, readBody, sendJson } from './httpServer.js';
 import { ServiceMetrics } from './metrics/index.js';
 import { ATTR_GRAPHQL_OPERATION_NAME, endHttpServerSpan, runInContext, setErrorType, startHttpServerSpan } from './tracing/httpServerSpan.js';
 import type { ServiceTracing } from './tracing/serviceTracing.js';
+import { SUBGRAPH_ERRORS } from './subgraphErrors.js';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
   /** The subgraph's name as the supergraph knows it (erp, crm, mdm, …). */
@@ -182,7 +183,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         return;
       }
       if (url.pathname !== '/graphql') {
-        sendJson(res, 404, { errors: [{ message: `no route ${url.pathname}`, extensions: { code: 'NOT_FOUND' } }] });
+        sendJson(res, SUBGRAPH_ERRORS.NOT_FOUND.status, { errors: [{ message: `no route ${url.pathname}`, extensions: { code: 'NOT_FOUND' } }] });
         return;
       }
       // The proof comes first: an unauthenticated body is not even read.
@@ -207,7 +208,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         try {
           body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
         } catch {
-          throw new HttpError(400, 'BAD_REQUEST', 'request body is not valid JSON');
+          throw new HttpError(SUBGRAPH_ERRORS.BAD_REQUEST.status, 'BAD_REQUEST', 'request body is not valid JSON');
         }
       }
       const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
@@ -236,7 +237,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
         sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
       } else {
         if (span) setErrorType(span, 'INTERNAL_SERVER_ERROR');
-        sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        sendJson(res, SUBGRAPH_ERRORS.INTERNAL_SERVER_ERROR.status, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       }
     } finally {
       outcomes.set(res, outcome);
@@ -249,7 +250,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       try {
         url = new URL(req.url ?? '/', 'http://subgraph');
       } catch {
-        sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        sendJson(res, SUBGRAPH_ERRORS.INTERNAL_SERVER_ERROR.status, { errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
         return;
       }
       // Without tracing (the default) this is the whole per-request cost: one property check.

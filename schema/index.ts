@@ -10,5 +10,5 @@ export { publishSubgraph, rollbackSupergraph, type PublishResult, type RollbackR
 export { composeSupergraph, type CompositionIssue, type CompositionOutcome, type SubgraphInput } from './checks/compose.js';
 export { RegistryStore, migrateRegistry, type TokenGrant, type TokenScope, type TokenSummary, type Principal } from './registry/store/index.js';
 export { issueRegistryToken, listRegistryTokens, revokeRegistryToken, tokenScopes, type IssueTokenInput, type IssuedToken } from './registry/tokens.js';
-export { RegistryError, registryErrorCodes, type RegistryErrorCode } from './registry/errors.js';
+export { RegistryError, REGISTRY_ERRORS, type RegistryErrorCode } from './registry/errors.js';
 export { registerSubgraphCommands, scaffoldSubgraph, subgraphNames, ScaffoldError, type ScaffoldOptions } from './cli/scaffold.js';

@@ -13,5 +13,5 @@ export {
 } from './demoIssuer.js';
 export { registerTokenCommand } from './tokenCommand.js';
 export { createAuthenticator, readAuthConfig, type AuthConfig } from './authConfig.js';
-export { AuthError, AUTH_ERROR_CODES, type AuthErrorCode } from '../../platform/auth/errors.js';
+export { AuthError, AUTH_ERRORS, type AuthErrorCode } from '../../platform/auth/errors.js';
 export { ANONYMOUS, type Principal } from '../../platform/auth/principal.js';

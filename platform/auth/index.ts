@@ -1,4 +1,4 @@
-export { AUTH_ERROR_CODES, AuthError, UNAUTHORIZED_FIELD_OR_TYPE, unauthorizedFieldError, type AuthErrorCode } from './errors.js';
+export { AUTH_ERRORS, AuthError, UNAUTHORIZED_FIELD_OR_TYPE, unauthorizedFieldError, type AuthErrorCode } from './errors.js';
 export { ANONYMOUS, hasScope, scopesFromClaims, subjectOf, userPrincipal, type AnonymousPrincipal, type Principal, type UserPrincipal } from './principal.js';
 export { PII_MASKS, maskEmail, maskName, maskPhone, maskTaxId, maskValue, redact, type PiiMask } from './masks.js';
 export {

@@ -1,5 +1,5 @@
 import type { CheckReport } from '../checks/checkSubgraph.js';
-import { RegistryError, registryErrorCodes, type RegistryErrorCode } from '../registry/errors.js';
+import { RegistryError, REGISTRY_ERRORS, type RegistryErrorCode } from '../registry/errors.js';
 import type { PublishResult, RollbackResult } from '../registry/publish.js';
 import type { IssueTokenInput, IssuedToken } from '../registry/tokens.js';
 import type { AuditEntry, TokenSummary, OperationReport, SubgraphSummary, SubgraphVersion, SupergraphVersion } from '../registry/store/index.js';
@@ -121,7 +121,7 @@ async function errorOf(res: Response): Promise<RegistryError> {
   let message = `registry answered ${res.status} ${res.statusText}`;
   try {
     const body = (await res.json()) as { error?: { code?: string; message?: string } };
-    if (body.error?.code && body.error.code in registryErrorCodes) code = body.error.code as RegistryErrorCode;
+    if (body.error?.code && body.error.code in REGISTRY_ERRORS) code = body.error.code as RegistryErrorCode;
     if (body.error?.message) message = body.error.message;
   } catch {
     // not a registry error body (a proxy's page): keep the status line

@@ -1,5 +1,8 @@
 import type { GraphQLError } from 'graphql';
-import { HttpClientError, sourceError } from '../../platform/index.js';
+import { HttpClientError, sourceError, sourceErrorRegistry } from '../../platform/index.js';
+
+/** The CRM subgraph's source errors, beside every subgraph's codes. */
+export const CRM_ERRORS = sourceErrorRegistry('crm', 'The CRM API', ['UNAVAILABLE', 'RATE_LIMITED', 'UNAUTHENTICATED', 'BAD_RESPONSE']);
 
 /** Where a CRM failure is written for operators, upstream body included. Pino's `warn` fits. */
 export interface CrmLogger {

@@ -6,5 +6,5 @@ export { mdmResolvers, encodeCursor, decodeCursor, MAX_PAGE_SIZE, type MdmContex
 export { createMdmStore, type MdmStore, type GoldenRecord, type GoldenPage, type XrefLink, type GoldenEntityType } from './mdmStore.js';
 export { createMdmLoaders, type MdmLoaders } from './loaders.js';
 export { principalFromRequest } from './principal.js';
-export { MDM_GRAPH_ERROR_CODES, toGraphError, type MdmGraphErrorCode } from './mdmErrors.js';
+export { MDM_GRAPH_ERRORS, toGraphError, type MdmGraphErrorCode } from './mdmErrors.js';
 export { STEWARD_SCOPE } from './stewardResolvers.js';

@@ -1,14 +1,14 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { MdmError, MdmErrorCodes, type MdmErrorCode } from '../../mdm/index.js';
-import { MDM_GRAPH_ERROR_CODES, toGraphError } from './mdmErrors.js';
+import { MdmError, MDM_ERRORS, type MdmErrorCode } from '../../mdm/index.js';
+import { MDM_GRAPH_ERRORS, toGraphError } from './mdmErrors.js';
 
 describe('toGraphError', () => {
   it('gives every engine error code a registered graph code and keeps the engine code beside it', () => {
-    for (const code of Object.keys(MdmErrorCodes) as MdmErrorCode[]) {
+    for (const code of Object.keys(MDM_ERRORS) as MdmErrorCode[]) {
       const error = toGraphError(new MdmError(code, `a ${code}`, { masterId: 'cus_1' }), 'op') as GraphQLError;
       expect(error).toBeInstanceOf(GraphQLError);
-      expect(Object.keys(MDM_GRAPH_ERROR_CODES)).toContain(error.extensions.code);
+      expect(Object.keys(MDM_GRAPH_ERRORS)).toContain(error.extensions.code);
       expect(error.extensions).toMatchObject({ mdmCode: code, operation: 'op', masterId: 'cus_1' });
       expect(error.message).toBe(`a ${code}`);
     }

@@ -1,21 +1,22 @@
 import { GraphQLError } from 'graphql';
 import { MdmError, type MdmErrorCode } from '../../mdm/index.js';
 import { isDataException, sourceError } from '../../platform/index.js';
+import type { ErrorRegistry } from '../../platform/errors/registry.js';
 
 /**
  * The codes the MDM subgraph answers with, beside the kit's MDM_UNAVAILABLE
  * and the auth codes (UNAUTHENTICATED, UNAUTHORIZED_FIELD_OR_TYPE). Clients
  * branch on these; the engine's own code travels in `extensions.mdmCode`.
  */
-export const MDM_GRAPH_ERROR_CODES = {
-  BAD_USER_INPUT: 'an argument is missing, malformed or out of range; fix the request',
-  NOT_FOUND: 'the golden record, source record, match candidate or history event does not exist',
-  IDEMPOTENCY_KEY_REUSED: 'the idempotency key was first used with a different request (another operation, arguments or reason); a retry must repeat the first request exactly, a new request needs a new key',
-  CONFLICT: 'the change conflicts with the current state (already decided, merged away, undone, or changed since); reload and decide again',
-  MDM_UNAVAILABLE: 'the MDM store could not be reached or failed; retry later (with the same idempotency key for mutations)',
-} as const;
+export const MDM_GRAPH_ERRORS = {
+  BAD_USER_INPUT: { status: 200, description: 'An argument is missing, malformed or out of range; fix the request.' },
+  NOT_FOUND: { status: 200, description: 'The golden record, source record, match candidate or history event does not exist.' },
+  IDEMPOTENCY_KEY_REUSED: { status: 200, description: 'The idempotency key was first used with a different request (another operation, arguments or reason); a retry must repeat the first request exactly, a new request needs a new key.' },
+  CONFLICT: { status: 200, description: 'The change conflicts with the current state (already decided, merged away, undone, or changed since); reload and decide again.' },
+  MDM_UNAVAILABLE: { status: 200, description: 'The MDM store could not be reached or failed; retry later (with the same idempotency key for mutations).' },
+} as const satisfies ErrorRegistry;
 
-export type MdmGraphErrorCode = keyof typeof MDM_GRAPH_ERROR_CODES;
+export type MdmGraphErrorCode = keyof typeof MDM_GRAPH_ERRORS;
 
 /** How each engine code reaches the graph. */
 const graphCodeOf: Record<MdmErrorCode, MdmGraphErrorCode> = {
