@@ -142,7 +142,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(
       metrics.requests.labels('shed').inc();
       if (span) setErrorType(span, 'SUBGRAPH_OVERLOADED');
       req.resume();
-      sendJson(res, 503, {
+      sendJson(res, SUBGRAPH_ERRORS.SUBGRAPH_OVERLOADED.status, {
         errors: [{ message: `the ${options.name} subgraph is serving ${maxInFlight} requests already; retry shortly`, extensions: { code: 'SUBGRAPH_OVERLOADED' } }],
       }, { 'retry-after': '1' });
       return;
