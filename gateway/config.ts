@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { ConfigError, readBool, readEnum, readInt, readString, readTracingConfig, readUrl, TRACING_OFF, type TracingConfig } from '../platform/config.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './entityCache/entityCacheConfig.js';
+import { DEFAULT_GATEWAY_RESILIENCE, readGatewayResilience, type GatewayResilienceConfig } from './resilience/resilienceConfig.js';
 import { DEFAULT_HTTP_LIMITS } from './limits/httpLimits.js';
 import { readPersistedQueriesConfig, type PersistedQueriesConfig } from './persisted/persistedConfig.js';
 import type { GatewayPlugin } from './plugins.js';
@@ -47,6 +48,14 @@ export interface GatewayConfig {
   security?: GatewaySecurityConfig;
   /** PostgreSQL for the audit log (audit.field_read); without it audit records go to the log. */
   databaseUrl?: string;
+  /**
+   * Where audit records wait, fsync'ed, while the audit database is down
+   * (replayed into it when it is back). Unset: no spool — a record the
+   * database cannot take refuses its fields (AUDIT_UNAVAILABLE).
+   */
+  auditSpoolDir?: string;
+  /** Deadline, in-flight cap, subgraph breakers and bulkheads, readiness (ADR 0011). @default DEFAULT_GATEWAY_RESILIENCE */
+  resilience?: GatewayResilienceConfig;
   /** Production mode: no stack traces, no field suggestions, no upstream bodies, no introspection by default. */
   production: boolean;
   /** Allow `__schema`/`__type`. @default !production */
@@ -78,8 +87,8 @@ export interface GatewayConfig {
 }
 
 /** GatewayConfig with every default filled in and every value checked. */
-export type ResolvedGatewayConfig = Required<Omit<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl'>> &
-  Pick<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl'>;
+export type ResolvedGatewayConfig = Required<Omit<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl' | 'auditSpoolDir'>> &
+  Pick<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl' | 'auditSpoolDir'>;
 
 const DEFAULT_PERSISTED_QUERIES: PersistedQueriesConfig = { apq: true, trustedClients: [] };
 
@@ -131,6 +140,8 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     maxBatchSize: positiveInt('maxBatchSize', config.maxBatchSize ?? GATEWAY_DEFAULTS.maxBatchSize),
     security: config.security,
     databaseUrl: config.databaseUrl,
+    auditSpoolDir: config.auditSpoolDir,
+    resilience: config.resilience ?? DEFAULT_GATEWAY_RESILIENCE,
     production: config.production,
     introspection: config.introspection ?? !config.production,
     subgraphTimeoutMs: positiveInt('subgraphTimeoutMs', config.subgraphTimeoutMs ?? GATEWAY_DEFAULTS.subgraphTimeoutMs),
@@ -167,6 +178,8 @@ type Env = Record<string, string | undefined>;
  * | LIMIT_MAX_BATCH_SIZE | 10 |
  * | AUDIT_DATABASE_URL, else DATABASE_URL | unset: audit records go to the log |
  * | security: AUTH_*, AUTHORIZATION_MODE, LIMIT_*, CONCORD_GATEWAY_PROOF_* | see readSecurityConfig |
+ * | AUDIT_SPOOL_DIR | .concord/audit-spool (`off`: none) |
+ * | GATEWAY_REQUEST_TIMEOUT_MS, GATEWAY_MAX_IN_FLIGHT, GATEWAY_SUBGRAPH_MAX_CONCURRENT, GATEWAY_SUBGRAPH_MAX_QUEUED, SUBGRAPH_BREAKER_*, READY_* | see readGatewayResilience |
  * | SUBGRAPH_TIMEOUT_MS | 30000 |
  * | SUBGRAPH_CONNECTIONS | 32 |
  * | SUBGRAPH_DEDUPE | true |
@@ -196,6 +209,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxBatchSize: readInt(env, 'LIMIT_MAX_BATCH_SIZE', DEFAULT_HTTP_LIMITS.maxBatchSize, { min: 1 }),
     security: readSecurityConfig(env),
     databaseUrl: readUrl(env, 'AUDIT_DATABASE_URL') ?? readUrl(env, 'DATABASE_URL'),
+    auditSpoolDir: readAuditSpoolDir(env),
+    resilience: readGatewayResilience(env),
     subgraphTimeoutMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', GATEWAY_DEFAULTS.subgraphTimeoutMs, { min: 1 }),
     subgraphConnections: readInt(env, 'SUBGRAPH_CONNECTIONS', GATEWAY_DEFAULTS.subgraphConnections, { min: 1 }),
     dedupeSubgraphRequests: readBool(env, 'SUBGRAPH_DEDUPE', GATEWAY_DEFAULTS.dedupeSubgraphRequests),
@@ -205,4 +220,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     entityCache: readEntityCacheConfig(env),
     persistedQueries: readPersistedQueriesConfig(env),
   };
+}
+
+/** AUDIT_SPOOL_DIR: default .concord/audit-spool (relative to the working directory); `off` turns the spool off. */
+function readAuditSpoolDir(env: Env): string | undefined {
+  const value = readString(env, 'AUDIT_SPOOL_DIR', '.concord/audit-spool');
+  return /^(off|none|false)$/i.test(value) ? undefined : value;
 }

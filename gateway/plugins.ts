@@ -30,6 +30,13 @@ export interface GatewayContext {
   /** The incoming headers (names lower-cased by node:http). */
   readonly headers: IncomingHttpHeaders;
   readonly state: GatewayContextState;
+  /**
+   * When the request's time is up (ms since the epoch): every subgraph call
+   * gets what is left of it as its timeout and, in x-concord-budget-ms, as
+   * the subgraph's budget. Unset (tests building a context by hand): each
+   * call's own timeout only.
+   */
+  readonly deadline?: number;
   /** Keep "Did you mean …?" in error messages: outside production, or for callers with the explore scope (set by that plugin). */
   suggestions: boolean;
 }

@@ -2,9 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import type { GraphQLSchema } from 'graphql';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type pg from 'pg';
 import { createPool } from '../platform/db/pool.js';
+import { createSourceGuard } from '../platform/resilience/index.js';
+import { isDatabaseOutage } from '../platform/db/outage.js';
+import { createLogger } from '../platform/logging/index.js';
+import { createReadinessCheck } from './resilience/readiness.js';
 import type { AuthorizationRules } from '../platform/auth/requirements.js';
 import type { AuditSink } from './audit/auditSink.js';
 import { createGatewaySecurity, type GatewaySecurity } from './security/createSecurity.js';
@@ -91,7 +95,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
   // @apollo/gateway otherwise exports usage metrics to Apollo's servers from every
   // instance; Concord sends nothing anywhere unless the operator opts in by setting it.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  const logger = config.logger ?? pino({ name: 'gateway', level: config.logLevel });
+  const logger = config.logger ?? createLogger({ name: 'gateway', level: config.logLevel });
   const metrics = new GatewayMetrics();
   // Rules are read from the same supergraph as the schema and looked up by it, so both swap together.
   const rulesBySchema = new WeakMap<GraphQLSchema, AuthorizationRules>();
@@ -109,9 +113,20 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     await tracing?.shutdown();
   };
   if (config.security) {
-    if (config.databaseUrl) pool = createPool({ connectionString: config.databaseUrl, max: 4, applicationName: 'concord-gateway-audit' });
+    if (config.databaseUrl) {
+      // The audit database must fail fast: an answer waits for its record, and goes to the spool instead
+      // when the database does not take it within a second (or its breaker is open).
+      pool = createPool({
+        connectionString: config.databaseUrl, max: 4, applicationName: 'concord-gateway-audit',
+        connectionTimeoutMs: 1_000, queryTimeoutMs: 2_000, statementTimeouts: false,
+        guard: createSourceGuard({ source: 'audit', consecutiveFailures: 3, halfOpenAfterMs: 2_000, maxConcurrent: 8, maxQueued: 64, isOutage: isDatabaseOutage, metrics: metrics.resilience, logger }),
+      });
+    }
     try {
-      security = await createGatewaySecurity({ config: config.security, production: config.production, logger, pool, rulesOf });
+      security = await createGatewaySecurity({
+        config: config.security, production: config.production, logger, pool, rulesOf, auditSpoolDir: config.auditSpoolDir,
+        onAudit: (stored) => metrics.countAuditRecord(stored),
+      });
     } catch (error) {
       await release();
       throw error;
@@ -147,6 +162,14 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     metrics,
     propagateTraceContext: Boolean(tracing),
     entityCache,
+    guards: {
+      maxConcurrent: config.resilience.subgraphMaxConcurrent,
+      maxQueued: config.resilience.subgraphMaxQueued,
+      breakerFailures: config.resilience.breakerFailures,
+      breakerHalfOpenMs: config.resilience.breakerHalfOpenMs,
+      metrics: metrics.resilience,
+      logger,
+    },
   });
   const manager = new SupergraphManager(sourceFor(config, client), logger, { enforcesRules: Boolean(security) });
   const gateway = new ApolloGateway({
@@ -192,6 +215,14 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     graphiql: options.graphiql,
     routes: security?.routes,
     tracer: tracing?.tracer,
+    requestTimeoutMs: config.resilience.requestTimeoutMs,
+    maxInFlight: config.resilience.maxInFlight,
+    readiness: createReadinessCheck({
+      supergraphLoaded: () => manager.status !== undefined,
+      subgraphs: () => client.endpoints(),
+      timeoutMs: config.resilience.readyTimeoutMs,
+      cacheMs: config.resilience.readyCacheMs,
+    }),
     persistedDocuments: {
       apq: config.persistedQueries.apq ? new MemoryPersistedQueryStore(config.persistedQueries.apqMaxBytes) : false,
       trusted: trustedDocuments,

@@ -1,31 +1,74 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
-import { createAuditLog, migrateAudit, type FieldReadRecord } from './auditLog.js';
+import { migrateAudit, type FieldReadRecord } from './auditLog.js';
+import { openAuditSpool } from './auditSpool.js';
+import { createDurableAuditLog, type AuditStored } from './durableAuditLog.js';
 
-/** Where the gateway's PII/finance reads go: `record` never blocks the response. */
+/** Where the gateway's PII/finance reads go. */
 export interface AuditSink {
   readonly kind: 'database' | 'log';
-  record(entry: FieldReadRecord): void;
-  /** Writes what is pending (tests read the table after it). */
+  /**
+   * Resolves once the record is stored for good (the database or the spool;
+   * the log line written); rejects (AuditUnavailableError) when it could not
+   * be — the caller then withholds the audited fields.
+   */
+  record(entry: FieldReadRecord): Promise<AuditStored | 'log'>;
+  /** Replays spooled records into the database now (tests, shutdown). */
   flush(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * The audit log in PostgreSQL (audit.field_read, migrated here, append-only),
- * written in batches off the request path; failures and drops are logged.
+ * The audit log in PostgreSQL (audit.field_read, append-only), durable before
+ * the answer leaves: written by group commit, or fsync'ed to the spool in
+ * `spoolDir` while the database cannot take it, and replayed exactly once
+ * when it can (ADR 0011). The migration is retried until the database
+ * answers, so a gateway can start while its audit database is down.
  */
-export async function databaseAuditSink(pool: pg.Pool, logger: Logger): Promise<AuditSink> {
-  await migrateAudit(pool);
-  const log = createAuditLog({ pool, onError: (error) => logger.error({ err: error }, 'audit log write failed') });
-  return { kind: 'database', record: (entry) => log.record(entry), flush: () => log.flush(), close: () => log.close() };
+export async function databaseAuditSink(pool: pg.Pool, logger: Logger, options: { spoolDir?: string } = {}): Promise<AuditSink> {
+  let migrated: Promise<unknown> | undefined;
+  const ensureMigrated = () => {
+    migrated ??= migrateAudit(pool).catch((error: unknown) => {
+      migrated = undefined;
+      throw error;
+    });
+    return migrated;
+  };
+  await ensureMigrated().catch((error: unknown) => logger.error({ err: error }, 'audit database not ready at start: reads are spooled until it is'));
+  const spool = options.spoolDir ? await openAuditSpool(options.spoolDir) : undefined;
+  if (spool && spool.pending() > 0) logger.warn({ pending: spool.pending(), dir: spool.dir }, 'audit spool holds records from an earlier run: replaying them');
+  const migratedPool = new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver);
+      return async (...args: unknown[]) => {
+        await ensureMigrated();
+        return (target.query as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
+  const log = createDurableAuditLog({
+    pool: migratedPool,
+    spool,
+    onError: (error) => logger.warn({ err: error }, 'audit log'),
+  });
+  return {
+    kind: 'database',
+    record: (entry) => log.record(entry),
+    flush: async () => {
+      await log.replay();
+    },
+    close: () => log.close(),
+  };
 }
 
 /** Without a database: each read is a structured log line (`audit: true`), for a log pipeline to keep. */
 export function logAuditSink(logger: Logger): AuditSink {
   return {
     kind: 'log',
-    record: (entry) => logger.info({ audit: true, ...entry, readAt: (entry.readAt ?? new Date()).toISOString() }, 'field read'),
+    record: async (entry) => {
+      logger.info({ audit: true, ...entry, readAt: (entry.readAt ?? new Date()).toISOString() }, 'field read');
+      return 'log';
+    },
     flush: async () => {},
     close: async () => {},
   };

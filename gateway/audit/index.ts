@@ -1,12 +1,12 @@
 export {
   AUDIT_MIGRATIONS_DIR,
-  createAuditLog,
   listFieldReads,
   migrateAudit,
   operationHash,
-  type AuditLog,
-  type AuditLogOptions,
   type FieldReadFilter,
   type FieldReadRecord,
   type FieldReadRow,
 } from './auditLog.js';
+export { openAuditSpool, type AuditSpool } from './auditSpool.js';
+export { AuditUnavailableError, createDurableAuditLog, type AuditStored, type DurableAuditLog } from './durableAuditLog.js';
+export { AUDIT_UNAVAILABLE, refuseAuditedFields } from './refuseAuditedFields.js';

@@ -3,6 +3,7 @@ import { GatewayHttpError } from '../errors.js';
 import type { GatewayOperation, GatewayPlugin } from '../plugins.js';
 import { operationHash } from '../audit/auditLog.js';
 import type { AuditSink } from '../audit/auditSink.js';
+import { refuseAuditedFields } from '../audit/refuseAuditedFields.js';
 import { ANONYMOUS, subjectOf, type Principal } from '../../platform/auth/principal.js';
 import type { AuthorizationRules } from '../../platform/auth/requirements.js';
 import { UNAUTHORIZED_FIELD_OR_TYPE } from '../../platform/auth/errors.js';
@@ -15,6 +16,8 @@ export interface AuthorizationPluginOptions {
   /** @default 'filter' */
   mode?: AuthorizationMode;
   audit: AuditSink;
+  /** Told where each audit record went (metrics). */
+  onAudit?(stored: 'database' | 'spool' | 'log' | 'refused'): void;
 }
 
 /** The principal's part of every decision: anonymous or not, and the sorted scopes. */
@@ -77,21 +80,30 @@ export function authorizationPlugin(options: AuthorizationPluginOptions): Gatewa
       applied.set(operation, decision);
       return decision.document === operation.document ? undefined : { document: decision.document, documentKey: `authz:${scopeKey(principal)}` };
     },
-    onResponse(result, operation, context) {
+    async onResponse(result, operation, context) {
       const decision = applied.get(operation);
       if (!decision) return;
       const { result: shaped, reads } = shapeAuthorizedResult({ data: result.data }, decision);
       result.data = shaped.data;
       if (decision.errors.length) result.errors = [...decision.errors, ...result.errors];
       if (!reads.fields.length) return;
-      options.audit.record({
-        subject: subjectOf(context.state.principal ?? ANONYMOUS),
-        operationName: operation.operationName,
-        operationHash: operationHash(operation.query),
-        fields: reads.fields,
-        entityIds: reads.entityIds,
-        masked: reads.masked,
-      });
+      // The answer waits for its audit record (ADR 0011): a read nobody could record is not answered.
+      try {
+        const stored = await options.audit.record({
+          subject: subjectOf(context.state.principal ?? ANONYMOUS),
+          operationName: operation.operationName,
+          operationHash: operationHash(operation.query),
+          fields: reads.fields,
+          entityIds: reads.entityIds,
+          masked: reads.masked,
+          requestId: context.requestId,
+        });
+        options.onAudit?.(stored);
+      } catch {
+        options.onAudit?.('refused');
+        const refused = refuseAuditedFields(result.data, decision.reads);
+        result.errors = [...result.errors, ...refused];
+      }
     },
   };
 }

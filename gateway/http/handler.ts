@@ -9,6 +9,7 @@ import { formatGatewayError, GatewayHttpError, withCode, withoutHttpExtension } 
 import { renderGraphiQL, type GraphiQLPageOptions } from '../graphiql/page.js';
 import { GRAPHIQL_ASSET_PREFIX } from '../graphiql/assets.js';
 import { checkHealth } from './health.js';
+import type { GatewayReadiness } from '../resilience/readiness.js';
 import { isJsonContentType, parseGetParameters, parseJsonBody, toGraphQLRequest, type GraphQLHttpRequest } from './requestBody.js';
 import { checkBatch, readLimitedBody, RequestLimitError } from '../limits/httpLimits.js';
 import { DocumentCache } from './documentCache.js';
@@ -45,6 +46,12 @@ export interface HttpHandlerOptions {
   tracer?: Tracer;
   /** APQ and trusted documents (ADR 0014); undefined answers PERSISTED_QUERY_NOT_SUPPORTED to a hash. */
   persistedDocuments?: PersistedDocumentsOptions;
+  /** The overall deadline of a request: what every subgraph call gets of it is what is left. @default 5000 */
+  requestTimeoutMs?: number;
+  /** Requests served at once; one more is answered 503 GATEWAY_OVERLOADED with Retry-After. @default 512 */
+  maxInFlight?: number;
+  /** GET /ready: supergraph loaded and subgraphs ready. Without it /ready is /health's answer. */
+  readiness?: () => Promise<GatewayReadiness>;
   /** Extra routes by exact path (e.g. /.well-known/jwks.json, /audit), served before the 404. */
   routes?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void>>;
 }
@@ -91,6 +98,9 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
   const graphiqlPage = options.graphiql === false ? undefined : renderGraphiQL(options.graphiql);
   const httpLimits = { maxBodyBytes: options.maxBodyBytes, batching: options.batching ?? false, maxBatchSize: options.maxBatchSize ?? 10 };
   const startedAt = Date.now();
+  const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
+  const maxInFlight = options.maxInFlight ?? 512;
+  let inFlight = 0;
   const persistedDocuments = options.persistedDocuments ?? { apq: false, trusted: new TrustedDocuments() };
 
   function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, contentType = JSON_TYPE): void {
@@ -281,6 +291,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
       headers: request.headers,
       state: {},
       suggestions: !production,
+      deadline: Date.now() + requestTimeoutMs,
     };
     response.setHeader('x-request-id', context.requestId);
     let status: number;
@@ -326,8 +337,22 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
         return;
       }
       if (method === 'POST' || method === 'GET') {
+        // Load shedding: past the cap, a fast 503 the client can retry beats an answer after everyone's deadline.
+        if (inFlight >= maxInFlight) {
+          metrics.resilience.shed.inc();
+          request.resume();
+          sendErrors(response, 503, [new GraphQLError(`The gateway is serving ${maxInFlight} requests already; retry shortly.`, { extensions: { code: 'GATEWAY_OVERLOADED' } })], {
+            'retry-after': '1',
+          });
+          return;
+        }
+        inFlight++;
+        metrics.resilience.inFlight.inc();
         // Tracing off (the default) costs this one check per request.
-        void (tracer ? handleTracedGraphQL(tracer, request, response, search) : handleGraphQL(request, response, search));
+        void (tracer ? handleTracedGraphQL(tracer, request, response, search) : handleGraphQL(request, response, search)).finally(() => {
+          inFlight--;
+          metrics.resilience.inFlight.dec();
+        });
         return;
       }
       sendErrors(response, 405, [new GraphQLError(`${method} is not supported on /graphql; use POST or GET.`, { extensions: { code: 'METHOD_NOT_ALLOWED' } })], {
@@ -337,6 +362,20 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
     }
     if (path === '/health' && (method === 'GET' || method === 'HEAD')) {
       send(response, 200, JSON.stringify(checkHealth(options.supergraph(), startedAt)), { 'cache-control': 'no-store' });
+      return;
+    }
+    if (path === '/ready' && (method === 'GET' || method === 'HEAD')) {
+      if (!options.readiness) {
+        send(response, 200, JSON.stringify(checkHealth(options.supergraph(), startedAt)), { 'cache-control': 'no-store' });
+        return;
+      }
+      options.readiness().then(
+        (readiness) => send(response, readiness.ready ? 200 : 503, JSON.stringify({ status: readiness.ready ? 'ready' : 'unavailable', ...readiness }), { 'cache-control': 'no-store' }),
+        (error: unknown) => {
+          logger.error({ err: error }, 'readiness check failed');
+          send(response, 503, JSON.stringify({ status: 'unavailable', reason: 'readiness check failed' }), { 'cache-control': 'no-store' });
+        },
+      );
       return;
     }
     if (path === '/metrics' && method === 'GET') {

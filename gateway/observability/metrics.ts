@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { ServiceMetrics } from '../../platform/metrics/index.js';
 
 export type RequestOutcome = 'ok' | 'partial' | 'error';
 export type SubgraphOutcome = 'ok' | 'graphql_error' | 'http_error' | 'unavailable' | 'timeout';
@@ -10,6 +11,18 @@ export type SubgraphOutcome = 'ok' | 'graphql_error' | 'http_error' | 'unavailab
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
+  /**
+   * The resilience metrics every Concord service shares (platform/metrics,
+   * label service="gateway"): requests in flight and shed, and per subgraph
+   * the calls, their latency, in-flight calls and breaker state.
+   */
+  readonly resilience = new ServiceMetrics('gateway');
+  readonly #auditRecords = new Counter({
+    name: 'concord_gateway_audit_records_total',
+    help: 'PII/finance reads by where their audit record was stored before the answer left: database, spool, or refused (fields withheld).',
+    labelNames: ['stored'] as const,
+    registers: [this.registry],
+  });
   readonly #requests = new Counter({
     name: 'concord_gateway_requests_total',
     help: 'GraphQL requests by operation type, HTTP status and outcome (ok, partial = data with errors, error).',
@@ -78,7 +91,11 @@ export class GatewayMetrics {
   }
 
   /** The exposition text and its content type, for GET /metrics. */
+  countAuditRecord(stored: 'database' | 'spool' | 'refused' | 'log'): void {
+    this.#auditRecords.labels(stored).inc();
+  }
+
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { contentType: this.registry.contentType, body: `${await this.registry.metrics()}\n${await this.resilience.registry.metrics()}` };
   }
 }

@@ -37,12 +37,16 @@ export async function createGatewaySecurity(options: {
   logger: Logger;
   /** The audit database; without it audit records go to the log. */
   pool?: pg.Pool;
+  /** Where audit records wait while the audit database is down (see GatewayConfig.auditSpoolDir). */
+  auditSpoolDir?: string;
+  /** Told where each audit record went (metrics). */
+  onAudit?(stored: 'database' | 'spool' | 'log' | 'refused'): void;
   rulesOf(schema: GraphQLSchema): AuthorizationRules;
 }): Promise<GatewaySecurity> {
   const { config, production, logger } = options;
   const proofKey = await resolveGatewayProofKey(config.gatewayProof, 'signer');
   const { verifier, demoIssuer } = await createAuthenticator(config.auth);
-  const audit = options.pool ? await databaseAuditSink(options.pool, logger) : logAuditSink(logger);
+  const audit = options.pool ? await databaseAuditSink(options.pool, logger, { spoolDir: options.auditSpoolDir }) : logAuditSink(logger);
   const routes: GatewaySecurity['routes'] = { '/audit': auditRoute(verifier, options.pool) };
   if (demoIssuer) routes['/.well-known/jwks.json'] = (request, response) => demoIssuer.jwksHandler(request, response);
   return {
@@ -53,7 +57,7 @@ export async function createGatewaySecurity(options: {
       // After explore (it decides who may introspect), before authorization (its onResponse rewrites the introspection answer first).
       introspectionPlugin({ rulesOf: options.rulesOf }),
       limitsPlugin(config.operationLimits),
-      authorizationPlugin({ rulesOf: options.rulesOf, mode: config.authorizationMode, audit }),
+      authorizationPlugin({ rulesOf: options.rulesOf, mode: config.authorizationMode, audit, onAudit: options.onAudit }),
       gatewayProofPlugin(proofKey),
     ],
     routes,

@@ -4,6 +4,10 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { context } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import { injectTraceContext } from '../../platform/tracing/traceContext.js';
+import { BUDGET_HEADER } from '../../platform/deadline/index.js';
+import { createSourceGuard, SourceRefusedError, type SourceGuard } from '../../platform/resilience/index.js';
+import type { ServiceMetrics } from '../../platform/metrics/index.js';
+import type { Logger } from 'pino';
 import { failedFetchErrors } from './failedFetch.js';
 import type { GatewayMetrics, SubgraphOutcome } from '../observability/metrics.js';
 import type { EntityCache } from '../entityCache/entityCache.js';
@@ -32,6 +36,14 @@ export interface SubgraphClientOptions {
   propagateTraceContext?: boolean;
   /** Golden records answered from the entity cache (ADR 0014); undefined fetches everything. */
   entityCache?: EntityCache;
+  /**
+   * A breaker and a bulkhead per subgraph (ADR 0011): calls at once, calls
+   * waiting, failures that open the circuit, how long it stays open. The
+   * breaker counts calls that got no answer in time (refused, reset, timed
+   * out); an answer, even an error, proves the subgraph is there.
+   * @default none: every call is sent
+   */
+  guards?: { maxConcurrent: number; maxQueued: number; breakerFailures: number; breakerHalfOpenMs: number; metrics?: ServiceMetrics; logger?: Logger };
 }
 
 /** A subgraph's answer as bytes: shared between deduplicated callers, each parses its own copy. */
@@ -47,6 +59,8 @@ interface RawResponse {
  */
 export class SubgraphClient {
   readonly #pools = new Map<string, Pool>();
+  readonly #guards = new Map<string, SourceGuard>();
+  readonly #endpoints = new Map<string, string>();
   readonly #willSendRequest: Array<NonNullable<GatewayPlugin['willSendRequest']>>;
 
   constructor(readonly options: SubgraphClientOptions) {
@@ -56,6 +70,7 @@ export class SubgraphClient {
   /** The `buildService` for ApolloGateway. */
   dataSource(definition: { name: string; url?: string }): GraphQLDataSource {
     if (!definition.url) throw new Error(`subgraph ${definition.name} has no URL in the supergraph`);
+    this.#endpoints.set(definition.name, definition.url);
     return new SubgraphDataSource(definition.name, new URL(definition.url), this);
   }
 
@@ -67,6 +82,33 @@ export class SubgraphClient {
       this.#pools.set(origin, pool);
     }
     return pool;
+  }
+
+  /** name → GraphQL URL of the subgraphs of the latest supergraph (readiness probes them). */
+  endpoints(): ReadonlyMap<string, string> {
+    return this.#endpoints;
+  }
+
+  /** The subgraph's breaker and bulkhead, one per subgraph name, kept across supergraph reloads. */
+  guard(subgraph: string): SourceGuard | undefined {
+    const settings = this.options.guards;
+    if (!settings) return undefined;
+    let guard = this.#guards.get(subgraph);
+    if (!guard) {
+      guard = createSourceGuard({
+        source: subgraph,
+        consecutiveFailures: settings.breakerFailures,
+        halfOpenAfterMs: settings.breakerHalfOpenMs,
+        maxConcurrent: settings.maxConcurrent,
+        maxQueued: settings.maxQueued,
+        isOutage: () => true,
+        outcomeOf: (error) => (isTimeout(error) ? 'timeout' : 'error'),
+        metrics: settings.metrics,
+        logger: settings.logger,
+      });
+      this.#guards.set(subgraph, guard);
+    }
+    return guard;
   }
 
   /** Run the plugins' willSendRequest hooks (synchronous ones without awaiting). */
@@ -97,6 +139,23 @@ function errorCode(error: unknown): string | undefined {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
+function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return TIMEOUT_CODES.has(errorCode(error) ?? '') || name === 'TimeoutError';
+}
+
+/** Time a subgraph needs at least to be worth calling; less is answered SUBGRAPH_UNAVAILABLE reason deadline at once. */
+const MIN_CALL_MS = 20;
+/**
+ * Kept back from the budget sent to a subgraph (a tenth, at least 50 ms): its
+ * answer — with its own coded errors for what its sources could not give in
+ * time — has to be written, travel back and be merged before the gateway's
+ * own timeout for the call fires.
+ */
+function answerMarginMs(leftMs: number): number {
+  return Math.max(50, Math.round(leftMs / 10));
+}
+
 /**
  * @apollo/gateway's GraphQLDataSource over an undici Pool (not
  * RemoteGraphQLDataSource's fetch: the pool's keep-alive sockets and lighter
@@ -123,9 +182,9 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     await this.client.prepare({ subgraphName: this.name, kind, request: { headers, query, operationName, variables }, context });
     const { entityCache } = this.client.options;
     if (entityCache && kind === 'operation' && !isMutation(query)) {
-      return entityCache.fetch(this.name, query, variables, cachePartitionOf(context), (vars) => this.#execute(kind, query, vars, operationName, headers));
+      return entityCache.fetch(this.name, query, variables, cachePartitionOf(context), (vars) => this.#execute(kind, query, vars, operationName, headers, context?.deadline));
     }
-    return this.#execute(kind, query, variables, operationName, headers);
+    return this.#execute(kind, query, variables, operationName, headers, context?.deadline);
   }
 
   /** One subgraph call (shared with identical in-flight ones), its answer as a GraphQL response. */
@@ -135,9 +194,11 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     variables: Record<string, unknown> | undefined,
     operationName: string | undefined,
     headers: Record<string, string>,
+    deadline: number | undefined,
   ): Promise<GatewayGraphQLResponse> {
     const body = JSON.stringify({ query, variables, operationName });
     const { metrics, dedupe } = this.client.options;
+    const sentAt = Date.now();
 
     const started = performance.now();
     let raw: RawResponse;
@@ -151,17 +212,26 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
           raw = await shared;
           return this.#interpret(raw, query, variables, undefined);
         }
-        const pending = this.#send(headers, body).finally(() => this.#inflight.delete(key));
+        const pending = this.#guardedSend(headers, body, deadline).finally(() => this.#inflight.delete(key));
         this.#inflight.set(key, pending);
         raw = await pending;
       } else {
-        raw = await this.#send(headers, body);
+        raw = await this.#guardedSend(headers, body, deadline);
       }
     } catch (error) {
-      const timedOut = TIMEOUT_CODES.has(errorCode(error) ?? '');
+      if (error instanceof SourceRefusedError) {
+        const reason = error.reason === 'CIRCUIT_OPEN' ? 'circuit_open' : error.reason === 'BULKHEAD_FULL' ? 'overloaded' : 'deadline';
+        metrics?.observeSubgraphFetch(this.name, 'unavailable', (performance.now() - started) / 1000);
+        const what = reason === 'circuit_open'
+          ? 'not called: its circuit breaker is open after repeated failures'
+          : reason === 'overloaded' ? 'not called: too many calls to it are waiting' : "not called: the request's deadline has passed";
+        return { errors: failedFetchErrors(query, variables, `Subgraph "${this.name}" ${what}`, { code: 'SUBGRAPH_UNAVAILABLE', reason }) };
+      }
+      const timedOut = isTimeout(error);
+      const limitMs = deadline === undefined ? this.client.options.timeoutMs : Math.min(this.client.options.timeoutMs, Math.max(0, Math.round(deadline - sentAt)));
       metrics?.observeSubgraphFetch(this.name, timedOut ? 'timeout' : 'unavailable', (performance.now() - started) / 1000);
       const base = timedOut
-        ? `Subgraph "${this.name}" did not answer within ${this.client.options.timeoutMs} ms`
+        ? `Subgraph "${this.name}" did not answer within ${limitMs} ms${limitMs < this.client.options.timeoutMs ? " (what was left of the request's deadline)" : ''}`
         : `Subgraph "${this.name}" is unavailable`;
       const message = this.client.options.production ? base : `${base}: ${(error as Error).message}`;
       return { errors: failedFetchErrors(query, variables, message, { code: 'SUBGRAPH_UNAVAILABLE', reason: timedOut ? 'timeout' : 'connection' }) };
@@ -171,8 +241,24 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     );
   }
 
-  async #send(headers: Record<string, string>, body: string): Promise<RawResponse> {
-    const { timeoutMs, propagateTraceContext } = this.client.options;
+  /** One call through the subgraph's breaker and bulkhead, within what is left of the request's deadline. */
+  #guardedSend(headers: Record<string, string>, body: string, deadline: number | undefined): Promise<RawResponse> {
+    if (deadline !== undefined && deadline - Date.now() < MIN_CALL_MS) {
+      return Promise.reject(new SourceRefusedError(this.name, 'DEADLINE_EXCEEDED', `${this.name} not called: the request's deadline has passed`));
+    }
+    const guard = this.client.guard(this.name);
+    return guard ? guard.run(() => this.#send(headers, body, deadline)) : this.#send(headers, body, deadline);
+  }
+
+  async #send(headers: Record<string, string>, body: string, deadline: number | undefined): Promise<RawResponse> {
+    const { propagateTraceContext } = this.client.options;
+    // The call's own limit, cut to what is left of the request; the subgraph gets that much as its budget.
+    const left = deadline === undefined ? undefined : deadline - Date.now();
+    if (left !== undefined && left < MIN_CALL_MS) {
+      throw new SourceRefusedError(this.name, 'DEADLINE_EXCEEDED', `${this.name} not called: the request's deadline has passed`);
+    }
+    const timeoutMs = left === undefined ? this.client.options.timeoutMs : Math.min(this.client.options.timeoutMs, left);
+    if (left !== undefined) headers = { ...headers, [BUDGET_HEADER]: String(Math.max(0, Math.floor(left - answerMarginMs(left)))) };
     // Added here, after the dedupe key was taken from `headers`: a traceparent differs per
     // request and would stop identical queries from sharing a call. A shared call carries
     // the trace of the request that sent it.
@@ -187,6 +273,8 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
       body,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
+      // undici's own timers are coarse (±0.5 s); the request's deadline is kept to the millisecond by this signal.
+      signal: left === undefined ? undefined : AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs))),
     });
     return { statusCode: response.statusCode, text: await response.body.text() };
   }

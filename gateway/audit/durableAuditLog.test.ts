@@ -1,0 +1,102 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
+import { createPool } from '../../platform/db/pool.js';
+import { migrateAudit } from './auditLog.js';
+import { openAuditSpool } from './auditSpool.js';
+import { AuditUnavailableError, createDurableAuditLog } from './durableAuditLog.js';
+
+const targets = await databaseTargets();
+
+const read = (requestId: string) => ({
+  subject: 'demo-admin', operationName: 'Customer360', operationHash: 'h', fields: ['Customer.primaryEmail'], entityIds: ['cus_1'], masked: false, requestId,
+});
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+}
+
+for (const target of targets) {
+  describe.skipIf(target.unavailable !== undefined)(`the durable audit log on ${target.name}`, () => {
+    let database: TestDatabase;
+    let pool: pg.Pool;
+    let deadPool: pg.Pool;
+    let dir: string;
+    const stored = async (requestIds: string[]) =>
+      (await pool.query<{ request_id: string; n: number }>(
+        'SELECT request_id, count(*)::int AS n FROM audit.field_read WHERE request_id = ANY($1::text[]) GROUP BY request_id ORDER BY request_id', [requestIds],
+      )).rows;
+
+    beforeAll(async () => {
+      database = await target.create();
+      pool = createPool({ connectionString: database.url, max: 2, statementTimeouts: false });
+      await migrateAudit(pool);
+      deadPool = createPool({ connectionString: await closedPortUrl(), max: 1, connectionTimeoutMs: 300, statementTimeouts: false });
+      dir = await mkdtemp(path.join(tmpdir(), 'concord-audit-spool-'));
+    });
+    afterAll(async () => {
+      await pool?.end();
+      await deadPool?.end();
+      await database?.drop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('stores a read in the database before it resolves, with its record id and request id', async () => {
+      const log = createDurableAuditLog({ pool });
+      expect(await Promise.all([log.record(read('db-1')), log.record(read('db-2'))])).toEqual(['database', 'database']);
+      expect(await stored(['db-1', 'db-2'])).toEqual([{ request_id: 'db-1', n: 1 }, { request_id: 'db-2', n: 1 }]);
+      await log.close();
+    });
+
+    it('spools (fsync) a read the database cannot take, and replays it exactly once when the database is back', async () => {
+      const spoolDir = path.join(dir, 'replay');
+      const down = createDurableAuditLog({ pool: deadPool, spool: await openAuditSpool(spoolDir), replayIntervalMs: 60_000 });
+      expect(await Promise.all(['sp-1', 'sp-2', 'sp-3'].map((id) => down.record(read(id))))).toEqual(['spool', 'spool', 'spool']);
+      expect(down.stats).toMatchObject({ spooled: 3, database: 0 });
+      await down.close();
+      // On disk, one JSON line per record (close() tried a replay: the file may be sealed for it already).
+      const files = await readdir(spoolDir);
+      expect(files).toHaveLength(1);
+      const copy = await readFile(path.join(spoolDir, files[0]), 'utf8');
+      expect(copy.trim().split('\n').map((l) => JSON.parse(l).request_id)).toEqual(['sp-1', 'sp-2', 'sp-3']);
+
+      // A replay interrupted after its insert (the file was not deleted) is run again: nothing twice.
+      const back = createDurableAuditLog({ pool, spool: await openAuditSpool(spoolDir), replayIntervalMs: 60_000 });
+      expect(await back.replay()).toBe(3);
+      await writeFile(path.join(spoolDir, 'audit-spool.crashed.replay'), copy);
+      const again = createDurableAuditLog({ pool, spool: await openAuditSpool(spoolDir), replayIntervalMs: 60_000 });
+      expect(await again.replay()).toBe(3);
+      expect(await stored(['sp-1', 'sp-2', 'sp-3'])).toEqual([1, 2, 3].map((i) => ({ request_id: `sp-${i}`, n: 1 })));
+      expect(await readdir(spoolDir)).toEqual([]);
+      await back.close();
+      await again.close();
+    });
+
+    it('refuses the read when neither the database nor the spool can store it', async () => {
+      const spoolDir = path.join(dir, 'gone');
+      const spool = await openAuditSpool(spoolDir);
+      // The spool's folder is replaced by a file: every append fails (ENOTDIR), as on a lost disk.
+      await rm(spoolDir, { recursive: true });
+      await writeFile(spoolDir, '');
+      const log = createDurableAuditLog({ pool: deadPool, spool, replayIntervalMs: 60_000 });
+      await expect(log.record(read('none-1'))).rejects.toBeInstanceOf(AuditUnavailableError);
+      expect(log.stats).toMatchObject({ refused: 1, spooled: 0 });
+      await log.close().catch(() => {});
+    });
+
+    it('refuses the read without a spool when the database cannot take it', async () => {
+      const log = createDurableAuditLog({ pool: deadPool });
+      await expect(log.record(read('none-2'))).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
+      expect(log.stats.refused).toBe(1);
+      await log.close();
+    });
+  });
+}
