@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
 import { followRegistry, loadRegistryFollowConfig } from './usage/followRegistry.js';
+import { natsGoldenChangeFeed } from '../platform/events/natsGoldenChangeFeed.js';
 
 /**
  * Run the gateway as its own process (docker-compose, `tsx gateway/main.ts`).
@@ -9,7 +10,8 @@ import { followRegistry, loadRegistryFollowConfig } from './usage/followRegistry
  * path` serves a composed supergraph file instead of composing at start, and
  * reloads it when the file changes. With CONCORD_REGISTRY_URL and a gateway
  * CONCORD_REGISTRY_TOKEN it follows the schema registry instead (ADR 0005)
- * and reports operation usage to it.
+ * and reports operation usage to it. With NATS_URL it follows golden-record
+ * change events on concord.golden.> (the entity cache is then on by default).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { supergraph: { type: 'string' } }, strict: true });
@@ -21,11 +23,15 @@ async function main(): Promise<void> {
     config.supergraphSource = registry.supergraphSource;
     config.plugins = [...(config.plugins ?? []), ...registry.plugins];
   }
-  const gateway = await startGateway(config);
+  const natsUrl = process.env.NATS_URL || undefined;
+  const changeFeed = natsUrl
+    ? await natsGoldenChangeFeed({ servers: natsUrl, name: 'concord-gateway', onInvalid: (reason) => console.warn(`[golden changes] skipped: ${reason}`) })
+    : undefined;
+  const gateway = await startGateway(config, { changeFeed });
   console.log(`Concord gateway: ${gateway.url} (GraphiQL in a browser, /health, /metrics)${registryConfig ? `, following the registry at ${registryConfig.registryUrl}` : ''}`);
   const stop = (signal: string) => {
     console.log(`${signal}: closing the gateway`);
-    gateway.close().then(() => registry?.stop()).then(
+    gateway.close().then(() => registry?.stop()).then(() => changeFeed?.close()).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(error);

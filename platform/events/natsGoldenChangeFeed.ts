@@ -1,0 +1,49 @@
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { GOLDEN_SUBJECT_PREFIX, type GoldenChangeFeed, type GoldenRecordChanged } from './changeEvents.js';
+
+/**
+ * Golden-record changes from NATS (subjects `concord.golden.<entity>`), for a
+ * service running as its own process (the gateway's entity cache). A plain
+ * core subscription, not a durable JetStream consumer: a cache only needs the
+ * changes from now on (what it held before a restart is gone anyway), and
+ * its TTL bounds what a disconnection may have missed. Messages that are
+ * not change events are skipped with a call to `onInvalid`.
+ */
+export async function natsGoldenChangeFeed(options: {
+  servers: string;
+  /** Connection name shown by the server (`nats server report connections`). */
+  name?: string;
+  onInvalid?: (reason: string) => void;
+}): Promise<GoldenChangeFeed> {
+  const connection: NatsConnection = await connect({ servers: options.servers, name: options.name ?? 'concord-golden-change-feed', maxReconnectAttempts: -1 });
+  const listeners = new Set<(change: GoldenRecordChanged) => void>();
+  const subscription: Subscription = connection.subscribe(`${GOLDEN_SUBJECT_PREFIX}.>`);
+  const pump = (async () => {
+    for await (const message of subscription) {
+      let change: GoldenRecordChanged;
+      try {
+        change = message.json<GoldenRecordChanged>();
+      } catch {
+        options.onInvalid?.(`not JSON on ${message.subject}`);
+        continue;
+      }
+      if (!change || typeof change.masterId !== 'string' || typeof change.eventId !== 'string' || !Array.isArray(change.relatedMasterIds)) {
+        options.onInvalid?.(`not a GoldenRecordChanged on ${message.subject}`);
+        continue;
+      }
+      for (const listener of listeners) listener(change);
+    }
+  })();
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      listeners.clear();
+      subscription.unsubscribe();
+      await connection.drain().catch(() => connection.close());
+      await pump;
+    },
+  };
+}
