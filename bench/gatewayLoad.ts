@@ -78,12 +78,18 @@ export interface WrkOptions {
   durationSec: number;
   /** taskset CPU list for wrk; undefined runs unpinned. */
   cpus?: string;
+  /**
+   * wrk's per-request timeout: an answer slower than this counts as a socket
+   * error, not a latency. @default 30 (the stock gateway needs more than 10 s
+   * per deep query with 50 connections on a busy machine)
+   */
+  timeoutSec?: number;
 }
 
 export async function runWrk(options: WrkOptions): Promise<LoadResult> {
   if (!existsSync('/usr/bin/wrk')) throw new Error('wrk is not installed: apt-get install -y wrk');
   // One thread: on two cores the load generator must stay on its own core.
-  const wrk = ['wrk', '-t1', `-c${options.connections}`, `-d${options.durationSec}s`, '--timeout', '10s', '-s', options.script, options.url];
+  const wrk = ['wrk', '-t1', `-c${options.connections}`, `-d${options.durationSec}s`, '--timeout', `${options.timeoutSec ?? 30}s`, '-s', options.script, options.url];
   const argv = options.cpus && existsSync('/usr/bin/taskset') ? ['taskset', '-c', options.cpus, ...wrk] : wrk;
   const { stdout, stderr } = await run(argv[0], argv.slice(1), { maxBuffer: 1 << 20 });
   const line = stdout.split('\n').find((l) => l.startsWith('WRK_JSON '));

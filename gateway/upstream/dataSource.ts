@@ -12,6 +12,7 @@ import { failedFetchErrors } from './failedFetch.js';
 import type { GatewayMetrics, SubgraphOutcome } from '../observability/metrics.js';
 import type { EntityCache } from '../entityCache/entityCache.js';
 import { cachePartitionOf } from '../entityCache/cachePartition.js';
+import { expandEntities, uniqueRepresentations } from './uniqueRepresentations.js';
 import type { GatewayContext, GatewayPlugin, SubgraphRequest } from '../plugins.js';
 
 // @apollo/gateway's GraphQLDataSourceRequestKind enum is exported neither to ESM nor in its typings; its values are these strings.
@@ -180,11 +181,25 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     const context = kind === 'operation' ? (options.context as unknown as GatewayContext) : undefined;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     await this.client.prepare({ subgraphName: this.name, kind, request: { headers, query, operationName, variables }, context });
+    if (kind !== 'operation' || isMutation(query)) return this.#execute(kind, query, variables, operationName, headers, context?.deadline);
+    const representations = variables?.representations;
+    const plan = Array.isArray(representations) ? uniqueRepresentations(representations) : undefined;
+    if (!plan) return this.#cachedOrExecute(query, variables, operationName, headers, context);
+    const response = await this.#cachedOrExecute(query, { ...variables, representations: plan.unique }, operationName, headers, context);
+    return expandEntities(response, plan);
+  }
+
+  /** Through the entity cache when it is on (golden records), else straight to the subgraph. */
+  #cachedOrExecute(
+    query: string,
+    variables: Record<string, unknown> | undefined,
+    operationName: string | undefined,
+    headers: Record<string, string>,
+    context: GatewayContext | undefined,
+  ): Promise<GatewayGraphQLResponse> {
     const { entityCache } = this.client.options;
-    if (entityCache && kind === 'operation' && !isMutation(query)) {
-      return entityCache.fetch(this.name, query, variables, cachePartitionOf(context), (vars) => this.#execute(kind, query, vars, operationName, headers, context?.deadline));
-    }
-    return this.#execute(kind, query, variables, operationName, headers, context?.deadline);
+    if (!entityCache) return this.#execute('operation', query, variables, operationName, headers, context?.deadline);
+    return entityCache.fetch(this.name, query, variables, cachePartitionOf(context), (vars) => this.#execute('operation', query, vars, operationName, headers, context?.deadline));
   }
 
   /** One subgraph call (shared with identical in-flight ones), its answer as a GraphQL response. */
