@@ -11,6 +11,7 @@
  *     [--gateways concord,concord-auth,concord-nodedupe,apollo,hive]
  *     [--queries customer360,customerList,deepList,customer360EachCold,customer360EachWarm]
  *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost N] [--profile concord,concord-auth] [--out FILE]
+ *     [--concord-node-flags=--max-old-space-size=160]
  *
  * Hive Gateway lives in bench/peers: flock /tmp/concord-npm.lock npm install --prefix bench/peers
  */
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     'load-cpus': { type: 'string', default: '1' },
     profile: { type: 'string' },
     'max-cost': { type: 'string' },
+    'concord-node-flags': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -58,6 +60,8 @@ const connections = Number(values.connections);
 const gateways = values.gateways!.split(',').map((g) => g.trim()) as ContenderName[];
 for (const g of gateways) if (!CONTENDER_NAMES.includes(g)) throw new Error(`unknown gateway ${g}; one of ${CONTENDER_NAMES.join(', ')}`);
 const gatewayCpus = values['gateway-cpus'] || undefined;
+/** V8 flags for Concord's gateway processes only, e.g. "--max-old-space-size=160" (what a deployment would set). */
+const concordNodeFlags = (values['concord-node-flags'] ?? '').split(/\s+/).filter(Boolean);
 const loadCpus = values['load-cpus'] || undefined;
 
 /** Counts HTTP requests arriving at the subgraph servers (this process), by port, without touching their code. */
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
             AUDIT_DATABASE_URL: stack.databaseUrl,
             ...(values['max-cost'] ? { LIMIT_MAX_COST: values['max-cost'] } : {}),
           },
-          nodeFlags: profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+          nodeFlags: [...(name.startsWith('concord') ? concordNodeFlags : []), ...(profiling ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
         });
       try {
         gateway = await start();

@@ -17,7 +17,9 @@
  *
  * Prints `READY <url>` once it serves.
  */
+import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import v8 from 'node:v8';
 import { parseArgs } from 'node:util';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -78,6 +80,14 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   const running = kind === 'concord' ? await startConcord(values.supergraph, port, proof) : await startStockApollo(values.supergraph, port, proof);
   console.log(`READY ${running.url}`);
+  // BENCH_MEMORY_LOG=FILE: one JSON line per 500 ms with RSS and V8's heap spaces, to see where peak RSS goes.
+  const memoryLog = process.env.BENCH_MEMORY_LOG;
+  if (memoryLog) {
+    setInterval(() => {
+      const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]));
+      appendFileSync(memoryLog, `${JSON.stringify({ t: Date.now(), ...process.memoryUsage(), spaces })}\n`);
+    }, 500).unref();
+  }
   const stop = () => void running.close().finally(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -3,6 +3,7 @@ import { loadGatewayConfig } from './config.js';
 import { startGateway } from './server.js';
 import { followRegistry, loadRegistryFollowConfig } from './usage/followRegistry.js';
 import { natsGoldenChangeFeed } from '../platform/events/natsGoldenChangeFeed.js';
+import { followRegistryTrustedDocuments } from './persisted/registryTrustedDocuments.js';
 
 /**
  * Run the gateway as its own process (docker-compose, `tsx gateway/main.ts`).
@@ -28,9 +29,16 @@ async function main(): Promise<void> {
     ? await natsGoldenChangeFeed({ servers: natsUrl, name: 'concord-gateway', onInvalid: (reason) => console.warn(`[golden changes] skipped: ${reason}`) })
     : undefined;
   const gateway = await startGateway(config, { changeFeed });
+  const documents = registryConfig
+    ? followRegistryTrustedDocuments({
+      registryUrl: registryConfig.registryUrl, token: registryConfig.token, trusted: gateway.trustedDocuments,
+      pollIntervalMs: registryConfig.pollIntervalMs, onError: (error) => console.warn(`[registry] ${error.message}`),
+    })
+    : undefined;
   console.log(`Concord gateway: ${gateway.url} (GraphiQL in a browser, /health, /metrics)${registryConfig ? `, following the registry at ${registryConfig.registryUrl}` : ''}`);
   const stop = (signal: string) => {
     console.log(`${signal}: closing the gateway`);
+    documents?.stop();
     gateway.close().then(() => registry?.stop()).then(() => changeFeed?.close()).then(
       () => process.exit(0),
       (error: unknown) => {

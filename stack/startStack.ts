@@ -16,6 +16,7 @@ import { createInProcessGoldenChangeFeed, type GoldenChangeFeed, type GoldenReco
 import type { GraphiQLPageOptions } from '../gateway/graphiql/page.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { usageReportingPlugin } from '../gateway/usage/usagePlugin.js';
+import { followRegistryTrustedDocuments } from '../gateway/persisted/registryTrustedDocuments.js';
 import { isGatewayProofKey, resolveGatewayProofKey, type GatewayProofKey } from '../platform/auth/gatewayProof.js';
 import { startRegistry, type RunningRegistry } from '../schema/registry/server.js';
 import { registrySupergraphSource } from '../schema/client/supergraphSource.js';
@@ -209,6 +210,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const goldenChanges = options.goldenChanges ?? createInProcessGoldenChangeFeed();
     const gateway = await startGateway(gatewayConfig(options.ports.gateway), { graphiql, changeFeed: goldenChanges });
     stops.push(() => gateway.close());
+    // Each gateway follows the trusted-document manifests published to the registry (ADR 0014).
+    const followDocuments = (running: RunningGateway) => {
+      if (!registry) return;
+      const following = followRegistryTrustedDocuments({
+        registryUrl: registry.url, token: registry.tokens.gateway, trusted: running.trustedDocuments,
+        pollIntervalMs: options.registrySettings.pollIntervalMs, onError: (error) => log(`trusted documents: ${error.message}`),
+      });
+      stops.push(async () => following.stop());
+    };
+    followDocuments(gateway);
 
     return {
       gatewayUrl: gateway.url,
@@ -223,6 +234,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         async startGatewayReplica() {
           const replica = await startGateway(gatewayConfig(0), { graphiql, changeFeed: goldenChanges });
           stops.push(() => replica.close());
+          followDocuments(replica);
           return replica;
         },
       },

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { validateManifest, type TrustedDocumentManifest } from './manifest.js';
+import { validateManifest, type TrustedDocumentManifest } from '../../platform/persisted/trustedDocumentManifest.js';
 
 /**
  * Manifests from a folder, one `<client>.json` per client: for a gateway that

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../server.js';
 import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraph/fixtures.js';
-import { documentHash } from './manifest.js';
+import { documentHash } from '../../platform/persisted/trustedDocumentManifest.js';
 
 /**
  * Apollo's APQ protocol and trusted documents through the gateway's HTTP

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayHttpError } from '../errors.js';
 import type { GatewayContext } from '../plugins.js';
-import { documentHash, validateManifest, type TrustedDocumentManifest } from './manifest.js';
+import { documentHash, validateManifest, type TrustedDocumentManifest } from '../../platform/persisted/trustedDocumentManifest.js';
 import { MemoryPersistedQueryStore } from './persistedQueryStore.js';
 import { resolveDocument } from './resolveDocument.js';
 import { TrustedDocuments } from './trustedDocuments.js';

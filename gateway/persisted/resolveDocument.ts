@@ -1,6 +1,6 @@
 import { GatewayHttpError } from '../errors.js';
 import type { GatewayContext } from '../plugins.js';
-import { documentHash } from './manifest.js';
+import { documentHash } from '../../platform/persisted/trustedDocumentManifest.js';
 import type { PersistedQueryStore } from './persistedQueryStore.js';
 import type { TrustedDocuments } from './trustedDocuments.js';
 

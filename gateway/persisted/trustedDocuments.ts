@@ -1,4 +1,4 @@
-import type { TrustedDocumentManifest, TrustedOperation } from './manifest.js';
+import type { TrustedDocumentManifest, TrustedOperation } from '../../platform/persisted/trustedDocumentManifest.js';
 
 /**
  * The trusted documents of every client that published a manifest, and the

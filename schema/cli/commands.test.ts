@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -144,5 +145,28 @@ describe('concord schema CLI', () => {
     expect((await concord('schema', 'token', 'revoke', ...auth('admin-token'))).code).toBe(2);
     expect(await concord('schema', 'token', 'revoke', ...auth('admin-token'), '999999')).toMatchObject({ code: 2, stderr: expect.stringContaining('NOT_FOUND') });
     expect((await concord('schema', 'token', 'list', ...auth('catalog-token'))).code).toBe(2);
+  });
+  it('publishes a client\'s trusted documents from a manifest file, lists them, and refuses a manifest whose ids are not its bodies\' hashes', async () => {
+    const body = '{ product(sku: "A-1") { name } }';
+    const id = createHash('sha256').update(body).digest('hex');
+    const good = path.join(dir, 'web-manifest.json');
+    await writeFile(good, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id, name: 'ProductName', type: 'query', body }] }));
+    const published = await concord('schema', 'documents', 'publish', ...auth('catalog-token'), '--client', 'web', '--manifest', good);
+    expect(published).toMatchObject({ code: 0 });
+    expect(published.stdout).toMatch(/^Published 1 trusted document\(s\) for client "web"/);
+
+    const list = await concord('schema', 'documents', 'list', ...auth('gw'), '--json');
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ client: 'web', operations: 1 })]);
+
+    const bad = path.join(dir, 'bad-manifest.json');
+    await writeFile(bad, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id, name: 'Other', type: 'query', body: '{ product(sku: "B") { name } }' }] }));
+    const refused = await concord('schema', 'documents', 'publish', ...auth('catalog-token'), '--client', 'web', '--manifest', bad);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/is not the sha256 of its body/);
+    const still = await concord('schema', 'documents', 'list', ...auth('gw'), '--json');
+    expect(JSON.parse(still.stdout)[0].operations).toBe(1);
+
+    const anonymousGateway = await concord('schema', 'documents', 'publish', ...auth('gw'), '--client', 'web', '--manifest', good);
+    expect(anonymousGateway.code).not.toBe(0);
   });
 });

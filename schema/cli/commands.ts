@@ -162,7 +162,46 @@ export function registerSchemaCommands(program: Command, io: CliIo = defaultIo):
     }));
 
   registerTokenCommands(schema, common, io);
+
+  registerDocumentCommands(schema, common, io);
   return schema;
+}
+
+/**
+ * `concord schema documents publish|list`: a client team publishes the
+ * trusted-document manifest of its app (Apollo's persisted query manifest,
+ * e.g. from @apollo/generate-persisted-query-manifest); gateways follow it,
+ * and clients in trusted-documents mode run nothing else (ADR 0014).
+ */
+function registerDocumentCommands(schema: Command, common: (command: Command) => Command, io: CliIo): void {
+  const documents = schema.command('documents').description("publish and list clients' trusted-document manifests");
+
+  common(documents.command('publish'))
+    .description("replace a client's trusted documents with a manifest (publish or admin token)")
+    .option('--client <name>', 'the client the manifest is for (its token azp / apollographql-client-name)')
+    .option('--manifest <file>', 'persisted query manifest JSON (format apollo-persisted-query-manifest, version 1)')
+    .action(run(io, async (options: CommonOptions & { client?: string; manifest?: string }) => {
+      if (!options.client) throw new UsageError('--client: the client name is required');
+      if (!options.manifest) throw new UsageError('--manifest: the manifest file is required');
+      let manifest: unknown;
+      try {
+        manifest = JSON.parse(await readFile(options.manifest, 'utf8'));
+      } catch (error) {
+        throw new UsageError(`--manifest: ${options.manifest} is not readable JSON (${(error as Error).message})`);
+      }
+      const published = await clientOf(options).publishTrustedDocuments(options.client, manifest);
+      io.stdout(options.json ? JSON.stringify(published, null, 2) : `Published ${published.operations} trusted document(s) for client "${published.client}" (${published.publishedAt}, by ${published.publishedBy}).`);
+      return exitCodes.passed;
+    }));
+
+  common(documents.command('list'))
+    .description('list the clients with published trusted documents')
+    .action(run(io, async (options: CommonOptions) => {
+      const clients = await clientOf(options).listTrustedDocuments();
+      if (options.json) io.stdout(JSON.stringify(clients.map(({ manifest: _m, ...c }) => c), null, 2));
+      else io.stdout(table(['CLIENT', 'OPERATIONS', 'PUBLISHED', 'BY'], clients.map((c) => [c.client, String(c.operations), c.publishedAt, c.publishedBy])));
+      return exitCodes.passed;
+    }));
 }
 
 /**

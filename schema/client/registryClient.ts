@@ -2,7 +2,8 @@ import type { CheckReport } from '../checks/checkSubgraph.js';
 import { RegistryError, REGISTRY_ERRORS, type RegistryErrorCode } from '../registry/errors.js';
 import type { PublishResult, RollbackResult } from '../registry/publish.js';
 import type { IssueTokenInput, IssuedToken } from '../registry/tokens.js';
-import type { AuditEntry, TokenSummary, OperationReport, SubgraphSummary, SubgraphVersion, SupergraphVersion } from '../registry/store/index.js';
+import type { TrustedDocumentManifest } from '../../platform/persisted/trustedDocumentManifest.js';
+import type { AuditEntry, TrustedDocumentsSummary, TokenSummary, OperationReport, SubgraphSummary, SubgraphVersion, SupergraphVersion } from '../registry/store/index.js';
 
 export interface RegistryClientOptions {
   registryUrl: string;
@@ -64,6 +65,15 @@ export class RegistryClient {
   /** Admin only. The token gets 401 from its next request on. */
   revokeToken(id: number): Promise<TokenSummary & { alreadyRevoked: boolean }> {
     return this.json('DELETE', `/v1/tokens/${id}`);
+  }
+
+  /** Replaces the client's trusted-document manifest (publish or admin token). */
+  publishTrustedDocuments(client: string, manifest: unknown): Promise<TrustedDocumentsSummary> {
+    return this.json('PUT', `/v1/trusted-documents/${encodeURIComponent(client)}`, manifest);
+  }
+
+  async listTrustedDocuments(): Promise<Array<TrustedDocumentsSummary & { manifest: TrustedDocumentManifest }>> {
+    return (await this.json<{ clients: Array<TrustedDocumentsSummary & { manifest: TrustedDocumentManifest }> }>('GET', '/v1/trusted-documents')).clients;
   }
 
   reportUsage(operations: OperationReport[]): Promise<{ accepted: number }> {

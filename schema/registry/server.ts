@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { ManifestError, validateManifest } from '../../platform/persisted/trustedDocumentManifest.js';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { createPool } from '../../platform/db/index.js';
@@ -218,6 +219,25 @@ async function listen(pool: pg.Pool, store: RegistryStore, config: RegistryConfi
     if (method === 'GET' && path === '/v1/audit') {
       await authenticate(req, readScopes);
       return sendJson(res, 200, { entries: await store.audit.auditLog(limitOf(url)) });
+    }
+    const documents = /^\/v1\/trusted-documents\/([^/]+)$/.exec(path);
+    if (method === 'PUT' && documents) {
+      // Client teams publish with a publish token, like subgraph teams; the log names who.
+      const principal = await authenticate(req, ['publish', 'admin']);
+      const client = decodeURIComponent(documents[1]);
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(client)) throw new RegistryError('BAD_REQUEST', `client: expected a client name of letters, digits, . _ -, got "${client}"`);
+      let manifest;
+      try {
+        manifest = validateManifest(await readJson(req));
+      } catch (error) {
+        if (error instanceof ManifestError) throw new RegistryError('BAD_REQUEST', `manifest: ${error.message}`);
+        throw error;
+      }
+      return sendJson(res, 200, await store.trustedDocuments.save(client, manifest, principal.label));
+    }
+    if (method === 'GET' && path === '/v1/trusted-documents') {
+      await authenticate(req, readScopes);
+      return sendJson(res, 200, { clients: await store.trustedDocuments.list() }, { 'cache-control': 'no-cache' });
     }
     if (path === '/v1/tokens' && (method === 'POST' || method === 'GET')) {
       // Unknown or revoked token 401, non-admin 403, before the body is read.

@@ -84,7 +84,7 @@ export interface AuditEntry {
   id: number;
   at: string;
   actor: string;
-  action: 'publish' | 'publish_refused' | 'rollback' | 'token_issued' | 'token_revoked';
+  action: 'publish' | 'publish_refused' | 'rollback' | 'token_issued' | 'token_revoked' | 'documents_published';
   subgraph: string | null;
   supergraphVersionId: number | null;
   detail: Record<string, unknown>;
