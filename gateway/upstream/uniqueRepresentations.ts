@@ -2,8 +2,8 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 
 /**
  * @apollo/gateway sends one representation per occurrence of an entity in
- * the response so far: 250 order lines of 60 products make an `_entities`
- * fetch of 250 representations, 190 of them repeats. The subgraph resolves,
+ * the response so far: a page of orders whose lines name the same products
+ * again and again makes an `_entities` fetch with each product many times. The subgraph resolves,
  * serialises and sends each repeat, and the gateway parses it again (Apollo
  * Router deduplicates them for the same reason). Here each distinct
  * representation is asked once and the answer handed to every position that
