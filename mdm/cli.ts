@@ -4,7 +4,7 @@ import { readString } from '../platform/config.js';
 import { createPool } from '../platform/db/index.js';
 import { entityConfig } from './entities/index.js';
 import {
-  evaluateMatching, evaluateSeedTruth, formatAccuracyLine, readFebrlFile, readLabelledCsv, SEED_TRUTH_ENTITY_TYPES,
+  evaluateMatching, evaluateSeedTruth, formatAccuracyLine, pairScores, readFebrlFile, readLabelledCsv, SEED_TRUTH_ENTITY_TYPES,
   type Accuracy, type Evaluation, type LabelledRecords, type SeedTruthEntityType, type SeedTruthEvaluation,
 } from './evaluate/index.js';
 import { migrateMdm } from './load/initialLoad.js';
@@ -104,10 +104,23 @@ export function formatBatchSummary(s: BatchSummary): string {
   ].join('\n');
 }
 
-export function formatEvaluation({ accuracy: a, result }: Evaluation): string {
+/**
+ * The evaluate report. For a linkage (two sources) it prints the figures over
+ * every pair and within each source before the cross-source line, so merges
+ * inside a source are counted where a linkage score would hide them; the last
+ * line is always the task's headline figure (cross-source for a linkage).
+ */
+export function formatEvaluation({ accuracy: a, overall, within, result }: Evaluation): string {
+  const counts = (x: Accuracy) => `(true_positives=${x.truePositives} predicted_pairs=${x.predictedPairs} true_pairs=${x.truePairs})`;
+  const linkage = a !== overall;
   return [
     `records=${result.records.length} candidate_pairs=${result.candidatePairs} auto_merged=${result.autoMerged} queued=${result.queued} time_ms=${Object.values(result.timingsMs).reduce((x, y) => x + (y ?? 0), 0)}`,
     `clusters=${a.predictedClusters} true_clusters=${a.trueClusters} exact_clusters=${a.clusterExactness.toFixed(4)}`,
+    ...(linkage ? [
+      `all pairs:          ${formatAccuracyLine(overall)} ${counts(overall)}`,
+      `within one source:  ${formatAccuracyLine(within)} ${counts(within)}`,
+      `across sources (linkage, the line below):`,
+    ] : []),
     `true_positives=${a.truePositives} predicted_pairs=${a.predictedPairs} true_pairs=${a.truePairs}`,
     formatAccuracyLine(a),
     '',
@@ -131,10 +144,7 @@ export function formatSeedTruthEvaluation(results: SeedTruthEvaluation[]): strin
     );
     tp += r.overall.truePositives; predicted += r.overall.predictedPairs; truePairs += r.overall.truePairs;
   }
-  const precision = predicted === 0 ? 1 : tp / predicted;
-  const recall = truePairs === 0 ? 1 : tp / truePairs;
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  out.push(`precision=${precision.toFixed(4)} recall=${recall.toFixed(4)} f1=${f1.toFixed(4)}`, '');
+  out.push(formatAccuracyLine({ ...pairScores(tp, predicted, truePairs), truePositives: tp, predictedPairs: predicted, truePairs, predictedClusters: 0, trueClusters: 0, clusterExactness: 0 }), '');
   return out.join('\n');
 }
 

@@ -19,7 +19,7 @@ export { runInitialLoad, migrateMdm, MDM_MIGRATIONS_DIR, type InitialLoadOptions
 export { hubSpotReader, crmTableReader, type CrmReader, type CrmObject } from './load/crmReader.js';
 export { readErpCustomers, readErpProducts } from './load/erpReader.js';
 export {
-  evaluateMatching, readFebrlFile, readLabelledCsv, pairwiseAccuracy, formatAccuracyLine, evaluateSeedTruth, SEED_TRUTH_ENTITY_TYPES,
+  evaluateMatching, readFebrlFile, readLabelledCsv, pairwiseAccuracy, pairScores, formatAccuracyLine, evaluateSeedTruth, SEED_TRUTH_ENTITY_TYPES,
   type Accuracy, type PairScope, type SeedTruthEntityType, type SeedTruthEvaluation,
 } from './evaluate/index.js';
 export { registerMdmCommands } from './cli.js';

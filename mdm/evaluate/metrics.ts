@@ -2,9 +2,14 @@ import type { Cluster } from '../cluster/index.js';
 
 /** Pairwise and cluster accuracy of a clustering against the truth. */
 export interface Accuracy {
+  /** True positives over predicted pairs; 0 when nothing was predicted (then `precisionDefined` is false: say "undefined", never 1). */
   precision: number;
+  /** True positives over true pairs; 0 when there are no true pairs (then `recallDefined` is false). */
   recall: number;
+  /** 0 when precision or recall is undefined. */
   f1: number;
+  precisionDefined: boolean;
+  recallDefined: boolean;
   truePositives: number;
   predictedPairs: number;
   truePairs: number;
@@ -63,11 +68,23 @@ export function pairwiseAccuracy(
     const owners = clusterOfTruth.get(t)!;
     if (owners.size === 1 && clusters[[...owners][0]].members.length === keys.length) exact++;
   }
-  const precision = predictedPairs === 0 ? 1 : truePositives / predictedPairs;
-  const recall = truePairs === 0 ? 1 : truePositives / truePairs;
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
   return {
-    precision, recall, f1, truePositives, predictedPairs, truePairs,
+    ...pairScores(truePositives, predictedPairs, truePairs), truePositives, predictedPairs, truePairs,
     predictedClusters: clusters.length, trueClusters: truthGroups.size, clusterExactness: exact / Math.max(1, truthGroups.size),
   };
+}
+
+/**
+ * Precision, recall and F1 from pair counts. With no predicted pair precision
+ * is undefined, not 1: a matcher that links nothing must not look perfect
+ * (it is reported as 0 with `precisionDefined: false`); likewise recall with
+ * no true pair.
+ */
+export function pairScores(truePositives: number, predictedPairs: number, truePairs: number): Pick<Accuracy, 'precision' | 'recall' | 'f1' | 'precisionDefined' | 'recallDefined'> {
+  const precisionDefined = predictedPairs > 0;
+  const recallDefined = truePairs > 0;
+  const precision = precisionDefined ? truePositives / predictedPairs : 0;
+  const recall = recallDefined ? truePositives / truePairs : 0;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1, precisionDefined, recallDefined };
 }

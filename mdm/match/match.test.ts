@@ -4,10 +4,11 @@ import { comparePair, levelLabel } from '../compare/index.js';
 import { customerConfig, personConfig, productConfig } from '../entities/index.js';
 import { standardiseRecord } from '../standardise/index.js';
 import { evaluateMatching, readFebrlFile } from '../evaluate/index.js';
+import { testDataFile } from '../testing/data.js';
 
 describe('the match pipeline', () => {
   it('de-duplicates FEBRL dataset1 with F1 of at least 0.98, explaining each merge', async () => {
-    const input = await readFebrlFile('/work/shared/data/febrl/dataset1.csv');
+    const input = await readFebrlFile(testDataFile('febrl', 'dataset1.csv'));
     const { accuracy, result } = evaluateMatching(input, personConfig);
     expect(accuracy.f1).toBeGreaterThanOrEqual(0.98);
     const merge = result.decisions.find((d) => d.outcome === 'merge')!;

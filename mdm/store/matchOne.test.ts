@@ -5,6 +5,7 @@ import { databaseTargets, type TestDatabase } from '../../test/support/databases
 import type { Cluster } from '../cluster/index.js';
 import { customerConfig, entityConfig, personConfig } from '../entities/index.js';
 import { pairwiseAccuracy, readFebrlFile } from '../evaluate/index.js';
+import { testDataFile } from '../testing/data.js';
 import { crmTableReader, migrateMdm, runInitialLoad } from '../load/initialLoad.js';
 import { readCrmCustomers } from '../load/crmReader.js';
 import { readErpCustomers } from '../load/erpReader.js';
@@ -87,7 +88,7 @@ describe('incremental matching decides as the batch does (PostgreSQL)', () => {
   });
 
   it.skipIf(!!postgres.unavailable)('FEBRL dataset2: 350 held-out persons matched one at a time give the batch\'s accuracy and clusters', async () => {
-    const input = await readFebrlFile(`/work/shared/data/febrl/${process.env.FEBRL_FILE ?? 'dataset2.csv'}`);
+    const input = await readFebrlFile(testDataFile('febrl', 'dataset2.csv'));
     // Held out: every 4th duplicate and every 40th original, in file order.
     let dups = 0; let orgs = 0;
     const heldOut = new Set(input.records.filter((r) => (r.sourceId.includes('-dup-') ? dups++ % 4 === 0 : orgs++ % 40 === 0)).map((r) => sourceKey(r.system, r.sourceId)));
