@@ -24,10 +24,10 @@ export function blockCandidatePairs(records: StandardisedRecord[], rules: Blocki
   for (const rule of rules) {
     const blocks = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
-      const key = blockingKey(records[i], rule);
-      if (key === null) continue;
-      const block = blocks.get(key);
-      if (block) block.push(i); else blocks.set(key, [i]);
+      for (const key of blockingKeys(records[i], rule)) {
+        const block = blocks.get(key);
+        if (block) block.push(i); else blocks.set(key, [i]);
+      }
     }
     const max = rule.maxBlockSize ?? 300;
     for (const block of blocks.values()) {
@@ -51,17 +51,28 @@ export function blockCandidatePairs(records: StandardisedRecord[], rules: Blocki
   return out;
 }
 
-/** The record's key under one rule, or null when any part is missing. */
+/** The record's key under one rule, or null when any part is missing (a rule with a 'tokens' part: its first key). */
 export function blockingKey(record: StandardisedRecord, rule: BlockingRule): string | null {
-  const parts: string[] = [];
-  for (const { attribute, transform } of rule.keys) {
+  return blockingKeys(record, rule)[0] ?? null;
+}
+
+/**
+ * The record's keys under one rule: none when any part is missing, one for
+ * single-valued transforms, one per word for 'tokens' (blocking by rare words
+ * and model numbers: a word in more records than the rule's maxBlockSize is
+ * too common to find anyone, and its block is skipped).
+ */
+export function blockingKeys(record: StandardisedRecord, rule: BlockingRule): string[] {
+  let keys = [''];
+  for (let k = 0; k < rule.keys.length; k++) {
+    const { attribute, transform } = rule.keys[k];
     const value = record.std[attribute];
-    if (value === null || value === undefined || value === '') return null;
-    const part = transformValue(value, transform ?? 'exact');
-    if (part === '') return null;
-    parts.push(part);
+    if (value === null || value === undefined || value === '') return [];
+    const parts = transform === 'tokens' ? [...new Set(value.split(' '))].filter((t) => t !== '') : [transformValue(value, transform ?? 'exact')];
+    if (parts.length === 0 || parts[0] === '') return [];
+    keys = k === 0 ? parts : keys.flatMap((prefix) => parts.map((part) => `${prefix}\u0001${part}`));
   }
-  return parts.join('\u0001');
+  return keys;
 }
 
 export function transformValue(value: string, transform: BlockingTransform): string {
@@ -70,6 +81,7 @@ export function transformValue(value: string, transform: BlockingTransform): str
   if (transform === 'firstToken') return value.split(' ')[0];
   if (transform === 'lastToken') return value.split(' ').pop() ?? '';
   if (transform === 'sortedTokens') return value.split(' ').sort().join(' ');
+  if (transform === 'tokens') return value.split(' ')[0];
   if (transform === 'initial') return value.slice(0, 1);
   const prefix = /^prefix:(\d+)$/.exec(transform);
   if (prefix) return value.slice(0, Number(prefix[1]));

@@ -2,7 +2,13 @@ import type { ComparisonConfig, ComparisonLevel } from '../entities/types.js';
 import type { StandardisedRecord } from '../types.js';
 import { damerauLevenshtein, daysBetween, jaroWinkler, jaroWinklerUpperBound, editDistanceLowerBound, soundsAlike, tokenContainment, tokenSetSimilarity } from './metrics.js';
 
+import { cachedWordVector, tokenTableName, wordCosine } from './tokenWeights.js';
+
 export * from './metrics.js';
+export * from './tokenWeights.js';
+
+/** Term shares by table name (the score step's term frequencies): what weighted-word levels read. */
+export type TermShares = Map<string, Map<string, number>>;
 
 /** Level 0 is "null" (a side is missing: no evidence either way). */
 export const NULL_LEVEL = 0;
@@ -20,12 +26,12 @@ export interface ComparedPairs {
   levels: Uint8Array[];
 }
 
-export function compareCandidatePairs(records: StandardisedRecord[], pairs: Uint32Array, comparisons: ComparisonConfig[]): ComparedPairs {
+export function compareCandidatePairs(records: StandardisedRecord[], pairs: Uint32Array, comparisons: ComparisonConfig[], tf?: TermShares): ComparedPairs {
   const count = pairs.length / 2;
   const left = new Uint32Array(count);
   const right = new Uint32Array(count);
   for (let p = 0; p < count; p++) { left[p] = pairs[2 * p]; right[p] = pairs[2 * p + 1]; }
-  const levels = comparisons.map((comparison) => compareColumn(records, left, right, comparison));
+  const levels = comparisons.map((comparison) => compareColumn(records, left, right, comparison, tf));
   return { count, left, right, levels };
 }
 
@@ -36,7 +42,7 @@ export function compareCandidatePairs(records: StandardisedRecord[], pairs: Uint
  * levels as comparePair. (A memo of fuzzy results per value pair cost more
  * in Map upkeep and garbage than it saved.)
  */
-function compareColumn(records: StandardisedRecord[], left: Uint32Array, right: Uint32Array, comparison: ComparisonConfig): Uint8Array {
+function compareColumn(records: StandardisedRecord[], left: Uint32Array, right: Uint32Array, comparison: ComparisonConfig, tf?: TermShares): Uint8Array {
   const n = records.length;
   const dictionary = new Map<string, number>();
   const values: string[] = [];
@@ -58,7 +64,7 @@ function compareColumn(records: StandardisedRecord[], left: Uint32Array, right: 
   const level = (x: number, y: number): number => {
     if (x < 0 || y < 0) return NULL_LEVEL;
     if (x === y && exactFirst) return 1;
-    return compareValues(values[x], values[y], comparison.levels);
+    return compareValues(values[x], values[y], comparison.levels, wordShares(comparison, tf));
   };
   const conflict = conflictLevel(comparison);
   const out = new Uint8Array(left.length);
@@ -89,26 +95,37 @@ export function conflictLevel(comparison: ComparisonConfig): number {
 }
 
 /** One comparison's level for one pair (see ComparedPairs for the numbering). */
-export function comparePair(a: StandardisedRecord, b: StandardisedRecord, comparison: ComparisonConfig): number {
+export function comparePair(a: StandardisedRecord, b: StandardisedRecord, comparison: ComparisonConfig, tf?: TermShares): number {
+  const shares = wordShares(comparison, tf);
   if (comparison.conflictWeight !== undefined) {
-    const level = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels);
+    const level = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels, shares);
     // Unvalidated attributes (no validator: valid[...] undefined) count as valid.
     if (level !== NULL_LEVEL && level !== 1 && a.valid[comparison.attribute] !== false && b.valid[comparison.attribute] !== false) {
       return comparison.levels.length + 2;
     }
     return level;
   }
-  const direct = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels);
+  const direct = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels, shares);
   if (!comparison.swapWith || direct === 1) return direct;
   // A swapped field (surname typed as given name) is as good as the direct value.
-  const swapped = compareValues(a.std[comparison.attribute], b.std[comparison.swapWith], comparison.levels);
+  const swapped = compareValues(a.std[comparison.attribute], b.std[comparison.swapWith], comparison.levels, shares);
   if (swapped === NULL_LEVEL) return direct;
   if (direct === NULL_LEVEL) return swapped === 1 ? swapped : direct;
   return Math.min(direct, swapped);
 }
 
-export function compareValues(a: string | null | undefined, b: string | null | undefined, levels: ComparisonLevel[]): number {
+/** Whether a comparison weighs words by rarity, so its words are counted (see tokenWeights.ts). */
+export function countsWords(comparison: ComparisonConfig): boolean {
+  return comparison.levels.some((l) => l.kind === 'wordCosine');
+}
+
+function wordShares(comparison: ComparisonConfig, tf: TermShares | undefined): Map<string, number> | undefined {
+  return tf && countsWords(comparison) ? tf.get(tokenTableName(comparison.attribute)) : undefined;
+}
+
+export function compareValues(a: string | null | undefined, b: string | null | undefined, levels: ComparisonLevel[], shares?: Map<string, number>): number {
   if (a === null || a === undefined || b === null || b === undefined || a === '' || b === '') return NULL_LEVEL;
+  let cosine: number | undefined;
   let jw: number | undefined;
   let jwBound: number | undefined;
   let dl: number | undefined;
@@ -128,6 +145,15 @@ export function compareValues(a: string | null | undefined, b: string | null | u
         dl ??= damerauLevenshtein(a, b); reached = dl <= level.max; break;
       case 'tokenSet': reached = tokenSetSimilarity(a, b) >= level.min; break;
       case 'tokenContainment': reached = tokenContainment(a, b) >= level.min; break;
+      case 'wordCosine':
+        cosine ??= a === b ? 1 : wordCosine(cachedWordVector(a, shares), cachedWordVector(b, shares));
+        reached = cosine >= level.min; break;
+      case 'ratio': {
+        const x = Number(a); const y = Number(b);
+        const high = Math.max(x, y); const low = Math.min(x, y);
+        reached = Number.isFinite(x) && Number.isFinite(y) && low > 0 && high / low <= level.max;
+        break;
+      }
       case 'phonetic': reached = soundsAlike(a, b); break;
       case 'numeric': {
         const x = Number(a); const y = Number(b);
@@ -155,6 +181,8 @@ export function levelLabel(levels: ComparisonLevel[], index: number): string {
     case 'damerau': return `damerau<=${level.max}`;
     case 'tokenSet': return `tokenSet>=${level.min}`;
     case 'tokenContainment': return `tokenContainment>=${level.min}`;
+    case 'wordCosine': return `wordCosine>=${level.min}`;
+    case 'ratio': return `ratio<=${level.max}`;
     case 'phonetic': return 'phonetic';
     case 'numeric': return `numeric<=${level.maxRelative * 100}%`;
     case 'dateDays': return `days<=${level.maxDays}`;

@@ -5,6 +5,9 @@ import type { EntityConfig } from './types.js';
  * (hs_sku). SKU and GTIN are near-identifiers; the ERP's SKU survives since
  * other subgraphs key Product by it.
  */
+/** Word-cosine levels from 0.95 down to 0.2 in steps of 0.05. */
+const COSINE_STEPS = Array.from({ length: 16 }, (_, i) => Math.round((0.95 - i * 0.05) * 100) / 100);
+
 export const productConfig: EntityConfig = {
   entityType: 'product',
   idPrefix: 'prd_',
@@ -15,6 +18,9 @@ export const productConfig: EntityConfig = {
     listPrice: { standardise: 'number' },
     manufacturer: { standardise: 'companyName' },
     description: { standardise: 'text' },
+    // Derived for matching: the brand and name's words (stemmed, codes joined), and the model numbers in the name.
+    words: { standardise: 'productText', from: ['manufacturer', 'name'] },
+    modelNumber: { standardise: 'modelNumbers', from: ['name'] },
   },
   blocking: [
     { name: 'sku', keys: [{ attribute: 'sku' }] },
@@ -22,19 +28,29 @@ export const productConfig: EntityConfig = {
     { name: 'name', keys: [{ attribute: 'name', transform: 'sortedTokens' }] },
     { name: 'name-prefix', keys: [{ attribute: 'name', transform: 'prefix:6' }] },
     { name: 'sku-prefix+name', keys: [{ attribute: 'sku', transform: 'prefix:4' }, { attribute: 'name', transform: 'initial' }] },
+    // Catalogues without shared codes meet on a rare word or a model number; a word in more products than this finds nobody.
+    { name: 'model-number', keys: [{ attribute: 'modelNumber', transform: 'tokens' }], maxBlockSize: 40 },
+    { name: 'rare-word', keys: [{ attribute: 'words', transform: 'tokens' }], maxBlockSize: 40 },
   ],
   comparisons: [
     // Catalogues number SKUs in sequence (ACM-10042, ACM-10043): a near SKU is another product, so no fuzzy level.
     { attribute: 'sku', levels: [{ kind: 'exact' }], conflictWeight: -10 },
     // A GTIN one digit off is a typo only when its check digit fails; two valid GTINs that differ are a conflict.
     { attribute: 'gtin', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }], conflictWeight: -10 },
-    // Containment: one system prefixes the manufacturer ("Brandt Threaded Rod M5x50" vs "Threaded Rod M5x50").
-    { attribute: 'name', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.94 }, { kind: 'tokenSet', min: 0.7 }, { kind: 'tokenContainment', min: 1 }, { kind: 'jaroWinkler', min: 0.85 }] },
-    { attribute: 'listPrice', levels: [{ kind: 'numeric', maxRelative: 0.001 }, { kind: 'numeric', maxRelative: 0.1 }] },
+    // Brand and name words, rare ones weighing more (TF-IDF over the catalogue): "dscw120" says more than "camera".
+    // Fine steps, so that the best counterpart stands out from the next best (one-to-one linkage ranks by weight).
+    { attribute: 'words', monotone: true, levels: [{ kind: 'exact' }, ...COSINE_STEPS.map((min) => ({ kind: 'wordCosine' as const, min }))] },
+    // Both names carry model numbers or versions: all shared, some shared, none shared (CS3 vs CS4: another product).
+    { attribute: 'modelNumber', monotone: true, levels: [{ kind: 'exact' }, { kind: 'tokenContainment', min: 1 }, { kind: 'tokenContainment', min: 0.01 }] },
+    // Weak evidence: shops price the same product differently, and in other currencies.
+    { attribute: 'listPrice', monotone: true, levels: [{ kind: 'ratio', max: 1.001 }, { kind: 'ratio', max: 1.15 }, { kind: 'ratio', max: 1.6 }] },
     { attribute: 'manufacturer', levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.9 }] },
-    { attribute: 'description', levels: [{ kind: 'exact' }, { kind: 'tokenSet', min: 0.6 }] },
+    { attribute: 'description', monotone: true, levels: [{ kind: 'exact' }, { kind: 'wordCosine', min: 0.6 }, { kind: 'wordCosine', min: 0.3 }] },
   ],
   thresholds: { merge: 0.95, review: 0.6 },
+  // Two catalogues, each listing a product once: best mutual matches, not transitive clusters.
+  model: { scale: 'candidates' },
+  cluster: { oneToOne: { nearBestBits: 0.5, strongWithinWeight: 20, minEvidenceBits: 0 } },
   deterministic: [['sku'], ['gtin']],
   survivorship: {
     sourceTrust: ['erp', 'crm'],

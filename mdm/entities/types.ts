@@ -21,6 +21,15 @@ export interface EntityConfig {
     /** At or above (and below merge): queue for a steward. Below: distinct. */
     review: number;
   };
+  /**
+   * Score step: where u and λ are measured. 'random' (the default, Splink's
+   * practice): random record pairs, right when most candidate pairs are
+   * matches or clear non-matches (people, companies). 'candidates': the
+   * blocked pairs themselves, for catalogues where blocking by shared words
+   * brings every look-alike together and random pairs share no word at all,
+   * so any shared word would look like a match.
+   */
+  model?: { scale?: 'random' | 'candidates' };
   /** Cluster step: the guard against chaining (see mdm/cluster). */
   cluster?: {
     /** Refuse to join two clusters when fewer than this share of their scored cross pairs reach the review threshold. @default 0.5 */
@@ -29,6 +38,8 @@ export interface EntityConfig {
     vetoWeight?: number;
     /** Largest cluster allowed. @default 50 */
     maxSize?: number;
+    /** Linkage between de-duplicated catalogues: best mutual matches instead of transitive clusters (see mdm/match/oneToOne.ts). */
+    oneToOne?: OneToOneLinkage;
   };
   /** A deterministic rule set (equal standardised values on every listed attribute), used when no model is wanted. */
   deterministic: string[][];
@@ -36,7 +47,8 @@ export interface EntityConfig {
   survivorship: SurvivorshipConfig;
 }
 
-export type BlockingTransform = 'exact' | `prefix:${number}` | 'metaphone' | 'firstToken' | 'lastToken' | 'sortedTokens' | 'initial';
+/** How a blocking key part is made from a standardised value; 'tokens' makes one key per word (see blockingKeys). */
+export type BlockingTransform = 'exact' | `prefix:${number}` | 'metaphone' | 'firstToken' | 'lastToken' | 'sortedTokens' | 'initial' | 'tokens';
 
 export interface BlockingRule {
   name: string;
@@ -52,6 +64,10 @@ export type ComparisonLevel =
   | { kind: 'tokenSet'; min: number }
   /** Share of the shorter value's words found in the longer one: "Brandt Threaded Rod M5" contains "threaded rod m5". */
   | { kind: 'tokenContainment'; min: number }
+  /** TF-IDF cosine of the two values' words, rare words weighing more (document frequencies counted over the records matched). */
+  | { kind: 'wordCosine'; min: number }
+  /** Larger over smaller of two positive numbers (prices: 1.1 is within 10 %); zero or negative numbers reach no ratio level. */
+  | { kind: 'ratio'; max: number }
   | { kind: 'phonetic' }
   | { kind: 'numeric'; maxRelative: number }
   | { kind: 'dateDays'; maxDays: number }
@@ -63,6 +79,8 @@ export interface ComparisonConfig {
   levels: ComparisonLevel[];
   /** Adjust an exact match's weight by how common the value is (Splink's term-frequency adjustment). */
   termFrequency?: boolean;
+  /** Keep level weights non-increasing from the strongest level to "else" while training (see monotoneM in mdm/score). */
+  monotone?: boolean;
   /** Another attribute compared crosswise (given name vs surname swapped). */
   swapWith?: string;
   /**
@@ -89,4 +107,32 @@ export interface SurvivorshipConfig {
     /** Take the standardised value instead of the raw one (E.164 phones, ISO countries). */
     standardised?: boolean;
   }>;
+}
+
+/**
+ * One-to-one reasoning for linkage between de-duplicated catalogues (ERP
+ * products against CRM products, one shop against another). Transitive
+ * clusters let a record pull in every look-alike above the merge threshold
+ * ("Photoshop CS3" and "Photoshop CS3 Extended" both join "photoshop cs3");
+ * between two catalogues that each hold a product once, a record's partner
+ * is its best counterpart, so a merge across sources stands only when the
+ * pair is (within `nearBestBits` of) the best cross-source pair of both its
+ * records — a mutual best match, tolerant of near ties (one catalogue may
+ * list a product twice). Inside one source the catalogue is taken as
+ * de-duplicated: a merge needs `strongWithinWeight`. Demoted pairs go to
+ * the stewards' review queue instead of merging.
+ */
+export interface OneToOneLinkage {
+  /** How far below a record's best cross-source weight (log2 odds) a link may be and still count as its best. @default 1 */
+  nearBestBits?: number;
+  /** Weight a merge inside one source needs (strong evidence: a shared identifier, near-identical text). @default 20 */
+  strongWithinWeight?: number;
+  /**
+   * A mutual best pair merges when its evidence favours a match by at least
+   * this many bits (weight minus the prior; 0: the comparisons say "match"
+   * more than "non-match"), even below the merge threshold: being each
+   * other's best counterpart is itself the evidence that the prior, taken
+   * over all candidate pairs, leaves out. @default 0
+   */
+  minEvidenceBits?: number;
 }

@@ -1,9 +1,12 @@
-import { blockingKey } from '../block/index.js';
+import { blockingKeys } from '../block/index.js';
 import { clusterRecords, pairKey, type Cluster, type ClusterEdge, type ScoredPair } from '../cluster/index.js';
 import type { EntityConfig } from '../entities/types.js';
 import { scorePair, type FellegiSunterModel } from '../score/index.js';
-import type { MatchDecision, StandardisedRecord } from '../types.js';
+import { splitSourceKey, type MatchDecision, type StandardisedRecord } from '../types.js';
 import { deterministicEdges } from './deterministic.js';
+import { oneToOneOutcome } from './oneToOne.js';
+
+const probabilityWeight = (p: number) => Math.log2(p / (1 - p));
 
 /**
  * Incremental matching as the batch decides, for one record: the pure part
@@ -43,6 +46,19 @@ export function scoreIncomingRecord(
       : { left: record.key, right: c.key, weight: -100, probability: 0, outcome: 'distinct' as const, contributions: [] });
   } else {
     scored = candidates.map((c) => scorePair(record, c, model, config, tf));
+    const linkage = config.cluster?.oneToOne;
+    if (linkage) {
+      // One-to-one linkage from the record's side: its best cross-source candidate (the candidates' own bests are not re-read here).
+      const system = record.system;
+      let best = -Infinity;
+      for (const d of scored) if (splitSourceKey(d.right).system !== system && d.weight > best) best = d.weight;
+      const prior = Math.log2(model.lambda / (1 - model.lambda));
+      const thresholds = { mergeWeight: probabilityWeight(config.thresholds.merge), reviewWeight: probabilityWeight(config.thresholds.review) };
+      for (const d of scored) {
+        const other = splitSourceKey(d.right).system;
+        d.outcome = oneToOneOutcome(linkage, d.weight, prior, thresholds, system, other, best, other === system ? -Infinity : d.weight);
+      }
+    }
   }
   scored.sort((a, b) => b.weight - a.weight || (a.right < b.right ? -1 : 1));
   const decisions = scored.filter((d) => d.outcome !== 'distinct' && !cannot.has(pairKey(d.left, d.right)));
@@ -115,10 +131,10 @@ export function scoreCrossPairs(
     for (const r of members) {
       owner.set(r.key, masterId);
       for (const rule of config.blocking) {
-        const key = blockingKey(r, rule);
-        if (key === null) continue;
-        const k = `${rule.name}\u0002${key}`;
-        (blocks.get(k) ?? blocks.set(k, []).get(k)!).push(r);
+        for (const key of blockingKeys(r, rule)) {
+          const k = `${rule.name}\u0002${key}`;
+          (blocks.get(k) ?? blocks.set(k, []).get(k)!).push(r);
+        }
       }
     }
   }

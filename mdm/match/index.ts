@@ -6,6 +6,7 @@ import { decisionAt, estimateModel, scoreWeights, termFrequencies, type FellegiS
 import { standardiseRecord } from '../standardise/index.js';
 import type { MatchDecision, SourceRecord, StandardisedRecord } from '../types.js';
 import { deterministicEdges } from './deterministic.js';
+import { bestCrossSourceWeights, oneToOneFloor, oneToOneOf, oneToOneOutcome } from './oneToOne.js';
 
 export { deterministicEdges } from './deterministic.js';
 
@@ -66,10 +67,15 @@ export function matchRecords(input: (SourceRecord | StandardisedRecord)[], confi
   }
 
   const pairs = timed('block', records.length, () => blockCandidatePairs(records, config.blocking));
-  const comparisons = timed('compare', pairs.length / 2, () => compareCandidatePairs(records, pairs, config.comparisons));
-  const model = options.model ?? timed('train', comparisons.count, () => estimateModel(records, comparisons, config.comparisons, { seed: options.seed ?? 42, entityType: config.entityType }));
   const tf = termFrequencies(records, config.comparisons);
+  const comparisons = timed('compare', pairs.length / 2, () => compareCandidatePairs(records, pairs, config.comparisons, tf));
+  const model = options.model ?? timed('train', comparisons.count, () => estimateModel(records, comparisons, config.comparisons, {
+    seed: options.seed ?? 42, entityType: config.entityType, tf, scale: config.model?.scale, monotone: config.comparisons.map((c) => !!c.monotone), oneToOne: config.cluster?.oneToOne,
+  }));
   const weights = timed('score', comparisons.count, () => scoreWeights(records, comparisons, model, config, tf));
+  const oneToOne = oneToOneOf(config);
+  const systems = oneToOne ? records.map((r) => r.system) : [];
+  const best = oneToOne ? bestCrossSourceWeights(systems, comparisons.left, comparisons.right, weights) : undefined;
 
   const cannot = new Set((options.cannotLink ?? []).map(([a, b]) => pairKey(a, b)));
   const mergeWeight = probabilityToWeight(config.thresholds.merge);
@@ -77,10 +83,16 @@ export function matchRecords(input: (SourceRecord | StandardisedRecord)[], confi
   const edges: ClusterEdge[] = [];
   const decisions: MatchDecision[] = [];
   let autoMerged = 0; let queued = 0;
+  const prior = Math.log2(model.lambda / (1 - model.lambda));
+  const floor = oneToOne ? oneToOneFloor(oneToOne, prior, reviewWeight) : reviewWeight;
   for (let p = 0; p < comparisons.count; p++) {
-    // Only pairs above the review threshold become decision objects (with explanations).
-    if (weights[p] < reviewWeight) continue;
+    // Only pairs above the review threshold (or one-to-one's floor) become decision objects (with explanations).
+    if (weights[p] < floor) continue;
     const decision = decisionAt(records, comparisons, p, weights[p], model, config, tf);
+    if (oneToOne) {
+      const i = comparisons.left[p]; const j = comparisons.right[p];
+      decision.outcome = oneToOneOutcome(oneToOne, weights[p], prior, { mergeWeight, reviewWeight }, systems[i], systems[j], best![i], best![j]);
+    }
     if (decision.outcome === 'distinct') continue;
     if (cannot.size > 0 && cannot.has(pairKey(decision.left, decision.right))) continue;
     decisions.push(decision);
@@ -96,7 +108,6 @@ export function matchRecords(input: (SourceRecord | StandardisedRecord)[], confi
     scoredIndexed: { left: comparisons.left, right: comparisons.right, weight: weights },
     guard: { supportWeight: reviewWeight, ...config.cluster, vetoWeight: config.cluster?.vetoWeight ?? -10 },
   }));
-  void mergeWeight;
   return { records, clusters, decisions, candidatePairs: comparisons.count, autoMerged, queued, model, timingsMs };
 }
 

@@ -1,5 +1,6 @@
-import { comparePair, conflictLevel, levelCount, levelLabel, NULL_LEVEL, type ComparedPairs } from '../compare/index.js';
+import { comparePair, conflictLevel, countsWords, levelCount, levelLabel, NULL_LEVEL, tokenTableName, type ComparedPairs, type TermShares } from '../compare/index.js';
 import type { ComparisonConfig, EntityConfig } from '../entities/types.js';
+import { bestCrossSourceWeights, oneToOneAccepts, type OneToOneLinkage } from '../match/oneToOne.js';
 import type { Contribution, MatchDecision, StandardisedRecord } from '../types.js';
 
 /**
@@ -29,6 +30,14 @@ export interface EstimateOptions {
   /** EM runs on at most this many candidate pairs (an even sample of them): enough to estimate a few dozen probabilities. @default 2000000 */
   maxTrainingPairs?: number;
   seed?: number;
+  /** Term shares (word weights for wordCosine levels), as the compare step used them. */
+  tf?: TermShares;
+  /** Where u and λ are measured: random record pairs (default) or the candidate pairs (see EntityConfig.model). */
+  scale?: 'random' | 'candidates';
+  /** Comparisons whose level weights must not rise from a stronger level to a weaker one (see ComparisonConfig.monotone). */
+  monotone?: boolean[];
+  /** Linkage between de-duplicated catalogues: refit m, u and λ under the one-to-one assumption (see fitOneToOne). */
+  oneToOne?: OneToOneLinkage;
 }
 
 /** Trains m, u and λ on the records and their candidate pairs (no labels). */
@@ -40,16 +49,21 @@ export function estimateModel(
 ): FellegiSunterModel {
   const n = records.length;
   const random = mulberry32(options.seed ?? 42);
-  const uPairs = Math.min(options.uPairs ?? 100_000, Math.max(0, (n * (n - 1)) / 2));
+  const onCandidates = options.scale === 'candidates';
+  const uPairs = onCandidates ? 0 : Math.min(options.uPairs ?? 100_000, Math.max(0, (n * (n - 1)) / 2));
   const uCounts = comparisons.map((c) => new Float64Array(levelCount(c)));
+  if (onCandidates) {
+    // Matches are a small share of the candidates when each record has one partner at most: their levels are almost all non-matches'.
+    for (let k = 0; k < comparisons.length; k++) for (let p = 0; p < compared.count; p++) uCounts[k][compared.levels[k][p]]++;
+  }
   for (let s = 0; s < uPairs; s++) {
     const i = Math.floor(random() * n);
     let j = Math.floor(random() * (n - 1));
     if (j >= i) j++;
-    comparisons.forEach((c, k) => { uCounts[k][comparePair(records[i], records[j], c)]++; });
+    comparisons.forEach((c, k) => { uCounts[k][comparePair(records[i], records[j], c, options.tf)]++; });
   }
   // Laplace smoothing: a level never seen among random pairs is rare, not impossible.
-  const u = uCounts.map((counts) => normaliseNonNull(counts.map((x, l) => (l === NULL_LEVEL ? 0 : x + 1))));
+  let u = uCounts.map((counts) => normaliseNonNull(counts.map((x, l) => (l === NULL_LEVEL ? 0 : x + 1))));
 
   let m = comparisons.map((c) => {
     const last = c.levels.length + 1; // else
@@ -67,7 +81,7 @@ export function estimateModel(
   // non-matches among them look like matches to a random-pair u, and EM
   // would call nearly every candidate a match (as it did on look-alike
   // company names). Pairs outside the blocks count as non-matches.
-  const allPairs = Math.max(1, (n * (n - 1)) / 2);
+  const allPairs = onCandidates ? Math.max(1, compared.count) : Math.max(1, (n * (n - 1)) / 2);
   let lambda = Math.min(0.5, Math.max(1e-12, Math.min(n / 2, Math.max(1, compared.count)) / allPairs));
   // A regular sample of the candidate pairs when there are very many; the
   // posterior total is scaled back up for λ.
@@ -97,11 +111,18 @@ export function estimateModel(
       const acc = next[k];
       for (let p = 0; p < pairs; p++) acc[levels[p]] += posterior[p];
     }
-    const nextM = next.map((acc) => normaliseNonNull(Array.from(acc, (x, l) => (l === NULL_LEVEL ? 0 : x + 1e-3))));
+    const nextM = next.map((acc, k) => {
+      const mk = normaliseNonNull(Array.from(acc, (x, l) => (l === NULL_LEVEL ? 0 : x + 1e-3)));
+      return options.monotone?.[k] ? monotoneM(mk, u[k], comparisons[k]) : mk;
+    });
     const nextLambda = Math.min(0.5, Math.max(1e-12, (total * compared.count) / Math.max(1, pairs) / allPairs));
     const delta = Math.max(Math.abs(nextLambda - lambda) / lambda, ...nextM.flatMap((levels, k) => levels.map((x, l) => Math.abs(x - m[k][l]))));
     m = nextM; lambda = nextLambda;
     if (delta < 1e-5) { iterations++; break; }
+  }
+  if (options.oneToOne) {
+    const fitted = fitOneToOne(records, compared, comparisons, m, u, options.oneToOne, options.monotone);
+    m = fitted.m; u = fitted.u; lambda = fitted.lambda; iterations += fitted.rounds;
   }
   return {
     entityType: options.entityType ?? '',
@@ -120,7 +141,10 @@ export function estimateModel(
 export function termFrequencies(records: StandardisedRecord[], comparisons: ComparisonConfig[]): Map<string, Map<string, number>> {
   const tables = new Map<string, Map<string, number>>();
   for (const [attribute, { counts, total }] of termCounts(records, comparisons)) {
-    tables.set(attribute, new Map([...counts].map(([v, count]) => [v, count / Math.max(1, total)])));
+    const shares = new Map([...counts].map(([v, count]) => [v, count / Math.max(1, total)]));
+    // A word table's '' entry: the share of a word seen once, for words the counts do not hold (see inverseDocumentFrequency).
+    if (attribute.endsWith(tokenTableName(''))) shares.set('', 1 / Math.max(1, total));
+    tables.set(attribute, shares);
   }
   return tables;
 }
@@ -135,6 +159,18 @@ export interface TermCounts {
 export function termCounts(records: StandardisedRecord[], comparisons: ComparisonConfig[]): Map<string, TermCounts> {
   const tables = new Map<string, TermCounts>();
   for (const c of comparisons) {
+    if (countsWords(c)) {
+      // Document frequency of each word: the records whose value holds it.
+      const counts = new Map<string, number>();
+      let total = 0;
+      for (const r of records) {
+        const words = termValues(r, c);
+        if (words.length === 0) continue;
+        for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
+        total++;
+      }
+      tables.set(tokenTableName(c.attribute), { counts, total });
+    }
     if (!c.termFrequency) continue;
     const counts = new Map<string, number>();
     let total = 0;
@@ -147,6 +183,27 @@ export function termCounts(records: StandardisedRecord[], comparisons: Compariso
     tables.set(c.attribute, { counts, total });
   }
   return tables;
+}
+
+/**
+ * What a record adds to a comparison's counts: its distinct words for a
+ * word-weighted comparison (table tokenTableName(attribute)), else its whole
+ * value when term-frequency adjusted (table = the attribute), else nothing.
+ */
+export function termValues(record: StandardisedRecord, comparison: ComparisonConfig): string[] {
+  const value = record.std[comparison.attribute];
+  if (value === null || value === undefined || value === '') return [];
+  return countsWords(comparison) ? [...new Set(value.split(' ').filter((w) => w !== ''))] : comparison.termFrequency ? [value] : [];
+}
+
+/** The count tables a comparison keeps: its words, its whole values, or both. */
+export function termTables(comparison: ComparisonConfig): { table: string; values: (r: StandardisedRecord) => string[] }[] {
+  const out: { table: string; values: (r: StandardisedRecord) => string[] }[] = [];
+  if (countsWords(comparison)) out.push({ table: tokenTableName(comparison.attribute), values: (r) => termValues(r, comparison) });
+  if (comparison.termFrequency) {
+    out.push({ table: comparison.attribute, values: (r) => { const v = r.std[comparison.attribute]; return v === null || v === undefined || v === '' ? [] : [v]; } });
+  }
+  return out;
 }
 
 /** Every compared pair's match weight, in a typed array (millions of pairs stay compact). */
@@ -214,7 +271,7 @@ export function scorePairs(
 
 /** Scores one pair from scratch (incremental matching, steward explanations). */
 export function scorePair(a: StandardisedRecord, b: StandardisedRecord, model: FellegiSunterModel, config: EntityConfig, tf: Map<string, Map<string, number>>): MatchDecision {
-  const levels = config.comparisons.map((c) => comparePair(a, b, c));
+  const levels = config.comparisons.map((c) => comparePair(a, b, c, tf));
   const contributions = explainPair(a, b, levels, model, config, tf);
   const weight = Math.log2(model.lambda / (1 - model.lambda)) + contributions.reduce((sum, c) => sum + c.weight, 0);
   return { left: a.key, right: b.key, weight, probability: 1 / (1 + 2 ** -weight), outcome: outcomeOf(weight, config), contributions };
@@ -256,6 +313,92 @@ function levelWeights(model: FellegiSunterModel): number[][] {
 function outcomeOf(weight: number, config: EntityConfig): MatchDecision['outcome'] {
   const p = 1 / (1 + 2 ** -weight);
   return p >= config.thresholds.merge ? 'merge' : p >= config.thresholds.review ? 'review' : 'distinct';
+}
+
+/**
+ * Unsupervised training for linkage between two de-duplicated catalogues
+ * (hard EM with a one-to-one constraint, on the candidate-pair scale). Plain
+ * EM on look-alike catalogues learns "same product family" (every Photoshop
+ * edition agrees on most words), not "same product". Between catalogues that
+ * each list a product once, the structure itself says which pairs can be
+ * matches: a record's best counterpart, when that record is also the
+ * counterpart's best. Each round takes the mutual best pairs with positive
+ * evidence as matches and the other candidate pairs as non-matches, counts
+ * m and u from them and scores again, until the matches stop changing. No
+ * label is read.
+ */
+function fitOneToOne(
+  records: StandardisedRecord[],
+  compared: ComparedPairs,
+  comparisons: ComparisonConfig[],
+  m0: number[][],
+  u0: number[][],
+  linkage: OneToOneLinkage,
+  monotone: boolean[] | undefined,
+): { m: number[][]; u: number[][]; lambda: number; rounds: number } {
+  const systems = records.map((r) => r.system);
+  let m = m0; let u = u0;
+  let matched = new Uint8Array(compared.count);
+  let lambda = Math.min(0.5, Math.max(1e-9, records.length / 2 / Math.max(1, compared.count)));
+  const weights = new Float64Array(compared.count);
+  let rounds = 0;
+  for (; rounds < 10; rounds++) {
+    const logW = m.map((levels, k) => levels.map((x, l) => (l === NULL_LEVEL ? 0 : comparisons[k].conflictWeight !== undefined && l === conflictLevel(comparisons[k]) ? comparisons[k].conflictWeight! : Math.log2(x / u[k][l]))));
+    const prior = Math.log2(lambda / (1 - lambda));
+    for (let p = 0; p < compared.count; p++) {
+      let w = prior;
+      for (let k = 0; k < comparisons.length; k++) w += logW[k][compared.levels[k][p]];
+      weights[p] = w;
+    }
+    const best = bestCrossSourceWeights(systems, compared.left, compared.right, weights);
+    const next = new Uint8Array(compared.count);
+    let changed = 0; let matches = 0;
+    for (let p = 0; p < compared.count; p++) {
+      const i = compared.left[p]; const j = compared.right[p];
+      const isMatch = systems[i] !== systems[j] && oneToOneAccepts({ ...linkage, strongWithinWeight: Infinity }, weights[p], systems[i], systems[j], best[i], best[j]);
+      next[p] = isMatch ? 1 : 0;
+      matches += next[p];
+      if (next[p] !== matched[p]) changed++;
+    }
+    matched = next;
+    const mCounts = comparisons.map((c) => new Float64Array(levelCount(c)));
+    const uCounts = comparisons.map((c) => new Float64Array(levelCount(c)));
+    for (let k = 0; k < comparisons.length; k++) {
+      const levels = compared.levels[k];
+      for (let p = 0; p < compared.count; p++) (matched[p] ? mCounts : uCounts)[k][levels[p]]++;
+    }
+    u = uCounts.map((counts) => normaliseNonNull(counts.map((x, l) => (l === NULL_LEVEL ? 0 : x + 1))));
+    m = mCounts.map((counts, k) => {
+      const mk = normaliseNonNull(counts.map((x, l) => (l === NULL_LEVEL ? 0 : x + 0.5)));
+      return monotone?.[k] ? monotoneM(mk, u[k], comparisons[k]) : mk;
+    });
+    lambda = Math.min(0.5, Math.max(1e-9, matches / Math.max(1, compared.count)));
+    if (changed === 0) { rounds++; break; }
+  }
+  return { m, u, lambda, rounds };
+}
+
+/**
+ * Makes the likelihood ratios m/u non-increasing from the strongest level to
+ * "else" (pool-adjacent-violators, weighted by u): EM may otherwise find that
+ * a loose level ("cosine ≥ 0.3") is better evidence than a strict one, when
+ * its non-matches are rare among random pairs but common among candidates.
+ * The conflict level keeps its own weight.
+ */
+function monotoneM(m: number[], u: number[], comparison: ComparisonConfig): number[] {
+  const last = comparison.levels.length + 1; // else
+  const blocks: { ratio: number; weight: number; from: number; to: number }[] = [];
+  for (let l = 1; l <= last; l++) {
+    blocks.push({ ratio: m[l] / u[l], weight: u[l], from: l, to: l });
+    while (blocks.length > 1 && blocks[blocks.length - 2].ratio < blocks[blocks.length - 1].ratio) {
+      const b = blocks.pop()!; const a = blocks.pop()!;
+      const weight = a.weight + b.weight;
+      blocks.push({ ratio: (a.ratio * a.weight + b.ratio * b.weight) / weight, weight, from: a.from, to: b.to });
+    }
+  }
+  const out = [...m];
+  for (const b of blocks) for (let l = b.from; l <= b.to; l++) out[l] = b.ratio * u[l];
+  return normaliseNonNull(out);
 }
 
 function normaliseNonNull(values: ArrayLike<number>): number[] {

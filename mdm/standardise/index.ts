@@ -8,11 +8,13 @@ import {
   isValidGtin, isValidTaxId, standardiseDate, standardiseGtin, standardiseNumber, standardiseSku, standardiseTaxId,
 } from './identifiers.js';
 import { standardiseCompanyName, standardiseName } from './organisation.js';
+import { standardiseModelNumbers, standardiseProductText } from './product.js';
 import { foldCode, foldText } from './text.js';
 
 export * from './contact.js';
 export * from './identifiers.js';
 export * from './organisation.js';
+export * from './product.js';
 export * from './text.js';
 
 /**
@@ -40,6 +42,10 @@ export const STANDARDISERS = {
   number: (v: AttributeValue) => standardiseNumber(v),
   date: (v: AttributeValue) => standardiseDate(v),
   digits: (v: AttributeValue) => { const d = asText(v)?.replace(/\D/g, ''); return d ? d : null; },
+  /** Product names and brands: folded, stemmed words, codes joined across punctuation (see product.ts). */
+  productText: (v: AttributeValue) => standardiseProductText(asText(v)),
+  /** Model numbers and versions found in a product text ("DSC-W120" → "dscw120"). */
+  modelNumbers: (v: AttributeValue) => standardiseModelNumbers(asText(v)),
 } satisfies Record<string, (value: AttributeValue, country: string | null) => string | null>;
 
 export type StandardiserName = keyof typeof STANDARDISERS;
@@ -57,6 +63,13 @@ export type ValidatorName = keyof typeof VALIDATORS;
 export interface AttributeStandardisation {
   standardise: StandardiserName;
   validate?: ValidatorName;
+  /**
+   * A derived attribute: standardise these raw attributes' values joined by a
+   * space instead of an attribute of this name (e.g. a product's words from
+   * its manufacturer and name, its model numbers from its name). Derived
+   * attributes are for matching; survivorship keeps the raw ones.
+   */
+  from?: string[];
 }
 
 /**
@@ -72,11 +85,17 @@ export function standardiseRecord(
   const std: Record<string, string | null> = {};
   const valid: Record<string, boolean> = {};
   for (const [name, spec] of Object.entries(attributes)) {
-    const value = STANDARDISERS[spec.standardise](record.attributes[name] ?? null, country);
+    const raw = spec.from ? joinValues(spec.from.map((a) => record.attributes[a] ?? null)) : record.attributes[name] ?? null;
+    const value = STANDARDISERS[spec.standardise](raw, country);
     std[name] = value;
     if (spec.validate) valid[name] = VALIDATORS[spec.validate](value);
   }
   return { ...record, key: sourceKey(record.system, record.sourceId), std, valid };
+}
+
+function joinValues(values: AttributeValue[]): string | null {
+  const present = values.map(asText).filter((v): v is string => v !== null && v.trim() !== '');
+  return present.length === 0 ? null : present.join(' ');
 }
 
 function asText(value: AttributeValue): string | null {

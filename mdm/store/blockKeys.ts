@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { blockingKey } from '../block/index.js';
+import { blockingKeys } from '../block/index.js';
 import type { EntityConfig } from '../entities/types.js';
 import type { StandardisedRecord } from '../types.js';
 import { chunks } from './json.js';
@@ -8,8 +8,7 @@ import { chunks } from './json.js';
 export function recordBlockKeys(record: StandardisedRecord, config: EntityConfig): string[] {
   const keys: string[] = [];
   for (const rule of config.blocking) {
-    const key = blockingKey(record, rule);
-    if (key !== null) keys.push(`${rule.name}\u0002${key}`);
+    for (const key of blockingKeys(record, rule)) keys.push(`${rule.name}\u0002${key}`);
   }
   return keys;
 }

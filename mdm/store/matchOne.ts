@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Cluster } from '../cluster/index.js';
+import { countsWords } from '../compare/index.js';
 import { entityConfig } from '../entities/index.js';
 import type { EntityConfig } from '../entities/types.js';
 import { clusterIncomingRecord, scoreCrossPairs, scoreIncomingRecord } from '../match/incremental.js';
@@ -76,7 +77,9 @@ export async function matchOne(pool: pg.Pool, input: SourceRecord, options: { ac
     const candidates = await readBlockedCandidates(client, config, record);
     const rulings = await readRulingsOf(client, config.entityType, record);
     const model = (await client.query('SELECT model FROM mdm.model WHERE entity_type = $1', [config.entityType])).rows[0]?.model as FellegiSunterModel | undefined;
-    const tf: TermFrequencyTable = counted ? await readTermFrequencies(client, config, [record]) : new Map();
+    // Word-weighted comparisons weigh both sides' words: the candidates' word counts are read too.
+    const wordWeighted = config.comparisons.some(countsWords);
+    const tf: TermFrequencyTable = counted ? await readTermFrequencies(client, config, wordWeighted ? [record, ...candidates.map((c) => c.record)] : [record]) : new Map();
     const scores = scoreIncomingRecord(record, candidates.map((c) => c.record), config, model, tf, rulings.cannotLink);
 
     // The masters in play: those the record links to, its own, its always-merge partners'.

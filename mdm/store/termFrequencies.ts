@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import type { EntityConfig } from '../entities/types.js';
-import { termCounts } from '../score/index.js';
+import { tokenTableName } from '../compare/index.js';
+import { termCounts, termTables } from '../score/index.js';
+
+const WORD_TABLE_SUFFIX = tokenTableName('');
 import type { StandardisedRecord } from '../types.js';
 import { chunks } from './json.js';
 
@@ -53,15 +56,18 @@ export async function adjustTermFrequencies(
   if (!counted.rowCount) return false;
   const out: [string, string][] = []; const into: [string, string][] = [];
   const totals = new Map<string, number>();
+  // Whole values of tf-adjusted attributes, and words of word-weighted ones: the values the record held go out, those it holds go in.
   for (const c of config.comparisons) {
-    if (!c.termFrequency) continue;
-    const before = previous?.std[c.attribute] ?? null;
-    const after = current.std[c.attribute] ?? null;
-    if (before === after) continue;
-    if (before !== null) out.push([c.attribute, before]);
-    if (after !== null) into.push([c.attribute, after]);
-    const delta = (after !== null ? 1 : 0) - (before !== null ? 1 : 0);
-    if (delta !== 0) totals.set(c.attribute, delta);
+    for (const { table, values } of termTables(c)) {
+      const before = previous ? values(previous) : [];
+      const after = values(current);
+      const kept = new Set(after);
+      const had = new Set(before);
+      for (const v of before) if (!kept.has(v)) out.push([table, v]);
+      for (const v of after) if (!had.has(v)) into.push([table, v]);
+      const delta = (after.length > 0 ? 1 : 0) - (before.length > 0 ? 1 : 0);
+      if (delta !== 0) totals.set(table, delta);
+    }
   }
   if (out.length > 0) {
     await client.query(
@@ -108,13 +114,15 @@ export async function readTermFrequencies(
   const attributes: string[] = []; const values: string[] = [];
   const asked = new Set<string>();
   for (const c of config.comparisons) {
-    if (!c.termFrequency) continue;
-    for (const r of records) {
-      const v = r.std[c.attribute];
-      if (v === null || v === undefined || into.get(c.attribute)?.has(v)) continue;
-      const key = `${c.attribute}\u0000${v}`;
-      if (asked.has(key)) continue;
-      asked.add(key); attributes.push(c.attribute); values.push(v);
+    for (const { table, values: valuesOf } of termTables(c)) {
+      for (const r of records) {
+        for (const v of valuesOf(r)) {
+          if (into.get(table)?.has(v)) continue;
+          const key = `${table}\u0000${v}`;
+          if (asked.has(key)) continue;
+          asked.add(key); attributes.push(table); values.push(v);
+        }
+      }
     }
   }
   if (values.length === 0) return into;
@@ -128,6 +136,18 @@ export async function readTermFrequencies(
   for (const row of rows) {
     const table = into.get(row.attribute) ?? into.set(row.attribute, new Map()).get(row.attribute)!;
     table.set(row.value, Number(row.records) / Math.max(1, Number(row.total)));
+  }
+  // Word tables also carry the share of a word seen once (key ''), the weight of a word the counts do not hold.
+  const wordTables = [...new Set(attributes.filter((a) => a.endsWith(WORD_TABLE_SUFFIX) && !into.get(a)?.has('')))];
+  if (wordTables.length > 0) {
+    const totals = await db.query(
+      'SELECT attribute, records FROM mdm.term_frequency_total WHERE entity_type = $1 AND attribute = ANY($2::text[])',
+      [config.entityType, wordTables],
+    );
+    for (const row of totals.rows) {
+      const table = into.get(row.attribute) ?? into.set(row.attribute, new Map()).get(row.attribute)!;
+      table.set('', 1 / Math.max(1, Number(row.records)));
+    }
   }
   return into;
 }
