@@ -23,11 +23,11 @@ export function blockCandidatePairs(records: StandardisedRecord[], rules: Blocki
   };
   for (const rule of rules) {
     const blocks = new Map<string, number[]>();
+    const multi = rule.keys.some((k) => k.transform === 'tokens');
+    const add = (key: string, i: number) => { const block = blocks.get(key); if (block) block.push(i); else blocks.set(key, [i]); };
     for (let i = 0; i < n; i++) {
-      for (const key of blockingKeys(records[i], rule)) {
-        const block = blocks.get(key);
-        if (block) block.push(i); else blocks.set(key, [i]);
-      }
+      if (!multi) { const key = singleKey(records[i], rule); if (key !== null) add(key, i); continue; }
+      for (const key of blockingKeys(records[i], rule)) add(key, i);
     }
     const max = rule.maxBlockSize ?? 300;
     for (const block of blocks.values()) {
@@ -53,7 +53,21 @@ export function blockCandidatePairs(records: StandardisedRecord[], rules: Blocki
 
 /** The record's key under one rule, or null when any part is missing (a rule with a 'tokens' part: its first key). */
 export function blockingKey(record: StandardisedRecord, rule: BlockingRule): string | null {
-  return blockingKeys(record, rule)[0] ?? null;
+  return rule.keys.some((k) => k.transform === 'tokens') ? blockingKeys(record, rule)[0] ?? null : singleKey(record, rule);
+}
+
+/** The one key of a rule without a 'tokens' part (no arrays: millions of records go through here). */
+function singleKey(record: StandardisedRecord, rule: BlockingRule): string | null {
+  let key = '';
+  for (let k = 0; k < rule.keys.length; k++) {
+    const { attribute, transform } = rule.keys[k];
+    const value = record.std[attribute];
+    if (value === null || value === undefined || value === '') return null;
+    const part = transformValue(value, transform ?? 'exact');
+    if (part === '') return null;
+    key = k === 0 ? part : `${key}\u0001${part}`;
+  }
+  return key;
 }
 
 /**
@@ -63,6 +77,7 @@ export function blockingKey(record: StandardisedRecord, rule: BlockingRule): str
  * too common to find anyone, and its block is skipped).
  */
 export function blockingKeys(record: StandardisedRecord, rule: BlockingRule): string[] {
+  if (!rule.keys.some((k) => k.transform === 'tokens')) { const key = singleKey(record, rule); return key === null ? [] : [key]; }
   let keys = [''];
   for (let k = 0; k < rule.keys.length; k++) {
     const { attribute, transform } = rule.keys[k];

@@ -61,10 +61,11 @@ function compareColumn(records: StandardisedRecord[], left: Uint32Array, right: 
     if (records[i].valid[comparison.attribute] === false) invalid[i] = 1;
   }
   const exactFirst = comparison.levels[0]?.kind === 'exact';
+  const shares = wordShares(comparison, tf);
   const level = (x: number, y: number): number => {
     if (x < 0 || y < 0) return NULL_LEVEL;
     if (x === y && exactFirst) return 1;
-    return compareValues(values[x], values[y], comparison.levels, wordShares(comparison, tf));
+    return compareValues(values[x], values[y], comparison.levels, shares);
   };
   const conflict = conflictLevel(comparison);
   const out = new Uint8Array(left.length);

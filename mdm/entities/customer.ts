@@ -18,6 +18,8 @@ export const customerConfig: EntityConfig = {
     city: { standardise: 'city' },
     postcode: { standardise: 'postcode' },
     country: { standardise: 'country' },
+    // Derived: the legal form the name ends with (the name itself is compared without it).
+    legalForm: { standardise: 'legalForm', from: ['name'] },
   },
   blocking: [
     { name: 'taxId', keys: [{ attribute: 'taxId' }] },
@@ -42,8 +44,12 @@ export const customerConfig: EntityConfig = {
     { attribute: 'city', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.9 }] },
     { attribute: 'postcode', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
     { attribute: 'country', levels: [{ kind: 'exact' }] },
+    // Negative evidence only: thousands of GmbHs share a legal form, but "Müller AG" and "Müller GmbH" are two companies.
+    { attribute: 'legalForm', levels: [{ kind: 'exact' }], conflictWeight: -8, agreeWeight: 0 },
   ],
   thresholds: { merge: 0.95, review: 0.6 },
+  // Every scored pair between two clusters must support a join: a chain whose ends disagree (A~B, B~C, A≠C) stays apart.
+  cluster: { minCrossSupport: 1 },
   deterministic: [['name', 'taxId'], ['name', 'domain']],
   survivorship: {
     sourceTrust: ['erp', 'crm'],

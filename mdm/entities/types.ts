@@ -93,6 +93,13 @@ export interface ComparisonConfig {
    * many countries): it would take "similar" for "same".
    */
   conflictWeight?: number;
+  /**
+   * Negative evidence only: every level short of "conflict" weighs this
+   * (fixed, usually 0). A legal form shared by thousands of GmbHs says
+   * nothing for a match, while two different legal forms ("Müller AG",
+   * "Müller GmbH") are two companies; EM would make agreement a reason to merge.
+   */
+  agreeWeight?: number;
 }
 
 export type SurvivorshipRule = 'trust' | 'recent' | 'complete' | 'frequent';

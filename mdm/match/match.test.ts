@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterRecords } from '../cluster/index.js';
 import { comparePair, levelLabel } from '../compare/index.js';
 import { customerConfig, personConfig, productConfig } from '../entities/index.js';
-import { standardiseRecord } from '../standardise/index.js';
+import { standardiseLegalForm, standardiseRecord } from '../standardise/index.js';
 import { evaluateMatching, readFebrlFile } from '../evaluate/index.js';
 import { testDataFile } from '../testing/data.js';
 
@@ -53,5 +53,38 @@ describe('the match pipeline', () => {
     expect(level('gtin', a, product('6', 'X', null))).toBe('null');
     const taxId = customerConfig.comparisons.find((c) => c.attribute === 'taxId')!;
     expect(taxId.conflictWeight).toBeLessThan(-5);
+  });
+
+  it('joins two clusters only when every pair scored between them supports it (a chain whose ends disagree stays apart)', () => {
+    const edges = [
+      { left: 'a:1', right: 'a:2', weight: 20, probability: 1, rule: 'fs' },
+      { left: 'a:3', right: 'a:4', weight: 20, probability: 1, rule: 'fs' },
+      { left: 'a:2', right: 'a:3', weight: 8, probability: 0.99, rule: 'fs' },
+    ];
+    // a:1 and a:4 agree (weight 9); a:1 and a:3 do not (weight 2: no veto, just no support).
+    const scored = [...edges, { left: 'a:1', right: 'a:4', weight: 9 }, { left: 'a:1', right: 'a:3', weight: 2 }];
+    const keys = ['a:1', 'a:2', 'a:3', 'a:4'];
+    expect(clusterRecords(keys, edges, { scored, guard: { supportWeight: 5, minCrossSupport: 0.5 } }).map((c) => c.members)).toEqual([keys]);
+    expect(clusterRecords(keys, edges, { scored, guard: { supportWeight: 5, minCrossSupport: 1 } }).map((c) => c.members)).toEqual([['a:1', 'a:2'], ['a:3', 'a:4']]);
+    expect(customerConfig.cluster?.minCrossSupport).toBe(1);
+  });
+
+  it('reads the legal form off a company name, and takes two different ones as two companies, one shared as no evidence', () => {
+    expect(standardiseLegalForm('Müller & Weber GmbH')).toBe('gmbh');
+    expect(standardiseLegalForm('Müller & Weber Gesellschaft mit beschränkter Haftung')).toBe('gmbh');
+    expect(standardiseLegalForm('Becker GmbH & Co. KG')).toBe('kg');
+    expect(standardiseLegalForm('Globex Corp.')).toBe(standardiseLegalForm('Globex Corporation'));
+    expect(standardiseLegalForm('Verhaeghe SRL', 'BE')).toBe(standardiseLegalForm('Verhaeghe B.V.', 'BE'));
+    expect(standardiseLegalForm('Cerullo S.r.l.', 'IT')).toBe('srl');
+    expect(standardiseLegalForm('POLARTECH GROUP')).toBeNull();
+    const company = (id: string, name: string) =>
+      standardiseRecord({ entityType: 'customer', system: 'erp', sourceId: id, attributes: { name, country: 'DE' } }, customerConfig.attributes);
+    const legalForm = customerConfig.comparisons.find((c) => c.attribute === 'legalForm')!;
+    const level = (a: string, b: string) => levelLabel(legalForm.levels, comparePair(company('1', a), company('2', b), legalForm));
+    expect(level('Heinig Maschinenbau AG', 'Heinig Maschinenbau GmbH')).toBe('conflict');
+    expect(level('Heinig Maschinenbau GmbH', 'HEINIG MASCHINENBAU G.m.b.H.')).toBe('exact');
+    expect(level('Heinig Maschinenbau GmbH', 'Heinig Maschinenbau')).toBe('null'); // a dropped legal form says nothing
+    expect(legalForm.agreeWeight).toBe(0);
+    expect(legalForm.conflictWeight).toBeLessThan(-5);
   });
 });

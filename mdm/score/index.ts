@@ -73,6 +73,7 @@ export function estimateModel(
   const fixedLog = comparisons.map((c) => {
     const fixed = new Map<number, number>();
     if (c.conflictWeight !== undefined) fixed.set(conflictLevel(c), c.conflictWeight * Math.LN2);
+    if (c.agreeWeight !== undefined) for (let l = 1; l < levelCount(c); l++) if (!fixed.has(l)) fixed.set(l, c.agreeWeight * Math.LN2);
     return fixed;
   });
   // λ is the probability that two records drawn at random match, the scale
@@ -298,6 +299,7 @@ function contributionWeight(
 ): number {
   if (level === NULL_LEVEL) return 0;
   if (comparison.conflictWeight !== undefined && level === conflictLevel(comparison)) return comparison.conflictWeight;
+  if (comparison.agreeWeight !== undefined) return comparison.agreeWeight;
   if (a && level === 1 && comparison.termFrequency && comparison.levels[0]?.kind === 'exact') {
     const frequency = tf.get(comparison.attribute)?.get(a.std[comparison.attribute] ?? '');
     // Splink's adjustment: u for agreeing on this value is the value's frequency.
@@ -343,7 +345,7 @@ function fitOneToOne(
   const weights = new Float64Array(compared.count);
   let rounds = 0;
   for (; rounds < 10; rounds++) {
-    const logW = m.map((levels, k) => levels.map((x, l) => (l === NULL_LEVEL ? 0 : comparisons[k].conflictWeight !== undefined && l === conflictLevel(comparisons[k]) ? comparisons[k].conflictWeight! : Math.log2(x / u[k][l]))));
+    const logW = m.map((levels, k) => levels.map((x, l) => (l === NULL_LEVEL ? 0 : comparisons[k].conflictWeight !== undefined && l === conflictLevel(comparisons[k]) ? comparisons[k].conflictWeight! : comparisons[k].agreeWeight ?? Math.log2(x / u[k][l]))));
     const prior = Math.log2(lambda / (1 - lambda));
     for (let p = 0; p < compared.count; p++) {
       let w = prior;

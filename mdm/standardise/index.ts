@@ -7,7 +7,7 @@ import {
 import {
   isValidGtin, isValidTaxId, standardiseDate, standardiseGtin, standardiseNumber, standardiseSku, standardiseTaxId,
 } from './identifiers.js';
-import { standardiseCompanyName, standardiseName } from './organisation.js';
+import { standardiseCompanyName, standardiseLegalForm, standardiseName } from './organisation.js';
 import { standardiseModelNumbers, standardiseProductText } from './product.js';
 import { foldCode, foldText } from './text.js';
 
@@ -26,6 +26,8 @@ export const STANDARDISERS = {
   text: (v: AttributeValue) => foldText(asText(v)),
   code: (v: AttributeValue) => foldCode(asText(v)),
   companyName: (v: AttributeValue) => standardiseCompanyName(asText(v)),
+  /** The legal form a company name ends with, as a class ("G.m.b.H." → gmbh); null when none is written. */
+  legalForm: (v: AttributeValue, country: string | null) => standardiseLegalForm(asText(v), country),
   personName: (v: AttributeValue) => standardiseName(asText(v)),
   email: (v: AttributeValue) => standardiseEmail(asText(v)),
   domain: (v: AttributeValue) => standardiseDomain(asText(v)),

@@ -56,3 +56,50 @@ export function standardiseCompanyName(value: string | null | undefined): string
 export function standardiseName(value: string | null | undefined): string | null {
   return foldText(value);
 }
+
+/**
+ * Legal forms as classes, each spelling → one class ("Gesellschaft mit
+ * beschränkter Haftung", "G.m.b.H." → gmbh). Forms that are one legal form
+ * under two names share a class: Inc. and Corp. (US corporations), B.V. and
+ * the Belgian S.R.L., S.L. and S.L.U., S.A. and S.A.U. Longest spellings
+ * first, so "GmbH & Co. KG" is a KG, not a GmbH.
+ */
+const LEGAL_FORM_CLASSES: [string, string][] = [
+  ['gesellschaft mit beschrankter haftung und co kg', 'kg'], ['gmbh and co kg', 'kg'], ['gmbh und co kg', 'kg'], ['gmbhandco kg', 'kg'],
+  ['gmbh and co', 'kg'], ['and co kg', 'kg'], ['und co kg', 'kg'], ['co kg', 'kg'], ['kg', 'kg'],
+  ['gesellschaft mit beschrankter haftung', 'gmbh'], ['g m b h', 'gmbh'], ['gmbh', 'gmbh'],
+  ['aktiengesellschaft', 'ag'], ['a g', 'ag'], ['ag', 'ag'],
+  ['public limited company', 'plc'], ['p l c', 'plc'], ['plc', 'plc'],
+  ['designated activity company', 'dac'], ['d a c', 'dac'], ['dac', 'dac'],
+  ['limited liability company', 'llc'], ['l l c', 'llc'], ['llc', 'llc'],
+  ['private limited', 'ltd'], ['limited', 'ltd'], ['ltd', 'ltd'],
+  ['incorporated', 'corp'], ['inc', 'corp'], ['corporation', 'corp'], ['corp', 'corp'],
+  ['besloten vennootschap', 'bv'], ['b v', 'bv'], ['bv', 'bv'], ['bvba', 'bv'], ['s r l', 'srl'], ['srl', 'srl'],
+  ['naamloze vennootschap', 'nv'], ['n v', 'nv'], ['nv', 'nv'],
+  ['societe par actions simplifiee', 'sas'], ['s a s u', 'sas'], ['s a s', 'sas'], ['sasu', 'sas'], ['sas', 'sas'],
+  ['societe a responsabilite limitee', 'sarl'], ['s a r l', 'sarl'], ['sarl', 'sarl'], ['eurl', 'sarl'],
+  ['societa a responsabilita limitata', 'srl'],
+  ['societa per azioni', 'spa'], ['s p a', 'spa'], ['spa', 'spa'],
+  ['sociedad de responsabilidad limitada', 'sl'], ['sociedad limitada', 'sl'], ['s l u', 'sl'], ['slu', 'sl'], ['s l', 'sl'], ['sl', 'sl'],
+  ['sociedad anonima', 'sa'], ['societe anonyme', 'sa'], ['s a u', 'sa'], ['sau', 'sa'], ['s a', 'sa'], ['sa', 'sa'],
+];
+
+/**
+ * The legal form a company name ends with, as a class (see
+ * LEGAL_FORM_CLASSES), or null when the name carries none (a clerk often
+ * drops it: no evidence then). Two different classes are two legal entities
+ * ("Müller AG" and "Müller GmbH", a parent and its subsidiary).
+ */
+export function standardiseLegalForm(value: string | null | undefined, country?: string | null): string | null {
+  const folded = foldText(value);
+  if (folded === null) return null;
+  const text = ` ${folded} `;
+  let best: string | null = null; let end = -1;
+  for (const [phrase, form] of LEGAL_FORM_CLASSES) {
+    const at = text.lastIndexOf(` ${phrase} `);
+    // The form written last wins; at the same end, the longer (earlier listed) phrase.
+    if (at >= 0 && at + phrase.length > end) { end = at + phrase.length; best = form; }
+  }
+  // The Belgian S.R.L. is the B.V. under its French name; the Italian S.r.l. is not.
+  return best === 'srl' && country === 'BE' ? 'bv' : best;
+}
