@@ -37,9 +37,11 @@ export const customerConfig: EntityConfig = {
     // Two valid tax ids that differ are two legal entities; an invalid one a step off is a typo.
     { attribute: 'taxId', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }], conflictWeight: -10 },
     // Near-equal domains and emails are other registrations (acme.com, acme-us.com, acme.de), not typos: exact or not.
-    { attribute: 'domain', termFrequency: true, levels: [{ kind: 'exact' }] },
+    // Two different domains or two different valid phones are evidence of two companies at any size: a fixed
+    // weight, since EM over hundreds of thousands of companies learns "same city" instead and lets them differ.
+    { attribute: 'domain', termFrequency: true, levels: [{ kind: 'exact' }], conflictWeight: -4 },
     { attribute: 'primaryEmail', levels: [{ kind: 'exact' }] },
-    { attribute: 'phone', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
+    { attribute: 'phone', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }], conflictWeight: -4 },
     { attribute: 'street', levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.9 }, { kind: 'tokenSet', min: 0.6 }] },
     { attribute: 'city', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.9 }] },
     { attribute: 'postcode', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }] },
