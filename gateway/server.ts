@@ -19,6 +19,7 @@ import { createHttpHandler } from './http/handler.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { SupergraphManager, type SupergraphStatus } from './supergraph/manager.js';
 import { startGatewayTracing } from './observability/tracing.js';
+import { consoleRoutes, type ConsoleBundle } from './console/routes.js';
 import type { GoldenChangeFeed } from '../platform/events/changeEvents.js';
 import { EntityCache } from './entityCache/entityCache.js';
 import { MemoryEntityCacheStore } from './entityCache/entityCacheStore.js';
@@ -58,6 +59,8 @@ export interface StartGatewayOptions {
    * their presence turns the cache on when its config says `auto`.
    */
   changeFeed?: GoldenChangeFeed;
+  /** The console's built bundle (console/build.ts), served at /console; none when absent. */
+  console?: ConsoleBundle;
 }
 
 /** The entity cache the config asks for, or undefined; `auto` means on only when change events arrive. */
@@ -213,7 +216,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     batching: config.batching,
     maxBatchSize: config.maxBatchSize,
     graphiql: options.graphiql,
-    routes: security?.routes,
+    routes: options.console ? { ...consoleRoutes(options.console), ...security?.routes } : security?.routes,
     tracer: tracing?.tracer,
     requestTimeoutMs: config.resilience.requestTimeoutMs,
     maxInFlight: config.resilience.maxInFlight,

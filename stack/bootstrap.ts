@@ -48,7 +48,7 @@ export function registerBootstrapCommand(program: Command): void {
 export function registerPublishSubgraphsCommand(program: Command): void {
   program
     .command('publish-subgraphs')
-    .description('publish the running ERP, CRM and MDM subgraphs to the registry (CONCORD_REGISTRY_URL, REGISTRY_TOKENS, *_SUBGRAPH_URL)')
+    .description('publish the running ERP, CRM, MDM (and quality) subgraphs to the registry (CONCORD_REGISTRY_URL, REGISTRY_TOKENS, *_SUBGRAPH_URL)')
     .action(async () => {
       const env = process.env;
       const given = parseTokenList(readString(env, 'REGISTRY_TOKENS', ''));
@@ -65,6 +65,8 @@ export function registerPublishSubgraphsCommand(program: Command): void {
           { name: 'mdm', url: readString(env, 'MDM_SUBGRAPH_URL', 'http://127.0.0.1:4003/graphql') },
           { name: 'erp', url: readString(env, 'ERP_SUBGRAPH_URL', 'http://127.0.0.1:4001/graphql') },
           { name: 'crm', url: readString(env, 'CRM_SUBGRAPH_URL', 'http://127.0.0.1:4002/graphql') },
+          // The quality subgraph (reconciliation) is published when its URL is given.
+          ...(env.QUALITY_SUBGRAPH_URL ? [{ name: 'quality', url: readString(env, 'QUALITY_SUBGRAPH_URL', '')! }] : []),
         ],
         log: (line) => console.log(line),
       });

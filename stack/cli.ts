@@ -18,6 +18,7 @@ export function registerStartCommand(program: Command): void {
 Concord is up in ${seconds} s.
 
   GraphiQL:  ${stack.gatewayUrl.replace('127.0.0.1', 'localhost')}
+  Console:   ${stack.gatewayUrl.replace('127.0.0.1', 'localhost').replace(/\/graphql$/, '/console')} (reconciliation, data quality, steward workspace)
   Health:    ${stack.gatewayUrl.replace(/\/graphql$/, '/health')}
   Database:  ${config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${stack.databaseUrl}`}
 ${tracesLine(config.tracing.gateway)}

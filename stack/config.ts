@@ -1,3 +1,4 @@
+import { readReconcileConfig, type ReconcileConfig } from '../reconcile/index.js';
 import { readInt, readString, readUrl, readBool, readTracingConfig, type TracingConfig } from '../platform/config.js';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
 import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
@@ -24,6 +25,8 @@ export interface StackConfig {
     crm: number;
     /** @default 4003 (`MDM_SUBGRAPH_PORT`) */
     mdm: number;
+    /** @default 4004 (`QUALITY_SUBGRAPH_PORT`) */
+    quality: number;
     /** @default 4010 (`CRM_SANDBOX_PORT`) */
     crmSandbox: number;
     /** @default 4020 (`REGISTRY_PORT`) */
@@ -39,6 +42,8 @@ export interface StackConfig {
   };
   /** The CRM stand-in's private-app token, also handed to the CRM subgraph. @default pat-concord-sandbox (`CRM_TOKEN`) */
   crmToken: string;
+  /** The reconciliation's rules, schedule and comment limit (`RECON_*`, see reconcile/config.ts). */
+  reconcile: ReconcileConfig;
   /** Production mode: no stack traces, introspection gated by scope. @default false (`NODE_ENV=production`) */
   production: boolean;
   /** Keep the embedded database on disk here between runs; unset keeps it in memory. (`CONCORD_DATA_DIR`) */
@@ -77,7 +82,7 @@ export interface StackConfig {
    * four services in one process would make them indistinguishable.
    * @default off for all four
    */
-  tracing: Record<'gateway' | 'erp' | 'crm' | 'mdm', TracingConfig>;
+  tracing: Record<'gateway' | 'erp' | 'crm' | 'mdm' | 'quality', TracingConfig>;
   /**
    * The gateway's security and request limits, read as the gateway reads
    * them (loadGatewayConfig: AUTH_*, AUTHORIZATION_MODE, LIMIT_*,
@@ -114,6 +119,7 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
       erp: readInt(env, 'ERP_SUBGRAPH_PORT', 4001, { max: 65535 }),
       crm: readInt(env, 'CRM_SUBGRAPH_PORT', 4002, { max: 65535 }),
       mdm: readInt(env, 'MDM_SUBGRAPH_PORT', 4003, { max: 65535 }),
+      quality: readInt(env, 'QUALITY_SUBGRAPH_PORT', 4004, { max: 65535 }),
       crmSandbox: readInt(env, 'CRM_SANDBOX_PORT', 4010, { max: 65535 }),
       registry: readInt(env, 'REGISTRY_PORT', 4020, { max: 65535 }),
       pglite: readInt(env, 'PGLITE_PORT', 5499, { max: 65535 }),
@@ -123,6 +129,7 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
       companies: readInt(env, 'SEED_COMPANIES', 2000, { min: 10, max: 2_000_000 }),
     },
     crmToken: readString(env, 'CRM_TOKEN', 'pat-concord-sandbox'),
+    reconcile: readReconcileConfig(env as NodeJS.ProcessEnv),
     production: readString(env, 'NODE_ENV') === 'production',
     dataDir: readString(env, 'CONCORD_DATA_DIR'),
     registry: readBool(env, 'CONCORD_REGISTRY', true),
@@ -131,6 +138,7 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
       erp: readTracingConfig(subgraphEnv, 'concord-subgraph-erp'),
       crm: readTracingConfig(subgraphEnv, 'concord-subgraph-crm'),
       mdm: readTracingConfig(subgraphEnv, 'concord-subgraph-mdm'),
+      quality: readTracingConfig(subgraphEnv, 'concord-subgraph-quality'),
     },
     registrySettings: {
       tokens: parseTokenList(readString(env, 'REGISTRY_TOKENS', '')),

@@ -14,7 +14,7 @@ import { GATEWAY_PROOF_HEADER, signGatewayProof, type GatewayProofKey } from '..
  */
 
 /** The team owning each of the stack's subgraphs: its publish token is the only team token that can publish it. */
-export const STACK_SUBGRAPH_TEAMS: Readonly<Record<string, string>> = { erp: 'erp', crm: 'crm', mdm: 'mdm' };
+export const STACK_SUBGRAPH_TEAMS: Readonly<Record<string, string>> = { erp: 'erp', crm: 'crm', mdm: 'mdm', quality: 'quality' };
 
 export interface StackRegistryTokens {
   /** Everything: rollback, publishing for any team. */

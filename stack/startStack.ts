@@ -11,8 +11,10 @@ import { runInitialLoad } from '../mdm/load/initialLoad.js';
 import { startErpSubgraph } from '../subgraphs/erp/server.js';
 import { startCrmSubgraph } from '../subgraphs/crm/server.js';
 import { startMdmSubgraph } from '../subgraphs/mdm/server.js';
+import { startQualitySubgraph } from '../subgraphs/quality/server.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import { createInProcessGoldenChangeFeed, type GoldenChangeFeed, type GoldenRecordChanged } from '../platform/events/changeEvents.js';
+import { buildConsole } from '../console/build.js';
 import type { GraphiQLPageOptions } from '../gateway/graphiql/page.js';
 import type { GatewayConfig } from '../gateway/config.js';
 import { usageReportingPlugin } from '../gateway/usage/usagePlugin.js';
@@ -43,7 +45,7 @@ export interface RunningStack {
   databaseUrl: string;
   /** The key the gateway signs its proof with and the subgraphs check it with (tests call subgraphs directly with it). */
   gatewayProofKey: GatewayProofKey;
-  urls: { erp: string; crm: string; mdm: string; crmSandbox: string };
+  urls: { erp: string; crm: string; mdm: string; quality: string; crmSandbox: string };
   /** A pool on the stack's database, for tests that read the ground truth. */
   pool: pg.Pool;
   crmSandbox: Awaited<ReturnType<typeof startCrmSandbox>>;
@@ -79,7 +81,8 @@ export interface StackRegistry {
 
 /**
  * Boots the whole system in dependency order: database (embedded unless
- * DATABASE_URL), sandbox CRM, seed, first MDM load, the three subgraphs, the
+ * DATABASE_URL), sandbox CRM, seed, first MDM load, the four subgraphs (the
+ * quality one runs the reconciliation once), the
  * schema registry (unless `registry` is off) with the subgraphs published to
  * it, the gateway (following the registry, or composing at start). Everything listens on its own port; parts talk over HTTP and the
  * Postgres wire protocol exactly as they do when deployed separately.
@@ -146,12 +149,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stops.push(() => crm.close());
     const mdm = await startMdmSubgraph({ ...common, database, port: options.ports.mdm, databaseUrl, tracing: options.tracing.mdm });
     stops.push(() => mdm.close());
-    log(`subgraphs: erp ${erp.url}, crm ${crm.url}, mdm ${mdm.url}`);
+    // The reconciliation runs once before the gateway opens, so the console has findings at once.
+    const quality = await startQualitySubgraph({
+      ...common, port: options.ports.quality, databaseUrl, erpDatabaseUrl: databaseUrl, crmBaseUrl: crmSandbox.url, crmToken: options.crmToken,
+      reconcile: options.reconcile, tracing: options.tracing.quality, runAtStart: true, log,
+    });
+    stops.push(() => quality.close());
+    log(`subgraphs: erp ${erp.url}, crm ${crm.url}, mdm ${mdm.url}, quality ${quality.url}`);
 
     const subgraphs = [
       { name: 'erp', url: erp.url },
       { name: 'crm', url: crm.url },
       { name: 'mdm', url: mdm.url },
+      { name: 'quality', url: quality.url },
     ];
 
     // The registry (ADR 0005): the stack publishes its own subgraphs, then the
@@ -168,7 +178,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await revokeEarlierGeneratedTokens(running.store, generated);
       if (settings.tokensFile) await writeRegistryTokensFile(settings.tokensFile, { registryUrl: running.url, tokens, gatewayProofSecret: generatedProofSecret });
       // MDM first: ERP and CRM extend its entities and compose only beside it.
-      const order = ['mdm', 'erp', 'crm'].map((name) => subgraphs.find((s) => s.name === name)!);
+      const order = ['mdm', 'erp', 'crm', 'quality'].map((name) => subgraphs.find((s) => s.name === name)!);
       const published = await publishStackSubgraphs({ registryUrl: running.url, tokens, subgraphs: order, proofKey: gatewayProofKey, log });
       log(`schema registry at ${running.url}${settings.tokensFile ? ` (tokens in ${settings.tokensFile})` : ''}`);
       const usage = createUsageReporter({
@@ -208,7 +218,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       tracing: options.tracing.gateway,
     });
     const goldenChanges = options.goldenChanges ?? createInProcessGoldenChangeFeed();
-    const gateway = await startGateway(gatewayConfig(options.ports.gateway), { graphiql, changeFeed: goldenChanges });
+    const built = await buildConsole();
+    const consoleBundle = { js: built.js, css: built.css };
+    log(`console bundled in ${built.durationMs} ms (${Math.round(built.js.length / 1024)} KiB)`);
+    const gateway = await startGateway(gatewayConfig(options.ports.gateway), { graphiql, changeFeed: goldenChanges, console: consoleBundle });
     stops.push(() => gateway.close());
     // Each gateway follows the trusted-document manifests published to the registry (ADR 0014).
     const followDocuments = (running: RunningGateway) => {
@@ -225,21 +238,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       gatewayUrl: gateway.url,
       databaseUrl,
       gatewayProofKey,
-      urls: { erp: erp.url, crm: crm.url, mdm: mdm.url, crmSandbox: crmSandbox.url },
+      urls: { erp: erp.url, crm: crm.url, mdm: mdm.url, quality: quality.url, crmSandbox: crmSandbox.url },
       pool,
       crmSandbox,
       goldenChanges,
       registry: registry && {
         ...registry,
         async startGatewayReplica() {
-          const replica = await startGateway(gatewayConfig(0), { graphiql, changeFeed: goldenChanges });
+          const replica = await startGateway(gatewayConfig(0), { graphiql, changeFeed: goldenChanges, console: consoleBundle });
           stops.push(() => replica.close());
           followDocuments(replica);
           return replica;
         },
       },
       async flushTraces() {
-        await Promise.all([gateway, erp, crm, mdm].map((service) => service.flushTraces()));
+        await Promise.all([gateway, erp, crm, mdm, quality].map((service) => service.flushTraces()));
       },
       async stopCrmSandbox() {
         crmSandboxStopped = true;

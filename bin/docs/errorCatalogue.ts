@@ -10,6 +10,7 @@ import { REGISTRY_ERRORS } from '../../schema/registry/errors.js';
 import { CRM_ERRORS } from '../../subgraphs/crm/fieldErrors.js';
 import { ERP_ERRORS } from '../../subgraphs/erp/erpErrors.js';
 import { MDM_GRAPH_ERRORS } from '../../subgraphs/mdm/mdmErrors.js';
+import { RECON_ERRORS } from '../../reconcile/errors.js';
 
 /** One part's registry, as docs/errors.md shows it. */
 export interface ErrorCatalogueSection {
@@ -74,6 +75,12 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueSection[] = [
     source: 'mdm/errors.ts',
     about: '`extensions.mdmCode` in the MDM subgraph\'s errors, and the code `npx concord mdm …` prints. The status is the one of the MDM graph code it maps to.',
     registry: MDM_ERRORS,
+  },
+  {
+    title: 'Reconciliation (quality subgraph and engine)',
+    source: 'reconcile/errors.ts',
+    about: '`extensions.code` of the quality subgraph\'s errors (findings, acknowledge/resolve, runs); `RECON_INVALID_CONFIG` stops a start.',
+    registry: RECON_ERRORS,
   },
   {
     title: 'Schema registry',

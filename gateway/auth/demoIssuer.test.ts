@@ -34,7 +34,7 @@ describe('demo issuer', () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
       const verifier = createTokenVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwksUrl: url });
       const principal = await verifier.verify(`Bearer ${await issuer.issueToken({ user: 'demo-analyst' })}`);
-      expect(principal).toMatchObject({ subject: 'demo-analyst', scopes: ['customers:read', 'products:read', 'finance:read', 'sales:read', 'support:read', 'explore'] });
+      expect(principal).toMatchObject({ subject: 'demo-analyst', scopes: ['customers:read', 'products:read', 'finance:read', 'sales:read', 'support:read', 'explore', 'reconcile:read'] });
     } finally {
       await new Promise((r) => server.close(r));
     }

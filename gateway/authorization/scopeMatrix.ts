@@ -16,6 +16,8 @@ export const SCOPES = {
   'sales:read': 'orders, deals and the pipeline',
   'support:read': 'support tickets',
   'mdm:steward': 'review match candidates, merge and unmerge golden records',
+  'reconcile:read': 'read reconciliation findings, runs and the data-quality profile',
+  'reconcile:write': 'acknowledge and resolve findings, run the reconciliation on demand',
   explore: 'introspection and field suggestions in production (GraphiQL)',
   'audit:read': 'read the PII/finance audit log (admin)',
 } as const;
@@ -26,12 +28,18 @@ export const PROFILES = {
   anonymous: { description: 'no token: public catalogue fields only', scopes: [] },
   analyst: {
     description: 'reads everything, PII masked, may explore the schema',
-    scopes: ['customers:read', 'products:read', 'finance:read', 'sales:read', 'support:read', 'explore'],
+    scopes: ['customers:read', 'products:read', 'finance:read', 'sales:read', 'support:read', 'explore', 'reconcile:read'],
   },
-  steward: { description: 'data steward: reviews and merges golden records', scopes: ['customers:read', 'products:read', 'pii:read', 'mdm:steward'] },
+  steward: {
+    description: 'data steward: reviews and merges golden records, works the reconciliation findings',
+    scopes: ['customers:read', 'products:read', 'pii:read', 'mdm:steward', 'reconcile:read', 'reconcile:write'],
+  },
   sales: { description: 'account manager: customers, contacts, orders, deals', scopes: ['customers:read', 'products:read', 'pii:read', 'sales:read'] },
   support: { description: 'support agent: customers, contacts, tickets', scopes: ['customers:read', 'products:read', 'pii:read', 'support:read'] },
-  finance: { description: 'credit control: balances, limits, invoices, tax ids', scopes: ['customers:read', 'products:read', 'pii:read', 'finance:read'] },
+  finance: {
+    description: 'credit control: balances, limits, invoices, tax ids, reconciling invoices with won deals',
+    scopes: ['customers:read', 'products:read', 'pii:read', 'finance:read', 'reconcile:read', 'reconcile:write'],
+  },
   admin: { description: 'platform admin: everything, including the audit log', scopes: Object.keys(SCOPES) as Scope[] },
 } as const satisfies Record<string, { description: string; scopes: readonly Scope[] }>;
 
@@ -59,7 +67,7 @@ export function principalOfProfile(profile: ProfileName): Principal {
  */
 export interface ProtectedField {
   coordinate: string;
-  subgraph: 'mdm' | 'erp' | 'crm';
+  subgraph: 'mdm' | 'erp' | 'crm' | 'quality';
   authenticated: boolean;
   scopes: Scope[][];
   pii?: PiiMask;
@@ -109,6 +117,17 @@ export const PROTECTED_FIELDS: ProtectedField[] = [
   ...['MatchCandidate', 'MatchCandidateConnection', 'MatchCandidateEdge', 'CandidateRecord', 'AttributeValue', 'AttributeContribution', 'HistoryEvent', 'StewardResult'].map(
     (type) => field(type, 'mdm', [['mdm:steward']]),
   ),
+  // Reconciliation and data quality (the quality subgraph): money needs finance:read, disputed values are masked.
+  ...['findings', 'finding', 'reconciliationSummary', 'reconciliationRuns', 'mismatchedTotalsByMonth', 'qualityProfile', 'qualityTrend'].map(
+    (name) => field(`Query.${name}`, 'quality', [['reconcile:read']]),
+  ),
+  ...['acknowledgeFinding', 'resolveFinding', 'runReconciliation'].map((name) => field(`Mutation.${name}`, 'quality', [['reconcile:write']])),
+  field('Finding.amounts', 'quality', [['finance:read']]),
+  field('FindingRecord.amount', 'quality', [['finance:read']]),
+  field('MonthlyMismatch.totals', 'quality', [['finance:read']]),
+  field('FindingRecord.value', 'quality', [['reconcile:read']], { pii: 'REDACT' }),
+  field('AttributeConflict.values', 'quality', [['reconcile:read']], { pii: 'REDACT' }),
+  field('AttributeConflict.survivor', 'quality', [['reconcile:read']], { pii: 'REDACT' }),
 ];
 
 export type Access = 'clear' | 'masked' | 'denied';

@@ -43,7 +43,7 @@ function seedErpProduct(ctx: SeedContext, product: RealProduct, rng: Random): vo
   );
   const productId = ctx.nextErpId('product');
   ctx.buffers.product.push(productId, templateId, product.sku, rng.chance(0.92) ? product.gtin : null, true, sqlTimestamp(createdAt), sqlTimestamp(writtenAt));
-  addTruth(ctx, 'product', 'erp', productId, product.truthId);
+  addTruth(ctx, 'product', 'erp', productId, product.truthId, product.listPriceCents);
   ctx.erpCatalog.push({ productId, sku: product.sku, name: product.name, priceCents: product.listPriceCents });
   for (const location of STOCK_LOCATIONS) {
     if (location.usage !== 'internal') continue;
@@ -66,6 +66,6 @@ function seedCrmProduct(ctx: SeedContext, product: RealProduct, rng: Random): vo
     price: money(priceCents),
     description: rng.chance(0.8) ? product.description : undefined,
   }, createdAt, ctx.at(rng.int(1, 99), rng.int(0, 86_399)));
-  addTruth(ctx, 'product', 'crm', id, product.truthId);
+  addTruth(ctx, 'product', 'crm', id, product.truthId, priceCents);
   ctx.crmCatalog.push({ id, sku, name, priceCents });
 }

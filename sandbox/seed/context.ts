@@ -1,5 +1,6 @@
 import type { CountryCode, CountryProfile } from './countries.js';
 import { RowBuffer } from './bulkInsert.js';
+import { ReconLedger } from './reconTruth.js';
 import { TABLES, TABLE_ORDER, type TableKey } from './tables.js';
 
 /**
@@ -43,7 +44,18 @@ export class SeedContext {
     /** UTC midnight of the reference day, in epoch milliseconds. */
     readonly reference: number,
     readonly countries: Record<CountryCode, CountryProfile>,
-  ) {}
+  ) {
+    this.ledger = new ReconLedger(reference);
+  }
+
+  /** What the reconciliation jobs must find, worked out as records are written (see reconTruth.ts). */
+  readonly ledger: ReconLedger;
+
+  /** Moves a complete company's (or, with no id, the catalogue's) expected findings into the truth buffer. */
+  settleReconciliation(truthId?: string): void {
+    const found = truthId === undefined ? this.ledger.settleProducts() : this.ledger.settleCompany(truthId);
+    for (const f of found) this.buffers.reconTruth.push(f.kind, f.key, f.planted);
+  }
 
   /** The next id of an ERP table (1, 2, 3, …). */
   nextErpId(table: 'partner' | 'template' | 'product' | 'quant' | 'order' | 'orderLine' | 'invoice'): number {

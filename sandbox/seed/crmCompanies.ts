@@ -82,9 +82,11 @@ const DEAL_STAGES = [
 ] as const;
 const DEAL_TOPICS = ['Framework agreement', 'Spare parts order', 'Retrofit project', 'Annual supply', 'Maintenance stock', 'Expansion project', 'Line upgrade'];
 
+export type DealStage = (typeof DEAL_STAGES)[number][0];
+
 export interface DealValues {
   name: string;
-  stage: (typeof DEAL_STAGES)[number][0];
+  stage: DealStage;
   /** Days before the reference date the deal closed (or, negative, is expected to close). */
   closeDays: number;
   createdDays: number;
@@ -106,6 +108,7 @@ export function addDeal(ctx: SeedContext, companyId: number, contactIds: readonl
     hs_is_closed_won: String(values.stage === 'closedwon'),
   }, createdAt, ctx.at(Math.max(0, values.closeDays), 13 * 3600) > createdAt ? ctx.at(Math.max(0, values.closeDays), 13 * 3600) : createdAt);
   associate(ctx, 'deals', dealId, 'companies', companyId);
+  ctx.ledger.deal(dealId, companyId, values.stage, ctx.at(values.closeDays, 12 * 3600), amount);
   if (contactIds.length > 0) associate(ctx, 'deals', dealId, 'contacts', contactIds[rng.int(0, contactIds.length - 1)]);
   for (const line of values.lines) {
     const lineId = addCrmObject(ctx, 'line_items', {

@@ -33,6 +33,7 @@ export function addPartner(ctx: SeedContext, values: PartnerValues): number {
     values.customerRank, values.creditLimit === undefined ? null : money(values.creditLimit * 100), values.lang, true,
     sqlTimestamp(values.createdAt), sqlTimestamp(Math.max(values.createdAt, values.writtenAt)),
   );
+  ctx.ledger.partner(id, values.vat, Math.max(values.createdAt, values.writtenAt));
   return id;
 }
 
@@ -74,6 +75,7 @@ export function addOrder(ctx: SeedContext, values: OrderValues): AddedOrder {
     id, name, values.partnerId, sqlTimestamp(values.date), values.state, money(totalCents), '0.00', money(totalCents),
     values.currencyId, values.clientRef, sqlTimestamp(values.date), sqlTimestamp(values.date + 3_600_000),
   );
+  if (values.state === 'sale') ctx.ledger.sale(values.partnerId, values.date);
   return { id, name, totalCents };
 }
 
@@ -98,6 +100,7 @@ export function addInvoice(ctx: SeedContext, values: InvoiceValues): string {
     sqlDate(values.invoiceDate + values.paymentTermDays * DAY), values.order.name, money(total), '0.00', money(total),
     money(residual), paymentState, values.currencyId, sqlTimestamp(values.invoiceDate), sqlTimestamp(values.invoiceDate + DAY),
   );
+  ctx.ledger.invoice(values.partnerId, sqlDate(values.invoiceDate), total);
   return name;
 }
 
@@ -127,6 +130,7 @@ export function addCrmObject(
   stored.createdate = isoTimestamp(createdAt);
   stored[MODIFIED_PROPERTY[type]] = isoTimestamp(modifiedAt);
   ctx.buffers.crmObject.push(type, id, JSON.stringify(stored), isoTimestamp(createdAt), isoTimestamp(modifiedAt), false);
+  if (type === 'companies') ctx.ledger.crmCompanyObject(id, modifiedAt);
   return id;
 }
 
@@ -151,6 +155,8 @@ export function associate(ctx: SeedContext, fromType: CrmObjectType, fromId: num
   ctx.buffers.crmAssociation.push(toType, toId, fromType, fromId, backward, 'HUBSPOT_DEFINED', null);
 }
 
-export function addTruth(ctx: SeedContext, entityType: 'customer' | 'product', system: 'erp' | 'crm', sourceId: number, truthId: string): void {
+/** Records which real entity a source record is; a product's price goes to the reconciliation truth. */
+export function addTruth(ctx: SeedContext, entityType: 'customer' | 'product', system: 'erp' | 'crm', sourceId: number, truthId: string, priceCents?: number): void {
   ctx.buffers.truth.push(entityType, system, String(sourceId), truthId);
+  ctx.ledger.truth(entityType, system, sourceId, truthId, priceCents);
 }

@@ -6,6 +6,7 @@ import { SeedContext } from './context.js';
 import { createCountryProfiles } from './countries.js';
 import { seedCrmCompany } from './crmCompanies.js';
 import { seedErpCustomer } from './erpCustomers.js';
+import { Planter, type SeededCompany } from './plants.js';
 import { SeedError } from './errors.js';
 import { Random } from './random.js';
 import { seedReferenceData } from './referenceData.js';
@@ -88,18 +89,27 @@ export async function seedSandbox(pool: pg.Pool, options: SeedOptions = {}): Pro
 
   seedReferenceData(ctx);
   seedCatalog(ctx, world, products);
+  ctx.settleReconciliation();
   const showcase = seedShowcase(ctx);
+  ctx.settleReconciliation(SHOWCASE.truthId);
+  const planter = new Planter(ctx);
   await writer.flush(ctx);
   options.onProgress?.(1, companies);
 
   let pending: Promise<void> = Promise.resolve();
   for (let first = 2; first <= companies; first += CHUNK_COMPANIES) {
     const last = Math.min(companies, first + CHUNK_COMPANIES - 1);
-    for (let index = first; index <= last; index++) seedCompany(ctx, world, index);
+    for (let index = first; index <= last; index++) {
+      const seeded = seedCompany(ctx, world, index);
+      planter.offer(seeded);
+      ctx.settleReconciliation(seeded.company.truthId);
+    }
     await pending;
     pending = writer.flush(ctx).then(() => options.onProgress?.(last, companies));
   }
   await pending;
+  const unsettled = ctx.ledger.unsettledPlants();
+  if (unsettled.length > 0) throw new Error(`planted discrepancies the reconciliation truth does not expect: ${unsettled.join('; ')}`);
 
   await finishRun(pool, { seed, companies, products });
   return {
@@ -118,18 +128,20 @@ export async function seedSandbox(pool: pg.Pool, options: SeedOptions = {}): Pro
  * ERP, 15 % only the CRM; in each system it is in, a 2 % chance of a second,
  * duplicate record.
  */
-function seedCompany(ctx: SeedContext, world: World, index: number): void {
+function seedCompany(ctx: SeedContext, world: World, index: number): SeededCompany {
   const company = world.company(index);
   const rng = new Random(ctx.seed, 4, index);
   const presence = rng.weighted([['both', 70], ['erp', 15], ['crm', 15]] as const);
+  const seeded: SeededCompany = { company, erpIds: [], crmIds: [] };
   if (presence !== 'crm') {
-    seedErpCustomer(ctx, company, rng, 'primary');
-    if (rng.chance(0.02)) seedErpCustomer(ctx, company, rng, 'duplicate');
+    seeded.erpIds.push(seedErpCustomer(ctx, company, rng, 'primary'));
+    if (rng.chance(0.02)) seeded.erpIds.push(seedErpCustomer(ctx, company, rng, 'duplicate'));
   }
   if (presence !== 'erp') {
-    seedCrmCompany(ctx, company, rng, 'primary');
-    if (rng.chance(0.02)) seedCrmCompany(ctx, company, rng, 'duplicate');
+    seeded.crmIds.push(seedCrmCompany(ctx, company, rng, 'primary'));
+    if (rng.chance(0.02)) seeded.crmIds.push(seedCrmCompany(ctx, company, rng, 'duplicate'));
   }
+  return seeded;
 }
 
 function resolveOptions(options: SeedOptions) {
@@ -175,7 +187,7 @@ async function finishRun(pool: pg.Pool, run: { seed: number; companies: number; 
   await pool.query(`SELECT setval('crm.object_id_seq', GREATEST((SELECT max(id) FROM crm.objects), 10000000) + 1, false)`);
   await pool.query('INSERT INTO truth.seed_run (seed, companies, products) VALUES ($1, $2, $3)', [run.seed, run.companies, run.products]);
   // Fresh statistics, or the first queries plan for empty tables.
-  await pool.query(`ANALYZE ${[...SERIAL_TABLES, 'crm.objects', 'crm.associations', 'truth.entity'].join(', ')}`);
+  await pool.query(`ANALYZE ${[...SERIAL_TABLES, 'crm.objects', 'crm.associations', 'truth.entity', 'truth.recon_finding'].join(', ')}`);
 }
 
 

@@ -62,13 +62,14 @@ export const TABLES = {
     columns: [['from_type', 'text'], ['from_id', 'int8'], ['to_type', 'text'], ['to_id', 'int8'], ['type_id', 'int4'], ['category', 'text'], ['label', 'text']],
   },
   truth: { table: 'truth.entity', columns: [['entity_type', 'text'], ['system', 'text'], ['source_id', 'text'], ['truth_id', 'text']] },
+  reconTruth: { table: 'truth.recon_finding', columns: [['kind', 'text'], ['finding_key', 'text'], ['planted', 'bool']] },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof TABLES;
 
 /** Insert order: every foreign key points to an earlier table. */
 export const TABLE_ORDER: readonly TableKey[] = [
-  'currency', 'country', 'location', 'productTemplate', 'product', 'quant', 'partner', 'order', 'orderLine', 'invoice', 'crmObject', 'crmAssociation', 'truth',
+  'currency', 'country', 'location', 'productTemplate', 'product', 'quant', 'partner', 'order', 'orderLine', 'invoice', 'crmObject', 'crmAssociation', 'truth', 'reconTruth',
 ];
 
 /** Tables with a serial id whose sequence must be moved past the generated ids. */
@@ -79,5 +80,5 @@ export const SERIAL_TABLES: readonly string[] = [
 
 /** Everything a reset empties (truth.seed_run too: it describes the data being removed). */
 export const RESET_TABLES: readonly string[] = [
-  ...SERIAL_TABLES, 'crm.objects', 'crm.associations', 'truth.entity', 'truth.seed_run',
+  ...SERIAL_TABLES, 'crm.objects', 'crm.associations', 'truth.entity', 'truth.recon_finding', 'truth.seed_run',
 ];

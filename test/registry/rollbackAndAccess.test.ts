@@ -35,17 +35,17 @@ describe('the embedded registry: start-up, rollback on every gateway, and access
     await sdl?.remove();
   });
 
-  it('publishes erp, crm and mdm at start, each owned by its team, and writes the tokens for the operator only', async () => {
+  it('publishes erp, crm, mdm and quality at start, each owned by its team, and writes the tokens for the operator only', async () => {
     const registry = stack.registry!;
-    expect(registry.published).toEqual({ mdm: 'published', erp: 'published', crm: 'published' });
+    expect(registry.published).toEqual({ mdm: 'published', erp: 'published', crm: 'published', quality: 'published' });
     const list = JSON.parse((await concord('schema', 'list', '--registry', registry.url, '--token', registry.tokens.admin, '--json')).stdout) as Array<{ name: string; ownerTeam: string; routingUrl: string }>;
     expect(list.map((s) => [s.name, s.ownerTeam, s.routingUrl]).sort()).toEqual([
-      ['crm', 'crm', stack.urls.crm], ['erp', 'erp', stack.urls.erp], ['mdm', 'mdm', stack.urls.mdm],
+      ['crm', 'crm', stack.urls.crm], ['erp', 'erp', stack.urls.erp], ['mdm', 'mdm', stack.urls.mdm], ['quality', 'quality', stack.urls.quality],
     ]);
     expect((await stat(registry.tokensFile!)).mode & 0o777).toBe(0o600);
     const file = JSON.parse(await readFile(registry.tokensFile!, 'utf8'));
     expect(file).toMatchObject({ registryUrl: registry.url, admin: registry.tokens.admin, gateway: registry.tokens.gateway });
-    expect(Object.keys(file.teams).sort()).toEqual(['crm', 'erp', 'marketing', 'mdm']);
+    expect(Object.keys(file.teams).sort()).toEqual(['crm', 'erp', 'marketing', 'mdm', 'quality']);
     expect(file.teams.marketing).toBe(MARKETING_TOKEN);
     expect(file.gatewayProofSecret).toEqual(expect.any(String));
   });

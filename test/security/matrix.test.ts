@@ -33,7 +33,7 @@ function viaGateway(probe: Probe, profile: ProfileName): Promise<GraphQLResult> 
   return postGraphQL(stack.gatewayUrl, probe.query, probe.variables ?? {}, headersOf(profile));
 }
 
-function direct(subgraph: 'erp' | 'crm' | 'mdm', probe: Probe, headers: Record<string, string>): Promise<GraphQLResult> {
+function direct(subgraph: 'erp' | 'crm' | 'mdm' | 'quality', probe: Probe, headers: Record<string, string>): Promise<GraphQLResult> {
   return postGraphQL(stack.urls[subgraph], probe.query, probe.variables ?? {}, headers);
 }
 
@@ -61,7 +61,15 @@ beforeAll(async () => {
   const best = [...body.data.customers.nodes].sort((a, b) => score(b) - score(a))[0];
   const products = await postGraphQL(stack.gatewayUrl, '{ products(first: 40) { nodes { id sku stock { onHand } } } }', {}, admin);
   const product = products.body.data.products.nodes.find((p: any) => p.stock !== null) ?? products.body.data.products.nodes[0];
-  samples = { customerId: best.id, erpPartnerIds: best.erpPartnerIds, crmCompanyIds: best.crmCompanyIds, productSku: product.sku, productId: product.id };
+  const findingOf = async (kind: string) => {
+    const found = await postGraphQL(stack.gatewayUrl, `{ findings(filter: { kinds: [${kind}] }, first: 1) { nodes { id } } }`, {}, admin);
+    expect(found.body.errors).toBeUndefined();
+    return found.body.data.findings.nodes[0].id as string;
+  };
+  samples = {
+    customerId: best.id, erpPartnerIds: best.erpPartnerIds, crmCompanyIds: best.crmCompanyIds, productSku: product.sku, productId: product.id,
+    mismatchFindingId: await findingOf('MONTHLY_TOTAL_MISMATCH'), conflictFindingId: await findingOf('ATTRIBUTE_CONFLICT'),
+  };
   probes = probesFor(samples);
   for (const [coordinate, probe] of Object.entries(probes)) {
     const gateway = await viaGateway(probe.gateway, 'admin');
@@ -83,14 +91,17 @@ describe('the matrix and the SDL', () => {
 
   it('is exactly what the composed supergraph of the running subgraphs declares', async () => {
     const supergraph = await composeSupergraphFromSubgraphs(
-      (['erp', 'crm', 'mdm'] as const).map((name) => ({ name, url: stack.urls[name] })),
+      (['erp', 'crm', 'mdm', 'quality'] as const).map((name) => ({ name, url: stack.urls[name] })),
       { prepareHeaders: (_name, headers) => void (headers[GATEWAY_PROOF_HEADER] = proofs.get('anonymous')!) },
     );
     expect(compareMatrixWithRules(extractAuthorizationRules(supergraph))).toEqual([]);
   });
 
   it('has sample data that makes the PII and finance cells meaningful', () => {
-    for (const coordinate of ['Customer.taxId', 'Customer.primaryEmail', 'Customer.phone', 'Contact.name', 'Contact.email', 'Customer.invoices', 'Customer.deals', 'Customer.tickets']) {
+    for (const coordinate of [
+      'Customer.taxId', 'Customer.primaryEmail', 'Customer.phone', 'Contact.name', 'Contact.email', 'Customer.invoices', 'Customer.deals', 'Customer.tickets',
+      'Finding.amounts', 'FindingRecord.amount', 'MonthlyMismatch.totals', 'FindingRecord.value', 'AttributeConflict.values', 'AttributeConflict.survivor',
+    ]) {
       const value = clear.get(coordinate)!.gateway;
       expect(value, coordinate).not.toBeNull();
       expect(Array.isArray(value) ? value.length : 1, coordinate).toBeGreaterThan(0);

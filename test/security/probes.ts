@@ -14,6 +14,9 @@ export interface Samples {
   crmCompanyIds: string[];
   productSku: string;
   productId: string;
+  /** A monthly-totals finding (has amounts) and an attribute conflict (has disputed values). */
+  mismatchFindingId: string;
+  conflictFindingId: string;
 }
 
 type Json = any;
@@ -30,7 +33,7 @@ export interface Probe {
 export interface CoordinateProbes {
   gateway: Probe;
   /** Omitted for type rows whose fields are probed through their root field already. */
-  direct?: Probe & { subgraph: 'erp' | 'crm' | 'mdm' };
+  direct?: Probe & { subgraph: 'erp' | 'crm' | 'mdm' | 'quality' };
 }
 
 const customerQuery = (selection: string) => `query Probe($id: ID!) { customer(id: $id) { id ${selection} } }`;
@@ -52,9 +55,15 @@ function customerField(selection: string, subgraph: 'erp' | 'crm' | 'mdm', s: Sa
   };
 }
 
-function root(subgraph: 'mdm', query: string, pick: (data: Json) => unknown, mutation = false): CoordinateProbes {
-  return { gateway: { query, pick, mutation }, direct: { subgraph, query, pick, mutation } };
+function root(subgraph: 'mdm' | 'quality', query: string, pick: (data: Json) => unknown, mutation = false, variables?: Record<string, unknown>): CoordinateProbes {
+  return { gateway: { query, pick, mutation, variables }, direct: { subgraph, query, pick, mutation, variables } };
 }
+
+/** A list's values, or null when every one was refused (a denied leaf nulls each element's field). */
+const valuesOrNull = (values: unknown[] | undefined) => {
+  const kept = values?.filter((v) => v !== null && v !== undefined);
+  return kept && kept.length > 0 ? kept : null;
+};
 
 /** Ids no golden record or event has: a steward mutation reaches its resolver and fails there, changing nothing. */
 const NO_SUCH = '999999999';
@@ -110,6 +119,26 @@ export function probesFor(s: Samples): Record<string, CoordinateProbes> {
     'Mutation.mergeProducts': root('mdm', `mutation Probe { mergeProducts(ids: ["${NO_SUCH}", "${NO_SUCH}1"]) { replayed } }`, (d) => d?.mergeProducts, true),
     'Mutation.unmergeSourceRecord': root('mdm', `mutation Probe { unmergeSourceRecord(entityType: CUSTOMER, system: ERP, sourceId: "${NO_SUCH}") { replayed } }`, (d) => d?.unmergeSourceRecord, true),
     'Mutation.undoHistoryEvent': root('mdm', `mutation Probe { undoHistoryEvent(eventId: "${NO_SUCH}") { replayed } }`, (d) => d?.undoHistoryEvent, true),
+    // Reconciliation: selections of what stays the same while the probes run (the run probe adds profiling runs only).
+    'Query.findings': root('quality', 'query Probe { findings(first: 3) { totalCount nodes { id kind state } } }', (d) => d?.findings),
+    'Query.finding': root('quality', 'query Probe($id: ID!) { finding(id: $id) { id kind key } }', (d) => d?.finding, false, { id: s.mismatchFindingId }),
+    'Query.reconciliationSummary': root('quality', 'query Probe { reconciliationSummary { kinds { kind total } } }', (d) => d?.reconciliationSummary),
+    'Query.reconciliationRuns': root('quality', 'query Probe { reconciliationRuns(job: ATTRIBUTES, first: 1) { job status } }', (d) => d?.reconciliationRuns),
+    'Query.mismatchedTotalsByMonth': root('quality', 'query Probe { mismatchedTotalsByMonth { month customers } }', (d) => d?.mismatchedTotalsByMonth),
+    'Query.qualityProfile': root('quality', 'query Probe { qualityProfile { system entityType field completeness } }', (d) => d?.qualityProfile),
+    'Query.qualityTrend': root('quality', 'query Probe { qualityTrend(runs: 1) { system field present } }', (d) => d?.qualityTrend),
+    'Mutation.acknowledgeFinding': root('quality', 'mutation Probe { acknowledgeFinding(id: "fnd_00000000000000000000", expectedVersion: 1, comment: "probe") { id } }', (d) => d?.acknowledgeFinding, true),
+    'Mutation.resolveFinding': root('quality', 'mutation Probe { resolveFinding(id: "fnd_00000000000000000000", expectedVersion: 1, comment: "probe") { id } }', (d) => d?.resolveFinding, true),
+    'Mutation.runReconciliation': root('quality', 'mutation Probe { runReconciliation(jobs: [QUALITY_PROFILE]) { job } }', (d) => d?.runReconciliation, true),
+    'Finding.amounts': root('quality', 'query Probe($id: ID!) { finding(id: $id) { id amounts { crm erp difference } } }', (d) => d?.finding?.amounts, false, { id: s.mismatchFindingId }),
+    'FindingRecord.amount': root('quality', 'query Probe($id: ID!) { finding(id: $id) { id records { id amount } } }',
+      (d) => valuesOrNull(d?.finding?.records?.map((r: Json) => r.amount)), false, { id: s.mismatchFindingId }),
+    'MonthlyMismatch.totals': root('quality', 'query Probe { mismatchedTotalsByMonth { month totals { difference } } }',
+      (d) => valuesOrNull(d?.mismatchedTotalsByMonth?.map((m: Json) => m.totals)), false),
+    'FindingRecord.value': root('quality', 'query Probe($id: ID!) { finding(id: $id) { id records { id value } } }',
+      (d) => d?.finding?.records?.map((r: Json) => r.value), false, { id: s.conflictFindingId }),
+    'AttributeConflict.values': root('quality', 'query Probe($id: ID!) { finding(id: $id) { id conflict { values } } }', (d) => d?.finding?.conflict?.values, false, { id: s.conflictFindingId }),
+    'AttributeConflict.survivor': root('quality', 'query Probe($id: ID!) { finding(id: $id) { id conflict { survivor } } }', (d) => d?.finding?.conflict?.survivor, false, { id: s.conflictFindingId }),
     // Type-level rows: reached through the operations that return them.
     MatchCandidate: { gateway: root('mdm', reviewQueue, (d) => d?.reviewQueue).gateway },
     MatchCandidateConnection: { gateway: root('mdm', reviewQueue, (d) => d?.reviewQueue).gateway },
