@@ -7,6 +7,7 @@ import { registerMdmCommands } from '../mdm/cli.js';
 import { registerSchemaCommands } from '../schema/cli/commands.js';
 import { registerSubgraphCommands } from '../schema/cli/scaffold.js';
 import { registerDocsCommands } from './docs/docsCommand.js';
+import { registerCdcCommands } from '../events/cli.js';
 
 /**
  * One CLI for operators and domain teams: `npx concord <command>`.
@@ -26,6 +27,7 @@ registerMdmCommands(program);
 registerSchemaCommands(program);
 registerSubgraphCommands(program);
 registerDocsCommands(program);
+registerCdcCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = error as Error & { code?: string };

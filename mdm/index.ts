@@ -15,6 +15,7 @@ export { surviveGoldenValues, type GoldenValues, type Provenance } from './survi
 export { matchRecords, type MatchOptions, type MatchResult } from './match/index.js';
 export { scoreIncomingRecord, clusterIncomingRecord, scoreCrossPairs, type IncomingScores, type IncomingClusterInput } from './match/incremental.js';
 export * from './store/index.js';
+export { validateSourceRecord, isKnownCountry, VALIDATION_RULES, type RuleViolation, type ValidationRule } from './validate/index.js';
 export { runInitialLoad, migrateMdm, MDM_MIGRATIONS_DIR, type InitialLoadOptions, type LoadSummary } from './load/initialLoad.js';
 export { hubSpotReader, crmTableReader, type CrmReader, type CrmObject } from './load/crmReader.js';
 export { readErpCustomers, readErpProducts } from './load/erpReader.js';

@@ -4,6 +4,7 @@ import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
 import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
 import { parseTokenList } from '../schema/registry/config.js';
 import type { TokenGrant } from '../schema/registry/store/index.js';
+import { loadEventsConfig, type EventsConfig } from '../events/config.js';
 
 /**
  * What `concord start` runs: every part of Concord plus the sandbox source
@@ -31,6 +32,8 @@ export interface StackConfig {
     crmSandbox: number;
     /** @default 4020 (`REGISTRY_PORT`) */
     registry: number;
+    /** The CRM webhook receiver (live changes). @default 4011 (`CRM_WEBHOOK_PORT`) */
+    crmWebhooks: number;
     /** @default 5499 (`PGLITE_PORT`); away from a real server's 5432 */
     pglite: number;
   };
@@ -84,6 +87,14 @@ export interface StackConfig {
    */
   tracing: Record<'gateway' | 'erp' | 'crm' | 'mdm' | 'quality', TracingConfig>;
   /**
+   * Live master data: ERP and CRM changes reach the golden records through
+   * change capture (events/). Off, the golden records are those of the load
+   * at start. @default true (`CONCORD_LIVE_CHANGES`)
+   */
+  liveChanges: boolean;
+  /** The change-capture pipeline's settings (events/config.ts: NATS_URL, CDC_*). */
+  events: EventsConfig;
+  /**
    * The gateway's security and request limits, read as the gateway reads
    * them (loadGatewayConfig: AUTH_*, AUTHORIZATION_MODE, LIMIT_*,
    * BATCHING_ENABLED, CONCORD_GATEWAY_PROOF_*). Without a proof secret in the
@@ -122,6 +133,7 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
       quality: readInt(env, 'QUALITY_SUBGRAPH_PORT', 4004, { max: 65535 }),
       crmSandbox: readInt(env, 'CRM_SANDBOX_PORT', 4010, { max: 65535 }),
       registry: readInt(env, 'REGISTRY_PORT', 4020, { max: 65535 }),
+      crmWebhooks: readInt(env, 'CRM_WEBHOOK_PORT', 4011, { max: 65535 }),
       pglite: readInt(env, 'PGLITE_PORT', 5499, { max: 65535 }),
     },
     seed: {
@@ -140,6 +152,8 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
       mdm: readTracingConfig(subgraphEnv, 'concord-subgraph-mdm'),
       quality: readTracingConfig(subgraphEnv, 'concord-subgraph-quality'),
     },
+    liveChanges: readBool(env, 'CONCORD_LIVE_CHANGES', true),
+    events: loadEventsConfig(env),
     registrySettings: {
       tokens: parseTokenList(readString(env, 'REGISTRY_TOKENS', '')),
       tokensFile: tokensFile === 'none' ? undefined : tokensFile,

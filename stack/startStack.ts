@@ -8,6 +8,7 @@ import type { StackConfig } from './config.js';
 import { seedSandbox } from '../sandbox/seed/index.js';
 import { startCrmSandbox } from '../sandbox/crm/server.js';
 import { runInitialLoad } from '../mdm/load/initialLoad.js';
+import { startEventPipeline, type RunningPipeline } from '../events/pipeline.js';
 import { startErpSubgraph } from '../subgraphs/erp/server.js';
 import { startCrmSubgraph } from '../subgraphs/crm/server.js';
 import { startMdmSubgraph } from '../subgraphs/mdm/server.js';
@@ -48,6 +49,8 @@ export interface RunningStack {
   urls: { erp: string; crm: string; mdm: string; quality: string; crmSandbox: string };
   /** A pool on the stack's database, for tests that read the ground truth. */
   pool: pg.Pool;
+  /** The live change pipeline (undefined when `liveChanges` is off). */
+  pipeline?: RunningPipeline;
   crmSandbox: Awaited<ReturnType<typeof startCrmSandbox>>;
   /** The embedded schema registry the gateway follows (undefined when `registry` is off: the gateway composed at start). */
   registry?: StackRegistry;
@@ -131,6 +134,23 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         `${load.products.records} product records → ${load.products.clusters} golden products (${load.customers.queued + load.products.queued} pairs queued for review)`,
     );
     const graphiql = await graphiqlSettings(pool);
+    // One in-process feed of golden-record changes: the pipeline publishes, the gateway's entity cache follows.
+    const goldenChanges = options.goldenChanges ?? createInProcessGoldenChangeFeed();
+
+    // Live changes start after the load: a capture with no stored position starts at the newest row the load read.
+    let pipeline: RunningPipeline | undefined;
+    if (options.liveChanges) {
+      // The stack is the HubSpot app: it subscribes to the CRM stand-in's company webhooks with a client secret of its own.
+      const clientSecret = options.events.crm.webhookSecret ?? randomBytes(24).toString('base64url');
+      const crm = { ...options.events.crm, baseUrl: crmSandbox.url, token: options.crmToken, webhookSecret: clientSecret, webhookPort: options.ports.crmWebhooks, webhookHost: options.host };
+      const running = await startEventPipeline({ pool, erpConnectionString: databaseUrl, config: { ...options.events, crm }, goldenFeed: goldenChanges, log });
+      stops.push(() => running.stop());
+      pipeline = running;
+      if (running.webhooks) {
+        crmSandbox.configureWebhooks({ targetUrl: running.webhooks.url, clientSecret });
+        stops.push(async () => crmSandbox.configureWebhooks(undefined));
+      }
+    }
 
     // One proof key for the gateway and every subgraph: from the environment, or generated for this run.
     const proofSettings = options.gateway.security.gatewayProof;
@@ -217,7 +237,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       persistedQueries: options.gateway.persistedQueries,
       tracing: options.tracing.gateway,
     });
-    const goldenChanges = options.goldenChanges ?? createInProcessGoldenChangeFeed();
     const built = await buildConsole();
     const consoleBundle = { js: built.js, css: built.css };
     log(`console bundled in ${built.durationMs} ms (${Math.round(built.js.length / 1024)} KiB)`);
@@ -240,6 +259,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       gatewayProofKey,
       urls: { erp: erp.url, crm: crm.url, mdm: mdm.url, quality: quality.url, crmSandbox: crmSandbox.url },
       pool,
+      pipeline,
       crmSandbox,
       goldenChanges,
       registry: registry && {

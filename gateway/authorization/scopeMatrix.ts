@@ -108,13 +108,14 @@ export const PROTECTED_FIELDS: ProtectedField[] = [
   // MDM stewardship (the review queue, history and steward mutations); their result types are closed too.
   field('Query.reviewQueue', 'mdm', [['mdm:steward']]),
   field('Query.history', 'mdm', [['mdm:steward']]),
+  field('Query.quarantinedRecords', 'mdm', [['mdm:steward']]),
   field('Mutation.acceptMatchCandidate', 'mdm', [['mdm:steward']]),
   field('Mutation.rejectMatchCandidate', 'mdm', [['mdm:steward']]),
   field('Mutation.mergeCustomers', 'mdm', [['mdm:steward']]),
   field('Mutation.mergeProducts', 'mdm', [['mdm:steward']]),
   field('Mutation.unmergeSourceRecord', 'mdm', [['mdm:steward']]),
   field('Mutation.undoHistoryEvent', 'mdm', [['mdm:steward']]),
-  ...['MatchCandidate', 'MatchCandidateConnection', 'MatchCandidateEdge', 'CandidateRecord', 'AttributeValue', 'AttributeContribution', 'HistoryEvent', 'StewardResult'].map(
+  ...['MatchCandidate', 'MatchCandidateConnection', 'MatchCandidateEdge', 'CandidateRecord', 'AttributeValue', 'AttributeContribution', 'HistoryEvent', 'StewardResult', 'QuarantinedRecord'].map(
     (type) => field(type, 'mdm', [['mdm:steward']]),
   ),
   // Reconciliation and data quality (the quality subgraph): money needs finance:read, disputed values are masked.

@@ -107,27 +107,30 @@ export function crmTableReader(pool: pg.Pool, options: { schema?: string; pageSi
 /** Maps HubSpot companies to customer source records. */
 export async function readCrmCustomers(reader: CrmReader, system = 'crm'): Promise<SourceRecord[]> {
   const records: SourceRecord[] = [];
-  for await (const o of reader.listObjects('companies', CRM_COMPANY_PROPERTIES)) {
-    const p = o.properties;
-    records.push({
-      entityType: 'customer',
-      system,
-      sourceId: o.id,
-      attributes: {
-        name: p.name ?? null,
-        taxId: p.vat ?? null,
-        primaryEmail: p.email ?? null,
-        domain: p.domain || p.website || null,
-        phone: p.phone ?? null,
-        street: [p.address, p.address2].filter(Boolean).join(', ') || null,
-        city: p.city ?? null,
-        postcode: p.zip ?? null,
-        country: p.country ?? null,
-      },
-      updatedAt: o.updatedAt ?? null,
-    });
-  }
+  for await (const o of reader.listObjects('companies', CRM_COMPANY_PROPERTIES)) records.push(crmCompanyToRecord(o, system));
   return records;
+}
+
+/** One HubSpot company as a customer source record (change capture maps webhook-read companies the same way). */
+export function crmCompanyToRecord(o: CrmObject, system = 'crm'): SourceRecord {
+  const p = o.properties;
+  return {
+    entityType: 'customer',
+    system,
+    sourceId: o.id,
+    attributes: {
+      name: p.name ?? null,
+      taxId: p.vat ?? null,
+      primaryEmail: p.email ?? null,
+      domain: p.domain || p.website || null,
+      phone: p.phone ?? null,
+      street: [p.address, p.address2].filter(Boolean).join(', ') || null,
+      city: p.city ?? null,
+      postcode: p.zip ?? null,
+      country: p.country ?? null,
+    },
+    updatedAt: o.updatedAt ?? null,
+  };
 }
 
 /** Maps HubSpot products to product source records. */

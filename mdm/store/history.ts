@@ -15,7 +15,7 @@ export interface HistoryEvent {
 
 export interface NewHistoryEvent {
   actor: string;
-  action: 'load' | 'match' | 'merge' | 'unmerge' | 'split' | 'join' | 'accept' | 'reject' | 'undo' | 'update';
+  action: 'load' | 'match' | 'merge' | 'unmerge' | 'split' | 'join' | 'accept' | 'reject' | 'undo' | 'update' | 'remove';
   reason?: string | null;
   masterIds: string[];
   before?: unknown;

@@ -12,7 +12,7 @@ import { writeBlockKeys } from './blockKeys.js';
 import { readBlockedCandidates, readMasterMembers, readMastersOf, readNeverMergeAmong, readRulingsOf } from './candidates.js';
 import { appendHistory } from './history.js';
 import { queueCandidates } from './runBatch.js';
-import { takeSnapshot } from './snapshot.js';
+import { takeSnapshot, type StateSnapshot } from './snapshot.js';
 import { toSourceRecord, upsertSourceRecords } from './sourceRecords.js';
 import { resurvive } from './stewardship.js';
 import { adjustTermFrequencies, readTermFrequencies, type TermFrequencyTable } from './termFrequencies.js';
@@ -54,121 +54,140 @@ export interface MatchOneResult {
  * snapshots undo needs.
  */
 export async function matchOne(pool: pg.Pool, input: SourceRecord, options: { actor?: string } = {}): Promise<MatchOneResult> {
-  const config = entityConfig(input.entityType);
-  const record = standardiseRecord(input, config.attributes);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('concord.mdm.steward'))`);
-    const stored = (await client.query(
-      `SELECT s.system, s.source_id, s.attributes, s.source_updated_at, x.master_id
-         FROM mdm.source_record s
-         LEFT JOIN mdm.xref x ON x.entity_type = s.entity_type AND x.system = s.system AND x.source_id = s.source_id
-        WHERE s.entity_type = $1 AND s.system = $2 AND s.source_id = $3`,
-      [config.entityType, record.system, record.sourceId],
-    )).rows[0];
-    // The previous copy, standardised with today's config (as the batch's counts were).
-    const previous = stored ? standardiseRecord(toSourceRecord(config.entityType, stored), config.attributes) : null;
-    const current = (stored?.master_id ?? undefined) as string | undefined;
-    await upsertSourceRecords(client, [record]);
-    await writeBlockKeys(client, config, [record]);
-    const counted = await adjustTermFrequencies(client, config, previous, record);
-
-    const candidates = await readBlockedCandidates(client, config, record);
-    const rulings = await readRulingsOf(client, config.entityType, record);
-    const model = (await client.query('SELECT model FROM mdm.model WHERE entity_type = $1', [config.entityType])).rows[0]?.model as FellegiSunterModel | undefined;
-    // Word-weighted comparisons weigh both sides' words: the candidates' word counts are read too.
-    const wordWeighted = config.comparisons.some(countsWords);
-    const tf: TermFrequencyTable = counted ? await readTermFrequencies(client, config, wordWeighted ? [record, ...candidates.map((c) => c.record)] : [record]) : new Map();
-    const scores = scoreIncomingRecord(record, candidates.map((c) => c.record), config, model, tf, rulings.cannotLink);
-
-    // The masters in play: those the record links to, its own, its always-merge partners'.
-    const masterOf = new Map(candidates.map((c) => [c.record.key, c.masterId]));
-    const partners = rulings.mustLink.map(([a, b]) => (a === record.key ? b : a));
-    const partnerMasters = await readMastersOf(client, config.entityType, partners.filter((k) => !masterOf.has(k)));
-    for (const [k, m] of partnerMasters) masterOf.set(k, m);
-    const inPlay = new Set<string>();
-    if (current) inPlay.add(current);
-    for (const d of scores.decisions) if (d.outcome === 'merge') inPlay.add(masterOf.get(d.right)!);
-    for (const k of partners) if (masterOf.has(k)) inPlay.add(masterOf.get(k)!);
-    const masters = await readMasterMembers(client, config, [...inPlay], record.key);
-    for (const [id, members] of masters) if (members.length === 0) masters.delete(id); // the record was its master's only member
-    const memberKeys = [...masters.values()].flat().map((r) => r.key);
-    const cannotLink = [...rulings.cannotLink, ...(masters.size > 1 ? await readNeverMergeAmong(client, config.entityType, memberKeys) : [])];
-    let crossScored: ReturnType<typeof scoreCrossPairs> = [];
-    if (model && masters.size > 1) {
-      const all = [...masters.values()].flat();
-      if (counted) await readTermFrequencies(client, config, all, tf);
-      crossScored = scoreCrossPairs(masters, config, model, tf);
-    }
-    const clusters = clusterIncomingRecord(
-      { record, scores, masters, crossScored, cannotLink, mustLink: rulings.mustLink, guarded: model !== undefined },
-      config,
-    );
-
-    const previousMaster = new Map<string, string>();
-    for (const [id, members] of masters) for (const r of members) previousMaster.set(r.key, id);
-    const assignment = await assignMasterIds(client, config, record.key, clusters, previousMaster, current);
-    const own = assignment.find((a) => a.cluster.members.includes(record.key))!;
-    const target = own.masterId;
-    const outcome: MatchOneResult['outcome'] = target === current ? 'unchanged' : own.isNew ? 'created' : 'linked';
-    const claimed = new Set(assignment.map((a) => a.masterId));
-    const retired = [...new Set([...masters.keys(), ...(current ? [current] : [])])].filter((id) => !claimed.has(id));
-
-    const scope = { masterIds: [...new Set([...claimed, ...retired])].sort(), decisionPairs: [], candidateIds: [] };
-    const before = await takeSnapshot(client, scope);
-    for (const a of assignment) {
-      if (a.isNew) await client.query('INSERT INTO mdm.golden_record (master_id, entity_type) VALUES ($1, $2)', [a.masterId, config.entityType]);
-    }
-    const link = own.cluster.members.length > 1 ? own.cluster.links[record.key] ?? { score: 1, rule: 'incremental' } : { score: 1, rule: 'singleton' };
-    await client.query(
-      `INSERT INTO mdm.xref (entity_type, system, source_id, master_id, score, rule) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (entity_type, system, source_id) DO UPDATE SET master_id = excluded.master_id, score = excluded.score, rule = excluded.rule, linked_at = now()
-       WHERE (mdm.xref.master_id, mdm.xref.score, mdm.xref.rule) IS DISTINCT FROM (excluded.master_id, excluded.score, excluded.rule)`,
-      [config.entityType, record.system, record.sourceId, target, link.score, link.rule],
-    );
-    // Members of a master joined into another move with their links unchanged.
-    const moved: { key: string; masterId: string }[] = [];
-    for (const a of assignment) for (const k of a.cluster.members) if (k !== record.key && previousMaster.get(k) !== a.masterId) moved.push({ key: k, masterId: a.masterId });
-    if (moved.length > 0) {
-      await client.query(
-        `UPDATE mdm.xref x SET master_id = t.m, linked_at = now() FROM unnest($2::text[], $3::text[], $4::text[]) AS t(s, i, m)
-          WHERE x.entity_type = $1 AND x.system = t.s AND x.source_id = t.i`,
-        [config.entityType, moved.map((m) => m.key.slice(0, m.key.indexOf(':'))), moved.map((m) => m.key.slice(m.key.indexOf(':') + 1)), moved.map((m) => m.masterId)],
-      );
-    }
-    if (retired.length > 0) {
-      await client.query('UPDATE mdm.golden_record SET active = false, version = version + 1, updated_at = now() WHERE master_id = ANY($1::text[])', [retired]);
-    }
-    // Survivorship again wherever the members changed (the record's own values may have).
-    const changedMasters = new Set([target, ...moved.map((m) => m.masterId), ...(current && current !== target && claimed.has(current) ? [current] : [])]);
-    for (const id of changedMasters) await resurvive(client, config.entityType, id);
-
-    const finalMaster = new Map<string, string>(masterOf);
-    for (const a of assignment) for (const k of a.cluster.members) finalMaster.set(k, a.masterId);
-    const review = scores.decisions.filter((d) => d.outcome === 'review' && finalMaster.get(d.right) !== target);
-    await queueCandidates(client, config, review);
-
-    const joined = retired.filter((id) => id !== current);
-    const leftBehind = current !== undefined && current !== target && claimed.has(current);
-    const action = joined.length > 0 ? 'join' : leftBehind ? 'split' : 'update';
-    const after = await takeSnapshot(client, scope);
-    await appendHistory(client, {
-      actor: options.actor ?? 'system', action,
-      reason: `incremental match of ${record.key}: ${outcome}${current && current !== target ? ` (was ${current})` : ''}${joined.length ? `, joining ${joined.join(', ')}` : ''}`,
-      masterIds: [target, ...scope.masterIds.filter((id) => id !== target)], before, after: { ...after, result: [target] },
-    });
+    const { snapshots: _snapshots, historyId: _historyId, ...result } = await matchOneIn(client, input, options);
     await client.query('COMMIT');
-    return {
-      masterId: target, outcome, decisions: scores.decisions, queued: review.length,
-      ...(current ? { previousMasterId: current } : {}), ...(joined.length ? { joined } : {}),
-    };
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
     client.release();
   }
+}
+
+/** What matchOneIn changed, for callers that derive golden-record change events from it. */
+export interface MatchOneChange extends MatchOneResult {
+  /** The stored state of every master in play before and after. */
+  snapshots: { before: StateSnapshot; after: StateSnapshot };
+  historyId: string;
+}
+
+/**
+ * matchOne inside a transaction the caller opened and holds the steward lock
+ * in (`pg_advisory_xact_lock(hashtext('concord.mdm.steward'))`), so a caller
+ * can write more in the same transaction (the change-capture consumer records
+ * the source event it applied, for exactly-once effect).
+ */
+export async function matchOneIn(client: pg.PoolClient, input: SourceRecord, options: { actor?: string } = {}): Promise<MatchOneChange> {
+  const config = entityConfig(input.entityType);
+  const record = standardiseRecord(input, config.attributes);
+  const stored = (await client.query(
+    `SELECT s.system, s.source_id, s.attributes, s.source_updated_at, x.master_id
+       FROM mdm.source_record s
+       LEFT JOIN mdm.xref x ON x.entity_type = s.entity_type AND x.system = s.system AND x.source_id = s.source_id
+      WHERE s.entity_type = $1 AND s.system = $2 AND s.source_id = $3`,
+    [config.entityType, record.system, record.sourceId],
+  )).rows[0];
+  // The previous copy, standardised with today's config (as the batch's counts were).
+  const previous = stored ? standardiseRecord(toSourceRecord(config.entityType, stored), config.attributes) : null;
+  const current = (stored?.master_id ?? undefined) as string | undefined;
+  await upsertSourceRecords(client, [record]);
+  await writeBlockKeys(client, config, [record]);
+  const counted = await adjustTermFrequencies(client, config, previous, record);
+
+  const candidates = await readBlockedCandidates(client, config, record);
+  const rulings = await readRulingsOf(client, config.entityType, record);
+  const model = (await client.query('SELECT model FROM mdm.model WHERE entity_type = $1', [config.entityType])).rows[0]?.model as FellegiSunterModel | undefined;
+  // Word-weighted comparisons weigh both sides' words: the candidates' word counts are read too.
+  const wordWeighted = config.comparisons.some(countsWords);
+  const tf: TermFrequencyTable = counted ? await readTermFrequencies(client, config, wordWeighted ? [record, ...candidates.map((c) => c.record)] : [record]) : new Map();
+  const scores = scoreIncomingRecord(record, candidates.map((c) => c.record), config, model, tf, rulings.cannotLink);
+
+  // The masters in play: those the record links to, its own, its always-merge partners'.
+  const masterOf = new Map(candidates.map((c) => [c.record.key, c.masterId]));
+  const partners = rulings.mustLink.map(([a, b]) => (a === record.key ? b : a));
+  const partnerMasters = await readMastersOf(client, config.entityType, partners.filter((k) => !masterOf.has(k)));
+  for (const [k, m] of partnerMasters) masterOf.set(k, m);
+  const inPlay = new Set<string>();
+  if (current) inPlay.add(current);
+  for (const d of scores.decisions) if (d.outcome === 'merge') inPlay.add(masterOf.get(d.right)!);
+  for (const k of partners) if (masterOf.has(k)) inPlay.add(masterOf.get(k)!);
+  const masters = await readMasterMembers(client, config, [...inPlay], record.key);
+  for (const [id, members] of masters) if (members.length === 0) masters.delete(id); // the record was its master's only member
+  const memberKeys = [...masters.values()].flat().map((r) => r.key);
+  const cannotLink = [...rulings.cannotLink, ...(masters.size > 1 ? await readNeverMergeAmong(client, config.entityType, memberKeys) : [])];
+  let crossScored: ReturnType<typeof scoreCrossPairs> = [];
+  if (model && masters.size > 1) {
+    const all = [...masters.values()].flat();
+    if (counted) await readTermFrequencies(client, config, all, tf);
+    crossScored = scoreCrossPairs(masters, config, model, tf);
+  }
+  const clusters = clusterIncomingRecord(
+    { record, scores, masters, crossScored, cannotLink, mustLink: rulings.mustLink, guarded: model !== undefined },
+    config,
+  );
+
+  const previousMaster = new Map<string, string>();
+  for (const [id, members] of masters) for (const r of members) previousMaster.set(r.key, id);
+  const assignment = await assignMasterIds(client, config, record.key, clusters, previousMaster, current);
+  const own = assignment.find((a) => a.cluster.members.includes(record.key))!;
+  const target = own.masterId;
+  const outcome: MatchOneResult['outcome'] = target === current ? 'unchanged' : own.isNew ? 'created' : 'linked';
+  const claimed = new Set(assignment.map((a) => a.masterId));
+  const retired = [...new Set([...masters.keys(), ...(current ? [current] : [])])].filter((id) => !claimed.has(id));
+
+  const scope = { masterIds: [...new Set([...claimed, ...retired])].sort(), decisionPairs: [], candidateIds: [] };
+  const before = await takeSnapshot(client, scope);
+  for (const a of assignment) {
+    if (a.isNew) await client.query('INSERT INTO mdm.golden_record (master_id, entity_type) VALUES ($1, $2)', [a.masterId, config.entityType]);
+  }
+  const link = own.cluster.members.length > 1 ? own.cluster.links[record.key] ?? { score: 1, rule: 'incremental' } : { score: 1, rule: 'singleton' };
+  await client.query(
+    `INSERT INTO mdm.xref (entity_type, system, source_id, master_id, score, rule) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (entity_type, system, source_id) DO UPDATE SET master_id = excluded.master_id, score = excluded.score, rule = excluded.rule, linked_at = now()
+     WHERE (mdm.xref.master_id, mdm.xref.score, mdm.xref.rule) IS DISTINCT FROM (excluded.master_id, excluded.score, excluded.rule)`,
+    [config.entityType, record.system, record.sourceId, target, link.score, link.rule],
+  );
+  // Members of a master joined into another move with their links unchanged.
+  const moved: { key: string; masterId: string }[] = [];
+  for (const a of assignment) for (const k of a.cluster.members) if (k !== record.key && previousMaster.get(k) !== a.masterId) moved.push({ key: k, masterId: a.masterId });
+  if (moved.length > 0) {
+    await client.query(
+      `UPDATE mdm.xref x SET master_id = t.m, linked_at = now() FROM unnest($2::text[], $3::text[], $4::text[]) AS t(s, i, m)
+        WHERE x.entity_type = $1 AND x.system = t.s AND x.source_id = t.i`,
+      [config.entityType, moved.map((m) => m.key.slice(0, m.key.indexOf(':'))), moved.map((m) => m.key.slice(m.key.indexOf(':') + 1)), moved.map((m) => m.masterId)],
+    );
+  }
+  if (retired.length > 0) {
+    await client.query('UPDATE mdm.golden_record SET active = false, version = version + 1, updated_at = now() WHERE master_id = ANY($1::text[])', [retired]);
+  }
+  // Survivorship again wherever the members changed (the record's own values may have).
+  const changedMasters = new Set([target, ...moved.map((m) => m.masterId), ...(current && current !== target && claimed.has(current) ? [current] : [])]);
+  for (const id of changedMasters) await resurvive(client, config.entityType, id);
+
+  const finalMaster = new Map<string, string>(masterOf);
+  for (const a of assignment) for (const k of a.cluster.members) finalMaster.set(k, a.masterId);
+  const review = scores.decisions.filter((d) => d.outcome === 'review' && finalMaster.get(d.right) !== target);
+  await queueCandidates(client, config, review);
+
+  const joined = retired.filter((id) => id !== current);
+  const leftBehind = current !== undefined && current !== target && claimed.has(current);
+  const action = joined.length > 0 ? 'join' : leftBehind ? 'split' : 'update';
+  const after = await takeSnapshot(client, scope);
+  const historyId = await appendHistory(client, {
+    actor: options.actor ?? 'system', action,
+    reason: `incremental match of ${record.key}: ${outcome}${current && current !== target ? ` (was ${current})` : ''}${joined.length ? `, joining ${joined.join(', ')}` : ''}`,
+    masterIds: [target, ...scope.masterIds.filter((id) => id !== target)], before, after: { ...after, result: [target] },
+  });
+  return {
+    masterId: target, outcome, decisions: scores.decisions, queued: review.length,
+    ...(current ? { previousMasterId: current } : {}), ...(joined.length ? { joined } : {}),
+    snapshots: { before, after }, historyId,
+  };
 }
 
 /**

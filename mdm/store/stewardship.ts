@@ -8,7 +8,9 @@ import { sourceKey } from '../types.js';
 import { newMasterId } from './applyClusters.js';
 import { appendHistory, toHistoryEvent, type HistoryEvent } from './history.js';
 import { restoreSnapshot, sameState, takeSnapshot, type StateScope, type StateSnapshot } from './snapshot.js';
-import { toSourceRecord } from './sourceRecords.js';
+import { toSourceRecord, upsertSourceRecords } from './sourceRecords.js';
+import { writeBlockKeys } from './blockKeys.js';
+import { adjustTermFrequencies } from './termFrequencies.js';
 
 /** Who decides and why; the idempotency key makes a retried call apply once. */
 export interface StewardContext {
@@ -213,6 +215,9 @@ export async function undoHistoryEvent(pool: pg.Pool, eventId: string, context: 
       scope,
       undoes: eventId,
       apply: async () => {
+        // A record its source removed comes back with the copy the removal kept.
+        const removed = (before as StateSnapshot & { removedSource?: Record<string, any> }).removedSource;
+        if (removed) await restoreSourceRecord(client, removed);
         await restoreSnapshot(client, before, current);
         for (const pair of rulings.never) await writeDecision(client, pair, 'never_merge', context.actor);
         for (const pair of rulings.always) await writeDecision(client, pair, 'always_merge', context.actor);
@@ -232,6 +237,15 @@ export async function undoHistoryEvent(pool: pg.Pool, eventId: string, context: 
 
 /** History actions written by incremental matching (matchOne), not by a steward. */
 const incrementalMatchActions = new Set(['update', 'join', 'split']);
+
+/** Puts back a source record (and its blocking keys) a 'remove' event took out. */
+async function restoreSourceRecord(client: pg.PoolClient, removed: Record<string, any>): Promise<void> {
+  const config = entityConfig(removed.entity_type);
+  const record = standardiseRecord(toSourceRecord(removed.entity_type, removed), config.attributes);
+  await upsertSourceRecords(client, [record]);
+  await writeBlockKeys(client, config, [record]);
+  await adjustTermFrequencies(client, config, null, record);
+}
 
 type XrefRow = Record<string, unknown>;
 /** A snapshot's xref rows are of one entity type (their masters'), so the source key tells them apart. */

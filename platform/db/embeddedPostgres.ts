@@ -28,6 +28,7 @@ export async function startEmbeddedPostgres(options: { port?: number; host?: str
   const host = options.host ?? '127.0.0.1';
   // Port 0 asks the OS for a free port; pglite-socket reports the bound one.
   const server = new PGLiteSocketServer({ db, host, port: options.port ?? 0, maxConnections: 64 });
+  keepExtendedQueriesWhole(server, db);
   await server.start();
   const conn = server.getServerConn(); // "host:port"
   const port = Number(conn.split(':').pop());
@@ -37,5 +38,89 @@ export async function startEmbeddedPostgres(options: { port?: number; host?: str
       await server.stop();
       await db.close();
     },
+  };
+}
+
+interface QueuedMessage {
+  handlerId: number;
+  message: Uint8Array;
+  resolve(bytes: number): void;
+  reject(error: unknown): void;
+  onData(data: Uint8Array): void;
+}
+
+interface QueryQueue {
+  queue: QueuedMessage[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  processQueue(): Promise<void>;
+  clearQueueForHandler(handlerId: number): void;
+}
+
+// Wire message types (first byte): Parse, Bind, Describe, Execute, Close, Flush continue an
+// extended-query sequence; Sync, simple Query and Terminate end it.
+const CONTINUES_SEQUENCE = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
+const ENDS_SEQUENCE = new Set([0x53, 0x51, 0x58]);
+
+/**
+ * pglite-socket 0.2.17 queues each wire message on its own and, outside a
+ * transaction, takes them from all connections in arrival order. One
+ * connection's Parse/Bind/Execute/Sync can then interleave with another's
+ * on the one shared session, and the unnamed statement or portal of one is
+ * overwritten by the other: a query silently answers another query's rows
+ * (seen as a golden-record page coming back empty while the change capture
+ * polled). This replaces the queue's scheduling (same code otherwise) so a
+ * connection that has begun an extended-query sequence keeps the session
+ * until its Sync, as a real server's per-connection sessions would. It also
+ * clears `processing` when a message fails, which the original leaves set
+ * (stalling every connection after one protocol error).
+ */
+function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void {
+  const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
+  let holder: number | null = null;
+  queue.processQueue = async function processQueue(this: QueryQueue) {
+    if (this.processing || this.queue.length === 0) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const sticky = db.isInTransaction() && this.lastHandlerId !== null ? this.lastHandlerId : holder;
+        let item: QueuedMessage | undefined;
+        if (sticky !== null) {
+          const index = this.queue.findIndex((q) => q.handlerId === sticky);
+          if (index === -1) break; // resumed when that connection sends its next message
+          item = this.queue.splice(index, 1)[0];
+        } else {
+          item = this.queue.shift();
+        }
+        if (!item) break;
+        const type = item.message[0];
+        if (ENDS_SEQUENCE.has(type)) holder = null;
+        else if (CONTINUES_SEQUENCE.has(type)) holder = item.handlerId;
+        let bytes = 0;
+        try {
+          const current = item;
+          await db.runExclusive(async () => db.execProtocolRawStream(current.message, {
+            onRawData: (data: Uint8Array) => {
+              bytes += data.length;
+              current.onData(data);
+            },
+          }));
+        } catch (error) {
+          holder = null;
+          item.reject(error);
+          continue;
+        }
+        this.lastHandlerId = item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
+  const clear = queue.clearQueueForHandler.bind(queue);
+  queue.clearQueueForHandler = (handlerId: number) => {
+    // A connection that goes away mid-sequence must not hold the session.
+    if (holder === handlerId) holder = null;
+    clear(handlerId);
   };
 }

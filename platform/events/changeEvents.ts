@@ -20,7 +20,7 @@ export interface GoldenRecordChanged {
   entity: GoldenEntity;
   masterId: string;
   kind: GoldenChangeKind;
-  /** Golden attributes whose surviving value changed (empty for deleted). */
+  /** Golden attributes whose surviving value changed, and `sources` when its source records changed (empty for deleted). */
   changedFields: string[];
   /** Other golden records involved: the ones merged into `masterId`, or split off from it. */
   relatedMasterIds: string[];

@@ -24,6 +24,8 @@ export function parseRateLimit(key: string, raw: string): { requests: number; pe
  * | CRM_SANDBOX_DATABASE_URL | DATABASE_URL | PostgreSQL holding the `crm` schema (required, one or the other) |
  * | CRM_SANDBOX_TOKENS | pat-concord-sandbox | accepted private-app tokens, comma-separated |
  * | CRM_SANDBOX_RATE_LIMIT | off | per-token limit like "100/10s" (HubSpot's private-app burst limit) |
+ * | CRM_WEBHOOK_URL | unset | the app's webhook target URL for company events (unset: no webhooks) |
+ * | CRM_WEBHOOK_SECRET | — | the app's client secret the v3 signature is made with (required with CRM_WEBHOOK_URL) |
  */
 export function loadCrmSandboxConfig(env: Env = process.env): CrmSandboxConfig {
   const databaseUrl = readString(env, 'CRM_SANDBOX_DATABASE_URL') ?? readString(env, 'DATABASE_URL');
@@ -38,11 +40,15 @@ export function loadCrmSandboxConfig(env: Env = process.env): CrmSandboxConfig {
   if (tokens.length === 0) throw new ConfigError('CRM_SANDBOX_TOKENS', 'one or more comma-separated tokens', rawTokens);
   const rawLimit = readString(env, 'CRM_SANDBOX_RATE_LIMIT', 'off');
   const rateLimit = /^(off|none|0)$/i.test(rawLimit.trim()) ? null : parseRateLimit('CRM_SANDBOX_RATE_LIMIT', rawLimit);
+  const webhookUrl = readString(env, 'CRM_WEBHOOK_URL');
+  const webhookSecret = readString(env, 'CRM_WEBHOOK_SECRET');
+  if (webhookUrl && !webhookSecret) throw new ConfigError('CRM_WEBHOOK_SECRET', 'the app client secret that signs webhooks (with CRM_WEBHOOK_URL)', undefined);
   return {
     databaseUrl,
     port: readInt(env, 'CRM_SANDBOX_PORT', 4010, { min: 0, max: 65_535 }),
     host: readString(env, 'HOST', '127.0.0.1'),
     tokens,
     rateLimit,
+    ...(webhookUrl && webhookSecret ? { webhooks: { targetUrl: webhookUrl, clientSecret: webhookSecret } } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { sendJson } from './http.js';
 import { SlidingWindowLimiter, type RateLimitDecision, type RateLimitOptions } from './rateLimit.js';
 import { routeRequest, type RouteContext } from './routes/index.js';
 import { CrmStore } from './store.js';
+import { createWebhookDispatcher, type WebhookDispatcher, type WebhookSettings } from './webhooks.js';
 
 export interface CrmSandboxConfig {
   /** PostgreSQL holding the `crm` schema (created by the sandbox's migration on start). */
@@ -22,6 +23,8 @@ export interface CrmSandboxConfig {
   tokens: string[];
   /** Per-token rolling window; null or undefined = no limit. @default null */
   rateLimit?: RateLimitOptions | null;
+  /** Webhook subscriptions for company changes (HubSpot's app settings); also set later with configureWebhooks. */
+  webhooks?: WebhookSettings;
 }
 
 /** One request as the sandbox saw it: what a test asserts the backend received. */
@@ -40,6 +43,9 @@ export interface CrmSandbox {
   /** Every request received since start or the last reset, in arrival order. */
   requests: CrmRequestLogEntry[];
   resetRequestLog(): void;
+  /** Points the company webhooks at an app (HubSpot: the app's webhook settings); undefined stops them. */
+  configureWebhooks(settings: WebhookSettings | undefined): void;
+  webhooks: WebhookDispatcher;
   close(): Promise<void>;
 }
 
@@ -95,6 +101,8 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
     throw error;
   }
   const store = new CrmStore(pool);
+  const webhooks = createWebhookDispatcher();
+  webhooks.configure(config.webhooks);
   const requests: CrmRequestLogEntry[] = [];
 
   const server = http.createServer(async (request, response) => {
@@ -105,6 +113,7 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
       url,
       origin: `http://${request.headers.host ?? 'localhost'}`,
       store,
+      webhooks,
     };
     let status = 500;
     let headers: Record<string, string> = { 'x-hubspot-correlation-id': correlationId };
@@ -123,7 +132,12 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
       }
       const result = await routeRequest(context);
       status = result.status;
-      sendJson(response, status, result.body, headers);
+      if (result.body === undefined) {
+        response.writeHead(status, headers);
+        response.end();
+      } else {
+        sendJson(response, status, result.body, headers);
+      }
     } catch (error) {
       const apiError =
         error instanceof CrmApiError ? error : new CrmApiError(500, 'INTERNAL_ERROR', 'internal error');
@@ -160,7 +174,12 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
     resetRequestLog() {
       requests.length = 0;
     },
+    configureWebhooks(settings) {
+      webhooks.configure(settings);
+    },
+    webhooks,
     async close() {
+      await webhooks.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -92,4 +92,88 @@ export class CrmStore {
     );
     return rows;
   }
+
+  /** Creates a record with the next id of the sandbox's sequence. */
+  async createObject(type: ObjectType, properties: Record<string, string | null>): Promise<ObjectRow> {
+    const { rows } = await this.pool.query<ObjectRow>(
+      `INSERT INTO crm.objects (object_type, id, properties) VALUES ($1, nextval('crm.object_id_seq'), $2::jsonb)
+       RETURNING id::text AS id, properties, created_at, updated_at, archived`,
+      [type, JSON.stringify(properties)],
+    );
+    return rows[0];
+  }
+
+  /** Sets properties of a live record; answers the names whose value changed (null: no such record). */
+  async updateObject(type: ObjectType, id: string, properties: Record<string, string | null>): Promise<{ row: ObjectRow; changed: string[] } | null> {
+    const before = (await this.readObjects(type, [id], { archived: false }))[0];
+    if (!before) return null;
+    const changed = Object.keys(properties).filter((k) => (before.properties[k] ?? null) !== properties[k]);
+    const { rows } = await this.pool.query<ObjectRow>(
+      `UPDATE crm.objects o SET properties = o.properties || $3::jsonb, updated_at = now()
+        WHERE o.object_type = $1 AND o.id = $2::bigint AND NOT o.archived
+        RETURNING o.id::text AS id, o.properties, o.created_at, o.updated_at, o.archived`,
+      [type, id, JSON.stringify(properties)],
+    );
+    return rows[0] ? { row: rows[0], changed } : null;
+  }
+
+  /** Archives a live record (HubSpot's DELETE). */
+  async archiveObject(type: ObjectType, id: string): Promise<ObjectRow | null> {
+    const { rows } = await this.pool.query<ObjectRow>(
+      `UPDATE crm.objects o SET archived = true, updated_at = now() WHERE o.object_type = $1 AND o.id = $2::bigint AND NOT o.archived
+        RETURNING o.id::text AS id, o.properties, o.created_at, o.updated_at, o.archived`,
+      [type, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Merges `merged` into `primary` in one transaction: the primary keeps its
+   * values and takes the merged record's where it has none, the merged
+   * record's associations move over, and the merged record is archived.
+   */
+  async mergeObjects(type: ObjectType, primary: string, merged: string): Promise<{ row: ObjectRow; moved: number } | null> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(
+        `SELECT id::text AS id, properties FROM crm.objects WHERE object_type = $1 AND id = ANY($2::bigint[]) AND NOT archived FOR UPDATE`,
+        [type, [primary, merged]],
+      );
+      const p = rows.find((r) => r.id === primary);
+      const m = rows.find((r) => r.id === merged);
+      if (!p || !m) {
+        await client.query('ROLLBACK');
+        return null;
+      }
+      const filled: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(m.properties as Record<string, unknown>)) if ((p.properties[k] ?? null) === null && v !== null) filled[k] = v;
+      const updated = await client.query<ObjectRow>(
+        `UPDATE crm.objects o SET properties = $3::jsonb || o.properties, updated_at = now() WHERE o.object_type = $1 AND o.id = $2::bigint
+          RETURNING o.id::text AS id, o.properties, o.created_at, o.updated_at, o.archived`,
+        [type, primary, JSON.stringify(filled)],
+      );
+      await client.query(
+        `INSERT INTO crm.associations (from_type, from_id, to_type, to_id, type_id, category, label)
+         SELECT from_type, $2::bigint, to_type, to_id, type_id, category, label FROM crm.associations WHERE from_type = $1 AND from_id = $3::bigint
+         ON CONFLICT DO NOTHING`,
+        [type, primary, merged],
+      );
+      await client.query(
+        `INSERT INTO crm.associations (from_type, from_id, to_type, to_id, type_id, category, label)
+         SELECT from_type, from_id, to_type, $2::bigint, type_id, category, label FROM crm.associations WHERE to_type = $1 AND to_id = $3::bigint
+         ON CONFLICT DO NOTHING`,
+        [type, primary, merged],
+      );
+      await client.query('DELETE FROM crm.associations WHERE (from_type = $1 AND from_id = $2::bigint) OR (to_type = $1 AND to_id = $2::bigint)', [type, merged]);
+      await client.query('UPDATE crm.objects SET archived = true, updated_at = now() WHERE object_type = $1 AND id = $2::bigint', [type, merged]);
+      await client.query('COMMIT');
+      return { row: updated.rows[0], moved: Object.keys(filled).length };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
 }

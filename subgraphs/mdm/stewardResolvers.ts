@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import {
   acceptCandidate,
   listHistory,
+  listQuarantinedRecords,
   listReviewQueue,
   mergeGoldenRecords,
   rejectCandidate,
@@ -202,6 +203,24 @@ export const stewardResolvers = {
       const events = await callEngine('history', () =>
         listHistory(ctx.pool, { masterId: args.masterId ?? undefined, limit, beforeId }));
       return events.map(graphHistoryEvent);
+    },
+
+    async quarantinedRecords(
+      _root: unknown,
+      args: { entityType?: GraphEntityType | null; first?: number | null; before?: string | null },
+      ctx: MdmContext,
+      info: GraphQLResolveInfo,
+    ) {
+      requireSteward(ctx, info);
+      const first = pageSize(args.first);
+      if (first === 0) return [];
+      const beforeId = args.before ? numericId(args.before, 'before') : undefined;
+      const entries = await callEngine('quarantinedRecords', () =>
+        listQuarantinedRecords(ctx.pool, { entityType: args.entityType ? entityTypeOf[args.entityType] : undefined, first, beforeId }));
+      return entries.map((e) => ({
+        id: e.id, entityType: e.entityType.toUpperCase(), system: e.system.toUpperCase(), sourceId: e.sourceId,
+        rule: e.rule, message: e.message, rawRecord: JSON.stringify(e.rawRecord), quarantinedAt: e.quarantinedAt,
+      }));
     },
   },
 

@@ -59,6 +59,15 @@ export const mdmTypeDefsSource = /* GraphQL */ `
     (an event id) pages back. \`first\` is from 0 to 100.
     """
     history(masterId: ID, first: Int = 20, before: ID): [HistoryEvent!]! @requiresScopes(scopes: [["mdm:steward"]])
+    """
+    Source records held back from matching at ingestion because they broke a
+    validation rule (EMPTY_NAME, INVALID_TAX_ID, UNKNOWN_COUNTRY,
+    MALFORMED_EMAIL), newest first; one entry per record and rule. An entry
+    leaves the list by itself when the source corrects the record. \`before\`
+    (an entry id) pages back. \`first\` is from 0 to 100.
+    """
+    quarantinedRecords(entityType: EntityType, first: Int = 20, before: ID): [QuarantinedRecord!]!
+      @requiresScopes(scopes: [["mdm:steward"]])
   }
 
   """
@@ -254,6 +263,22 @@ export const mdmTypeDefsSource = /* GraphQL */ `
     node: MatchCandidate!
   }
 
+  "A source record held back from matching by a validation rule."
+  type QuarantinedRecord @requiresScopes(scopes: [["mdm:steward"]]) {
+    id: ID!
+    entityType: EntityType!
+    system: SourceSystem!
+    sourceId: ID!
+    "The rule's stable code, e.g. INVALID_TAX_ID."
+    rule: String!
+    "What was wrong with which value."
+    message: String!
+    "The record as it arrived (its mapped attributes), as JSON."
+    rawRecord: String!
+    "When, ISO 8601 UTC."
+    quarantinedAt: String!
+  }
+
   "One append-only history event."
   type HistoryEvent @requiresScopes(scopes: [["mdm:steward"]]) {
     id: ID!
@@ -261,7 +286,7 @@ export const mdmTypeDefsSource = /* GraphQL */ `
     at: String!
     "Who: the steward's subject, or the system process (loader, batch)."
     actor: String!
-    "load, match, merge, unmerge, accept, reject, undo, update (incremental match), …"
+    "load, match, merge, unmerge, accept, reject, undo, update (incremental match), remove (a source record gone from its source), …"
     action: String!
     reason: String
     "The golden records it touched."

@@ -73,6 +73,7 @@ export function probesFor(s: Samples): Record<string, CoordinateProbes> {
   const contacts = (key: string) => (c: Json) => (c.contacts ? c.contacts.map((contact: Json) => contact[key]) : c.contacts);
   const reviewQueue = 'query Probe { reviewQueue(first: 1) { nodes { id left { system attributes { name } } explanation { attribute } } edges { cursor } } }';
   const history = 'query Probe { history(first: 1) { id action } }';
+  const quarantine = 'query Probe { quarantinedRecords(first: 1) { id rule } }';
   const merge = `mutation Probe { mergeCustomers(ids: ["${NO_SUCH}", "${NO_SUCH}1"], idempotencyKey: "probe") { replayed event { id } } }`;
   return {
     Customer: customerField('name', 'mdm', s, list('name')),
@@ -113,6 +114,7 @@ export function probesFor(s: Samples): Record<string, CoordinateProbes> {
     'Query.searchCustomers': root('mdm', 'query Probe { searchCustomers(name: "a", first: 2) { nodes { id } } }', (d) => d?.searchCustomers),
     'Query.reviewQueue': root('mdm', reviewQueue, (d) => d?.reviewQueue),
     'Query.history': root('mdm', history, (d) => d?.history),
+    'Query.quarantinedRecords': root('mdm', quarantine, (d) => d?.quarantinedRecords),
     'Mutation.acceptMatchCandidate': root('mdm', `mutation Probe { acceptMatchCandidate(id: "${NO_SUCH}") { replayed } }`, (d) => d?.acceptMatchCandidate, true),
     'Mutation.rejectMatchCandidate': root('mdm', `mutation Probe { rejectMatchCandidate(id: "${NO_SUCH}") { replayed } }`, (d) => d?.rejectMatchCandidate, true),
     'Mutation.mergeCustomers': root('mdm', merge, (d) => d?.mergeCustomers, true),
@@ -147,6 +149,7 @@ export function probesFor(s: Samples): Record<string, CoordinateProbes> {
     AttributeValue: { gateway: root('mdm', reviewQueue, (d) => d?.reviewQueue?.nodes).gateway },
     AttributeContribution: { gateway: root('mdm', reviewQueue, (d) => d?.reviewQueue?.nodes).gateway },
     HistoryEvent: { gateway: root('mdm', history, (d) => d?.history).gateway },
+    QuarantinedRecord: { gateway: root('mdm', quarantine, (d) => d?.quarantinedRecords).gateway },
     StewardResult: { gateway: root('mdm', merge, (d) => d?.mergeCustomers, true).gateway },
   };
 }

@@ -68,6 +68,18 @@ export async function databaseTargets(): Promise<DatabaseTarget[]> {
           async drop() {
             const dropper = new pg.Client({ connectionString: serverUrl });
             await dropper.connect();
+            // A logical replication slot keeps its database from being dropped (and WAL on the server forever).
+            for (let attempt = 0; ; attempt++) {
+              await dropper.query(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL`, [name]);
+              try {
+                await dropper.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1`, [name]);
+                break;
+              } catch (error) {
+                // The walsender is still exiting: its slot is active a moment longer.
+                if (attempt >= 20) throw error;
+                await new Promise((r) => setTimeout(r, 100));
+              }
+            }
             await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
             await dropper.end();
           },

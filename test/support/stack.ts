@@ -45,7 +45,7 @@ export async function startTestStack(
     stack = await startStack({
       ...base,
       databaseUrl: options.databaseUrl,
-      ports: { gateway: 0, erp: 0, crm: 0, mdm: 0, quality: 0, crmSandbox: 0, registry: 0, pglite: 0 },
+      ports: { gateway: 0, erp: 0, crm: 0, mdm: 0, quality: 0, crmSandbox: 0, registry: 0, pglite: 0, crmWebhooks: 0 },
       seed: { seed: options.seed ?? 42, companies: options.companies ?? 150 },
       registry: options.registry ?? false,
       // The stack's tokens file goes with the issuer keys, not into the repository.

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { tooManyInputs, validationError } from '../errors.js';
 import type { CrmStore } from '../store.js';
+import type { WebhookDispatcher } from '../webhooks.js';
 
 /** What a route handler gets: the request, its parsed URL and the store. */
 export interface RouteContext {
@@ -9,6 +10,8 @@ export interface RouteContext {
   /** The origin clients reached us at, for HubSpot's `paging.next.link`. */
   origin: string;
   store: CrmStore;
+  /** Sends company changes to the app's webhook subscriptions (when configured). */
+  webhooks?: WebhookDispatcher;
   /** Set by batch handlers: how many inputs the request carried, for the request log. */
   inputs?: number;
 }

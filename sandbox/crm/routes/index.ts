@@ -5,6 +5,7 @@ import { batchReadAssociations } from './associations.js';
 import type { RouteContext, RouteResult } from './context.js';
 import { batchReadObjects, listObjects, readObject } from './objects.js';
 import { searchObjects } from './search.js';
+import { archiveObject, createObject, mergeObjects, updateObject } from './writes.js';
 
 export type { RouteContext, RouteResult } from './context.js';
 export { LIST_LIMITS, MAX_ASSOCIATION_INPUTS, MAX_BATCH_READ_INPUTS } from '../../../platform/hubspot/index.js';
@@ -36,6 +37,10 @@ function methodNotAllowed(method: string, allowed: string): CrmApiError {
  *   GET  /crm/v3/objects/{type}/{id}                   readObject
  *   POST /crm/v3/objects/{type}/batch/read             batchReadObjects
  *   POST /crm/v3/objects/{type}/search                 searchObjects
+ *   POST /crm/v3/objects/{type}                        createObject
+ *   PATCH /crm/v3/objects/{type}/{id}                  updateObject
+ *   DELETE /crm/v3/objects/{type}/{id}                 archiveObject
+ *   POST /crm/v3/objects/{type}/merge                  mergeObjects
  *   POST /crm/v4/associations/{from}/{to}/batch/read   batchReadAssociations
  *
  * Anything else is HubSpot's 404.
@@ -49,15 +54,22 @@ export async function routeRequest(context: RouteContext): Promise<RouteResult> 
   if (version === 'v3' && resource === 'objects' && rest.length >= 1) {
     const type = objectType(rest[0]);
     if (rest.length === 1) {
-      if (method !== 'GET') throw methodNotAllowed(method, 'GET');
+      if (method === 'POST') return createObject(context, type, await readJsonBody(context.request));
+      if (method !== 'GET') throw methodNotAllowed(method, 'GET or POST');
       return listObjects(context, type);
     }
     if (rest.length === 2 && rest[1] === 'search') {
       if (method !== 'POST') throw methodNotAllowed(method, 'POST');
       return searchObjects(context, type, await readJsonBody(context.request));
     }
+    if (rest.length === 2 && rest[1] === 'merge') {
+      if (method !== 'POST') throw methodNotAllowed(method, 'POST');
+      return mergeObjects(context, type, await readJsonBody(context.request));
+    }
     if (rest.length === 2) {
-      if (method !== 'GET') throw methodNotAllowed(method, 'GET');
+      if (method === 'PATCH') return updateObject(context, type, decodeSegment(rest[1]), await readJsonBody(context.request));
+      if (method === 'DELETE') return archiveObject(context, type, decodeSegment(rest[1]));
+      if (method !== 'GET') throw methodNotAllowed(method, 'GET, PATCH or DELETE');
       return readObject(context, type, decodeSegment(rest[1]));
     }
     if (rest.length === 3 && rest[1] === 'batch' && rest[2] === 'read') {

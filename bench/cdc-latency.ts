@@ -1,0 +1,161 @@
+/**
+ * Live master data, measured: ERP commit → golden record visible through the
+ * gateway, p50/p99, at a sustained rate of changes per second, and a burst
+ * of N changes in one transaction (time until all are applied).
+ *
+ *   npx tsx bench/cdc-latency.ts --target server --rate 50 --seconds 60
+ *   npx tsx bench/cdc-latency.ts --target server --rate 500 --seconds 60
+ *   npx tsx bench/cdc-latency.ts --target pglite --rate 50 --seconds 60
+ *   npx tsx bench/cdc-latency.ts --target server --burst 10000
+ *
+ * `server`: a database of its own on the PostgreSQL server (TEST_PG_URL,
+ * default 127.0.0.1:5432), logical replication, NATS JetStream (NATS_URL,
+ * default 127.0.0.1:4222, a namespace of its own, removed after). `pglite`:
+ * the embedded default, watermark polling, in-process broker — `npm start`.
+ * Each change inserts a new company; its latency ends when `customer(id)`
+ * through the gateway answers with it (the pipeline's golden-change feed says
+ * which master to ask for). Prints figures and the machine's load averages.
+ */
+import os from 'node:os';
+import pg from 'pg';
+import { startStack } from '../stack/startStack.js';
+import { loadStackConfig } from '../stack/config.js';
+import { loadDemoIssuer } from '../gateway/auth/demoIssuer.js';
+import { createJetStreamBroker } from '../events/broker/jetstream.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const target = opt('target', 'pglite') as 'pglite' | 'server';
+const rate = Number(opt('rate', '50'));
+const seconds = Number(opt('seconds', '60'));
+const burst = Number(opt('burst', '0'));
+const drainSeconds = Number(opt('drain', '120'));
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
+
+async function main(): Promise<void> {
+  const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const keyDir = await mkdtemp(path.join(tmpdir(), 'concord-bench-cdc-'));
+  const namespace = `bench${process.pid}`;
+  let databaseUrl: string | undefined;
+  let dbName: string | undefined;
+  const adminUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  if (target === 'server') {
+    dbName = `concord_bench_cdc_${process.pid}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${dbName}`;
+    databaseUrl = url.toString();
+  }
+  const env: Record<string, string> = { LOG_LEVEL: 'silent', DEMO_ISSUER_KEY_FILE: path.join(keyDir, 'issuer.json') };
+  if (target === 'server') Object.assign(env, { NATS_URL: natsUrl, CDC_NATS_NAMESPACE: namespace, CDC_PUBLICATION: `pub_${namespace}`, CDC_SLOT: `slot_${namespace}` });
+  const base = loadStackConfig(env);
+  const stack = await startStack({
+    ...base, databaseUrl, registry: false,
+    ports: { gateway: 0, erp: 0, crm: 0, mdm: 0, quality: 0, crmSandbox: 0, registry: 0, pglite: 0, crmWebhooks: 0 },
+    seed: { seed: 42, companies: 200 },
+    registrySettings: { ...base.registrySettings, tokensFile: undefined },
+  });
+  const auth = base.gateway.security.auth;
+  const issuer = await loadDemoIssuer({ keyFile: env.DEMO_ISSUER_KEY_FILE, ...(auth.mode === 'demo' ? { issuer: auth.issuer, audience: auth.audience } : {}) });
+  const token = await issuer.issueToken({ user: 'demo-admin', ttl: '2h' });
+  const writer = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
+
+  const committedAt = new Map<string, number>(); // partner id -> commit time
+  const latencies: number[] = [];
+  const pending = new Set<Promise<void>>();
+  const visible = async (masterId: string, name: string) => {
+    for (let i = 0; i < 100; i++) {
+      const response = await request(stack.gatewayUrl, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: 'query($id: ID!) { customer(id: $id) { name } }', variables: { id: masterId } }),
+      });
+      const body = await response.body.json() as any;
+      if (body.data?.customer?.name === name) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  stack.pipeline!.goldenFeed.subscribe((event) => {
+    if (event.kind !== 'created' || event.cause.system !== 'ERP' || !event.cause.sourceId) return;
+    const started = committedAt.get(event.cause.sourceId);
+    if (started === undefined) return;
+    committedAt.delete(event.cause.sourceId);
+    const p = visible(event.masterId, `Benchmark Trading ${event.cause.sourceId}`).then(() => { latencies.push(Date.now() - started); });
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  });
+
+  let sent = 0;
+  let summary: string;
+  if (burst > 0) {
+    const started = Date.now();
+    const client = await writer.connect();
+    await client.query('BEGIN');
+    const { rows } = await client.query(
+      `INSERT INTO erp.res_partner (name, city, is_company, customer_rank) SELECT 'Burst Trading ' || g, 'Leeds', true, 1 FROM generate_series(1, $1) g RETURNING id`, [burst]);
+    await client.query('COMMIT');
+    client.release();
+    const committed = Date.now();
+    const ids = rows.map((r) => String(r.id));
+    let applied = 0;
+    const deadline = committed + drainSeconds * 1000;
+    while (Date.now() < deadline) {
+      applied = (await writer.query(`SELECT count(*)::int AS n FROM mdm.xref WHERE system = 'erp' AND source_id = ANY($1::text[])`, [ids])).rows[0].n;
+      if (applied === burst) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const done = Date.now();
+    summary = `burst of ${burst} changes in one transaction (${target}): insert+commit ${committed - started} ms; ${applied}/${burst} applied ${((done - committed) / 1000).toFixed(1)} s after the commit (${(applied / ((done - committed) / 1000)).toFixed(0)} changes/s)`;
+  } else {
+    const started = Date.now();
+    const interval = 1000 / rate;
+    // Ids of the bench's own, so a change's clock starts before its INSERT is sent (a few ms early: conservative).
+    const firstId = Number((await writer.query(`SELECT max(id) + 1000 AS id FROM erp.res_partner`)).rows[0].id);
+    while (Date.now() - started < seconds * 1000) {
+      const due = started + sent * interval;
+      if (Date.now() < due) await new Promise((r) => setTimeout(r, due - Date.now()));
+      const id = firstId + sent++;
+      committedAt.set(String(id), Date.now());
+      void writer.query(`INSERT INTO erp.res_partner (id, name, city, is_company, customer_rank) VALUES ($1, 'Benchmark Trading ' || $1::text, 'Leeds', true, 1)`, [id])
+        .catch((error) => console.error(`insert ${id}: ${(error as Error).message}`));
+    }
+    const deadline = Date.now() + drainSeconds * 1000;
+    while (latencies.length < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await Promise.allSettled([...pending]);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    summary = `${rate} changes/s for ${seconds} s (${target}): ${sent} sent, ${sorted.length} visible through the gateway within the run + ${drainSeconds} s; `
+      + `commit → visible p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1)} ms`;
+  }
+  const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(summary);
+  console.log(`machine: ${os.cpus().length} cores; load averages (1/5/15 min) before ${loadBefore}, after ${loadAfter}`);
+  await writer.end();
+  await stack.stop();
+  if (target === 'server') {
+    const broker = await createJetStreamBroker({ servers: natsUrl, namespace, maxDeliveries: 1 });
+    await broker.deleteStreams();
+    await broker.close();
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL`, [`slot_${namespace}`]);
+    await new Promise((r) => setTimeout(r, 500));
+    await admin.query(`SELECT pg_drop_replication_slot($1)`, [`slot_${namespace}`]).catch(() => {});
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+  await rm(keyDir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+await main();

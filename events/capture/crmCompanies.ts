@@ -1,0 +1,54 @@
+import { request } from 'undici';
+import { CRM_COMPANY_PROPERTIES, crmCompanyToRecord, type CrmObject } from '../../mdm/load/crmReader.js';
+import type { CapturedChange } from '../change.js';
+
+/** What change capture needs of HubSpot's companies API. */
+export interface CrmCompanies {
+  /** `POST /crm/v3/objects/companies/batch/read`, 100 ids a request; archived ones are absent. */
+  read(ids: string[]): Promise<CrmObject[]>;
+  /** `POST /crm/v3/objects/companies/search` on hs_lastmodifieddate ≥ `since` (ms), oldest first, one page. */
+  modifiedSince(since: number, after?: string): Promise<{ results: CrmObject[]; after?: string }>;
+  /** A company as the source change that sets the MDM's copy to it (event id: the company's version). */
+  toChange(company: CrmObject): CapturedChange;
+}
+
+export function hubSpotCompanies(options: { baseUrl: string; token: string }): CrmCompanies {
+  const base = options.baseUrl.replace(/\/$/, '');
+  const post = async (path: string, body: unknown) => {
+    const response = await request(`${base}${path}`, {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
+      headersTimeout: 10_000, bodyTimeout: 10_000,
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200 && response.statusCode !== 207) throw new Error(`CRM answered ${response.statusCode} for POST ${path}: ${text.slice(0, 200)}`);
+    return JSON.parse(text);
+  };
+  const toObject = (r: any): CrmObject => ({ id: String(r.id), properties: r.properties ?? {}, updatedAt: r.updatedAt ?? r.properties?.hs_lastmodifieddate ?? null });
+  return {
+    async read(ids) {
+      const out: CrmObject[] = [];
+      for (let i = 0; i < ids.length; i += 100) {
+        const page = await post('/crm/v3/objects/companies/batch/read', { inputs: ids.slice(i, i + 100).map((id) => ({ id })), properties: [...CRM_COMPANY_PROPERTIES] });
+        out.push(...(page.results ?? []).map(toObject));
+      }
+      return out;
+    },
+    async modifiedSince(since, after) {
+      const page = await post('/crm/v3/objects/companies/search', {
+        filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) }] }],
+        sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'ASCENDING' }],
+        properties: [...CRM_COMPANY_PROPERTIES], limit: 100, ...(after ? { after } : {}),
+      });
+      return { results: (page.results ?? []).map(toObject), ...(page.paging?.next?.after ? { after: String(page.paging.next.after) } : {}) };
+    },
+    toChange(company) {
+      const record = crmCompanyToRecord(company);
+      const updatedAt = company.updatedAt ?? new Date().toISOString();
+      return {
+        eventId: `crm:companies:${company.id}:${updatedAt}`, system: 'CRM', objectType: 'companies', entityType: 'customer',
+        sourceId: company.id, op: 'upsert', occurredAt: updatedAt, updatedAt, record: { ...record, updatedAt },
+      };
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import type pg from 'pg';
+import { quoteIdent } from '../platform/db/index.js';
+
+/** One source's capture as an operator sees it (`concord cdc status`). */
+export interface SourceStatus {
+  source: 'erp' | 'crm';
+  mode: string;
+  position: unknown;
+  /** Seconds the captured position is behind the source's newest change (null: unknown). */
+  lagSeconds: number | null;
+  /** Changes in the source not yet captured (null: the source cannot say, e.g. a slot counts WAL bytes). */
+  lagEvents: number | null;
+  redeliveries: number | null;
+  deadLetters: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+}
+
+export interface CdcStatus {
+  sources: SourceStatus[];
+  applied: { total: number; lastAppliedAt: string | null; byOutcome: Record<string, number> };
+  broker: 'jetstream' | 'in-process';
+}
+
+/**
+ * Reads the pipeline's durable state from the MDM store and the ERP (and
+ * JetStream's consumer counts through `jetstream`, when given): what a
+ * separate CLI process can know without talking to the running pipeline.
+ */
+export async function readCdcStatus(pool: pg.Pool, options: { erpPool?: pg.Pool; erpSchema?: string; jetstream?: { redeliveries(): Promise<number>; deadLetters(): Promise<number> } } = {}): Promise<CdcStatus> {
+  const erp = options.erpPool ?? pool;
+  const s = quoteIdent(options.erpSchema ?? 'erp');
+  const positions = new Map((await pool.query('SELECT source, position, updated_at, last_error, last_error_at FROM mdm.capture_position')).rows.map((r) => [r.source as string, r]));
+  const deadBySystem = new Map((await pool.query(`SELECT lower(payload->>'system') AS system, count(*)::int AS n FROM mdm.dead_letter_event GROUP BY 1`)).rows.map((r) => [r.system, r.n as number]));
+  const redeliveries = options.jetstream ? await options.jetstream.redeliveries() : null;
+  const jsDead = options.jetstream ? await options.jetstream.deadLetters() : 0;
+  const errorOf = (...sources: string[]) => {
+    const rows = sources.map((x) => positions.get(x)).filter((r) => r?.last_error).sort((a, b) => b.last_error_at - a.last_error_at);
+    return { lastError: rows[0]?.last_error ?? null, lastErrorAt: rows[0]?.last_error_at?.toISOString() ?? null };
+  };
+
+  const sources: SourceStatus[] = [];
+  const slot = (await erp.query(
+    `SELECT slot_name, confirmed_flush_lsn::text AS lsn, (pg_current_wal_lsn() - confirmed_flush_lsn)::bigint AS behind, active
+       FROM pg_replication_slots WHERE plugin = 'pgoutput' AND database = current_database() AND slot_name LIKE 'concord%' ORDER BY slot_name LIMIT 1`,
+  ).catch(() => ({ rows: [] as any[] }))).rows[0];
+  if (slot) {
+    sources.push({
+      source: 'erp', mode: 'logical-replication', position: { slot: slot.slot_name, confirmedLsn: slot.lsn, walBytesBehind: Number(slot.behind), active: slot.active },
+      lagSeconds: null, lagEvents: null, redeliveries, deadLetters: (deadBySystem.get('erp') ?? 0) + jsDead, ...errorOf('erp:res_partner', 'erp:product_product', 'erp'),
+    });
+  } else if (positions.has('erp:res_partner')) {
+    const partner = positions.get('erp:res_partner')!.position as { writeDate: string; id: number };
+    const product = positions.get('erp:product_product')?.position as { writeDate: string; id: number } | undefined;
+    const behind = (await erp.query(
+      `SELECT count(*)::int AS n, to_char(max(write_date), 'YYYY-MM-DD"T"HH24:MI:SS.US') AS newest FROM ${s}.res_partner WHERE is_company AND (write_date, id) > ($1::timestamp, $2::int)`,
+      [partner.writeDate, partner.id],
+    )).rows[0];
+    const behindProducts = product ? (await erp.query(
+      `SELECT count(*)::int AS n FROM ${s}.product_product pp JOIN ${s}.product_template pt ON pt.id = pp.product_tmpl_id
+        WHERE (GREATEST(pp.write_date, pt.write_date), pp.id) > ($1::timestamp, $2::int)`, [product.writeDate, product.id])).rows[0].n as number : 0;
+    sources.push({
+      source: 'erp', mode: 'watermark', position: { res_partner: partner, product_product: product ?? null },
+      lagSeconds: behind.newest ? Math.max(0, (Date.parse(`${behind.newest}Z`) - Date.parse(`${partner.writeDate}Z`)) / 1000) : 0,
+      lagEvents: behind.n + behindProducts, redeliveries, deadLetters: (deadBySystem.get('erp') ?? 0) + jsDead, ...errorOf('erp:res_partner', 'erp:product_product', 'erp'),
+    });
+  }
+  if (positions.has('crm:companies')) {
+    const sweep = positions.get('crm:companies')!;
+    const received = (await pool.query(`SELECT count(*)::int AS n, max(received_at) AS last FROM mdm.crm_webhook_event`)).rows[0];
+    sources.push({
+      source: 'crm', mode: 'webhooks', position: { sweptUpTo: new Date(sweep.position.modifiedSince).toISOString(), webhookEvents: received.n, lastWebhookAt: received.last?.toISOString() ?? null },
+      lagSeconds: null, lagEvents: null, redeliveries, deadLetters: deadBySystem.get('crm') ?? 0, ...errorOf('crm:companies', 'crm'),
+    });
+  }
+  const applied = (await pool.query(`SELECT outcome, count(*)::int AS n, max(processed_at) AS last FROM mdm.processed_event GROUP BY outcome`)).rows;
+  const last = applied.map((r) => r.last as Date).sort((a, b) => b.getTime() - a.getTime())[0];
+  return {
+    sources,
+    applied: { total: applied.reduce((n, r) => n + r.n, 0), lastAppliedAt: last?.toISOString() ?? null, byOutcome: Object.fromEntries(applied.map((r) => [r.outcome, r.n])) },
+    broker: options.jetstream ? 'jetstream' : 'in-process',
+  };
+}
+
+/** The status as the CLI prints it. */
+export function formatCdcStatus(status: CdcStatus): string {
+  const lines = [`broker: ${status.broker}; changes applied: ${status.applied.total} (${Object.entries(status.applied.byOutcome).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), last at ${status.applied.lastAppliedAt ?? 'never'}`];
+  if (status.sources.length === 0) lines.push('no capture has run against this database yet');
+  for (const s of status.sources) {
+    lines.push(`${s.source.toUpperCase()} (${s.mode})`);
+    lines.push(`  position      ${JSON.stringify(s.position)}`);
+    lines.push(`  lag           ${s.lagSeconds === null ? 'n/a' : `${s.lagSeconds.toFixed(1)} s`}, ${s.lagEvents === null ? 'n/a' : `${s.lagEvents} changes`}`);
+    lines.push(`  redeliveries  ${s.redeliveries ?? 'n/a (in-process)'}`);
+    lines.push(`  dead letters  ${s.deadLetters}`);
+    lines.push(`  last error    ${s.lastError ? `${s.lastError} (${s.lastErrorAt})` : 'none'}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,133 @@
+import type pg from 'pg';
+import type { SourceRecord } from '../types.js';
+import { validateSourceRecord, type RuleViolation } from '../validate/index.js';
+import { goldenChangesBetween, type GoldenChange } from './goldenChanges.js';
+import { stableStringify } from './json.js';
+import { matchOneIn } from './matchOne.js';
+import { removeSourceRecordIn } from './removeOne.js';
+
+/** One captured source change, as the change-capture consumer hands it to the MDM. */
+export interface SourceChange {
+  /** Unique per change; a second change with the same id is a redelivery. */
+  eventId: string;
+  entityType: string;
+  system: string;
+  sourceId: string;
+  op: 'upsert' | 'delete';
+  /** The record as the source holds it now (upsert). */
+  record?: SourceRecord;
+  /** When the source changed it; an older change than the one stored is stale. */
+  updatedAt?: string | null;
+}
+
+export interface AppliedSourceChange {
+  /**
+   * applied: the store changed (history written); unchanged: the record's
+   * mapped values are the ones stored; stale: an older copy than the stored
+   * one; absent: a delete of a record the store never had; quarantined: the
+   * record broke a validation rule and was not matched; replayed: the
+   * event id was applied before (nothing done now; `goldenChanges` are the
+   * ones it made then, for publishing again).
+   */
+  status: 'applied' | 'unchanged' | 'stale' | 'absent' | 'replayed' | 'quarantined';
+  goldenChanges: GoldenChange[];
+  historyId?: string;
+  masterId?: string;
+  /** The rules the record broke (status quarantined). */
+  violations?: RuleViolation[];
+  /** Quarantine entries this change released (the source corrected the record, or it is gone). */
+  released?: number;
+}
+
+/**
+ * Applies one source change to the MDM store, exactly once in effect: one
+ * transaction holds the steward lock, records the event id in
+ * mdm.processed_event (a redelivered event finds it and changes nothing),
+ * and runs the incremental matcher (upsert) or takes the record out of its
+ * golden record (delete). Returns the golden-record changes it made, read
+ * off the state before and after.
+ */
+export async function applySourceChange(pool: pg.Pool, change: SourceChange, options: { actor?: string } = {}): Promise<AppliedSourceChange> {
+  const actor = options.actor ?? `cdc:${change.system}`;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('concord.mdm.steward'))`);
+    const fresh = await client.query(
+      `INSERT INTO mdm.processed_event (event_id, entity_type, system, source_id, outcome) VALUES ($1, $2, $3, $4, 'pending')
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [change.eventId, change.entityType, change.system, change.sourceId],
+    );
+    if (!fresh.rowCount) {
+      const { rows } = await client.query('SELECT golden_changes, history_id::text AS history_id FROM mdm.processed_event WHERE event_id = $1', [change.eventId]);
+      await client.query('COMMIT');
+      return { status: 'replayed', goldenChanges: rows[0]?.golden_changes ?? [], ...(rows[0]?.history_id ? { historyId: rows[0].history_id } : {}) };
+    }
+    const result = await applyIn(client, change, actor);
+    await client.query(
+      'UPDATE mdm.processed_event SET outcome = $2, history_id = $3::bigint, golden_changes = $4::jsonb WHERE event_id = $1',
+      [change.eventId, result.status, result.historyId ?? null, JSON.stringify(result.goldenChanges)],
+    );
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function applyIn(client: pg.PoolClient, change: SourceChange, actor: string): Promise<AppliedSourceChange> {
+  const stored = (await client.query(
+    `SELECT s.attributes, s.source_updated_at, x.master_id FROM mdm.source_record s
+       LEFT JOIN mdm.xref x ON x.entity_type = s.entity_type AND x.system = s.system AND x.source_id = s.source_id
+      WHERE s.entity_type = $1 AND s.system = $2 AND s.source_id = $3`,
+    [change.entityType, change.system, change.sourceId],
+  )).rows[0];
+  const updatedAt = change.record?.updatedAt ?? change.updatedAt ?? null;
+  // Changes to one record arrive in order, but a redelivery after a restart can bring an older copy back.
+  if (stored?.source_updated_at && updatedAt && new Date(updatedAt).getTime() < new Date(stored.source_updated_at).getTime()) {
+    return { status: 'stale', goldenChanges: [], masterId: stored.master_id ?? undefined };
+  }
+  if (change.op === 'delete') {
+    const released = await releaseQuarantine(client, change, []);
+    const removed = await removeSourceRecordIn(client, change.entityType, change.system, change.sourceId, { actor });
+    if (removed.outcome === 'absent') return { status: 'absent', goldenChanges: [], released };
+    return { status: 'applied', goldenChanges: goldenChangesBetween(removed.snapshots!.before, removed.snapshots!.after), historyId: removed.historyId, masterId: removed.masterId };
+  }
+  if (!change.record) throw new Error(`source change ${change.eventId} is an upsert without a record`);
+  // Validation at ingestion: a record that breaks a rule is kept out of matching, with the rule, until its source corrects it.
+  const violations = validateSourceRecord(change.record);
+  const released = await releaseQuarantine(client, change, violations.map((v) => v.rule));
+  if (violations.length > 0) {
+    for (const v of violations) {
+      await client.query(
+        `INSERT INTO mdm.quarantined_record (entity_type, system, source_id, rule_code, message, raw_record, source_event_id)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
+         ON CONFLICT (entity_type, system, source_id, rule_code) WHERE released_at IS NULL
+         DO UPDATE SET message = excluded.message, raw_record = excluded.raw_record, source_event_id = excluded.source_event_id`,
+        [change.entityType, change.system, change.sourceId, v.rule, v.message, JSON.stringify(change.record), change.eventId],
+      );
+    }
+    return { status: 'quarantined', goldenChanges: [], violations, released, ...(stored?.master_id ? { masterId: stored.master_id } : {}) };
+  }
+  if (stored?.master_id && stableStringify(stored.attributes) === stableStringify(change.record.attributes)) {
+    return { status: 'unchanged', goldenChanges: [], masterId: stored.master_id, released };
+  }
+  const matched = await matchOneIn(client, change.record, { actor });
+  return {
+    status: 'applied', goldenChanges: goldenChangesBetween(matched.snapshots.before, matched.snapshots.after),
+    historyId: matched.historyId, masterId: matched.masterId, released,
+  };
+}
+
+/** Closes the record's open quarantine entries whose rule it no longer breaks; answers how many. */
+async function releaseQuarantine(client: pg.PoolClient, change: SourceChange, stillBroken: string[]): Promise<number> {
+  const { rowCount } = await client.query(
+    `UPDATE mdm.quarantined_record SET released_at = now()
+      WHERE entity_type = $1 AND system = $2 AND source_id = $3 AND released_at IS NULL AND NOT (rule_code = ANY($4::text[]))`,
+    [change.entityType, change.system, change.sourceId, stillBroken],
+  );
+  return rowCount ?? 0;
+}
