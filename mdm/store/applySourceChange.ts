@@ -103,9 +103,9 @@ async function applyIn(client: pg.PoolClient, change: SourceChange, actor: strin
   if (violations.length > 0) {
     for (const v of violations) {
       await client.query(
-        `INSERT INTO mdm.quarantined_record (entity_type, system, source_id, rule_code, message, raw_record, source_event_id)
+        `INSERT INTO mdm.quarantined_record (entity, source_system, source_id, rule_code, message, raw_record, source_event_id)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
-         ON CONFLICT (entity_type, system, source_id, rule_code) WHERE released_at IS NULL
+         ON CONFLICT (entity, source_system, source_id, rule_code) WHERE released_at IS NULL
          DO UPDATE SET message = excluded.message, raw_record = excluded.raw_record, source_event_id = excluded.source_event_id`,
         [change.entityType, change.system, change.sourceId, v.rule, v.message, JSON.stringify(change.record), change.eventId],
       );
@@ -126,7 +126,7 @@ async function applyIn(client: pg.PoolClient, change: SourceChange, actor: strin
 async function releaseQuarantine(client: pg.PoolClient, change: SourceChange, stillBroken: string[]): Promise<number> {
   const { rowCount } = await client.query(
     `UPDATE mdm.quarantined_record SET released_at = now()
-      WHERE entity_type = $1 AND system = $2 AND source_id = $3 AND released_at IS NULL AND NOT (rule_code = ANY($4::text[]))`,
+      WHERE entity = $1 AND source_system = $2 AND source_id = $3 AND released_at IS NULL AND NOT (rule_code = ANY($4::text[]))`,
     [change.entityType, change.system, change.sourceId, stillBroken],
   );
   return rowCount ?? 0;

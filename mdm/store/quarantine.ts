@@ -19,13 +19,13 @@ export async function listQuarantinedRecords(
   options: { entityType?: string; first?: number; beforeId?: string } = {},
 ): Promise<QuarantinedRecord[]> {
   const { rows } = await db.query(
-    `SELECT id::text AS id, entity_type, system, source_id, rule_code, message, raw_record, quarantined_at FROM mdm.quarantined_record
-      WHERE released_at IS NULL AND ($1::text IS NULL OR entity_type = $1) AND ($2::bigint IS NULL OR id < $2::bigint)
+    `SELECT id::text AS id, entity, source_system, source_id, rule_code, message, raw_record, quarantined_at FROM mdm.quarantined_record
+      WHERE released_at IS NULL AND ($1::text IS NULL OR entity = $1) AND ($2::bigint IS NULL OR id < $2::bigint)
       ORDER BY id DESC LIMIT $3`,
     [options.entityType ?? null, options.beforeId ?? null, Math.min(Math.max(options.first ?? 20, 0), 100)],
   );
   return rows.map((r) => ({
-    id: r.id, entityType: r.entity_type, system: r.system, sourceId: r.source_id, rule: r.rule_code, message: r.message,
+    id: r.id, entityType: r.entity, system: r.source_system, sourceId: r.source_id, rule: r.rule_code, message: r.message,
     rawRecord: r.raw_record, quarantinedAt: r.quarantined_at.toISOString(),
   }));
 }

@@ -33,8 +33,8 @@ CREATE TABLE IF NOT EXISTS mdm.capture_position (
 -- released (released_at set) when a later change of the record passes.
 CREATE TABLE IF NOT EXISTS mdm.quarantined_record (
   id              bigserial   PRIMARY KEY,
-  entity_type     text        NOT NULL,
-  system          text        NOT NULL,
+  entity          text        NOT NULL,
+  source_system   text        NOT NULL,
   source_id       text        NOT NULL,
   rule_code       text        NOT NULL,
   message         text        NOT NULL,
@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS mdm.quarantined_record (
   released_at     timestamptz
 );
 CREATE UNIQUE INDEX IF NOT EXISTS quarantined_record_open
-  ON mdm.quarantined_record (entity_type, system, source_id, rule_code) WHERE released_at IS NULL;
+  ON mdm.quarantined_record (entity, source_system, source_id, rule_code) WHERE released_at IS NULL;
 CREATE INDEX IF NOT EXISTS quarantined_record_listing ON mdm.quarantined_record (quarantined_at DESC) WHERE released_at IS NULL;
 
 -- dead_letter_event: source changes the consumer gave up on after the
