@@ -2,20 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { postGraphQL } from '../support/graphql.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-
-const search = /* GraphQL */ `query($name: String!) { searchCustomers(name: $name, first: 5) { nodes { id name sources { system sourceId } } } }`;
-const byId = /* GraphQL */ `query($id: ID!) { customer(id: $id) { id name sources { system sourceId } } }`;
-
-/** Polls until `check` returns a value, or fails after `ms`; returns the value and how long it took. */
-async function within<T>(ms: number, check: () => Promise<T | undefined>): Promise<{ value: T; elapsedMs: number }> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return { value, elapsedMs: Date.now() - started };
-    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { customerByIdQuery as byId, searchCustomersQuery as search, within } from '../support/liveChanges.js';
 
 describe('live changes on the embedded PGlite, as npm start runs them', () => {
   let stack: TestStack;

@@ -4,20 +4,8 @@ import { databaseTargets, type TestDatabase } from '../support/databases.js';
 import { postGraphQL } from '../support/graphql.js';
 import { natsTarget, testNamespace } from '../support/nats.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { customerByIdQuery as byId, searchCustomersQuery as search, within } from '../support/liveChanges.js';
 import { createJetStreamBroker } from '../../events/broker/jetstream.js';
-
-const search = /* GraphQL */ `query($name: String!) { searchCustomers(name: $name, first: 5) { nodes { id name sources { system sourceId } } } }`;
-const byId = /* GraphQL */ `query($id: ID!) { customer(id: $id) { id name sources { system sourceId } } }`;
-
-async function within<T>(ms: number, check: () => Promise<T | undefined>): Promise<{ value: T; elapsedMs: number }> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return { value, elapsedMs: Date.now() - started };
-    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const server = (await databaseTargets()).find((t) => t.name === 'postgres')!;
 const nats = await natsTarget();
