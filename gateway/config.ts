@@ -84,10 +84,17 @@ export interface GatewayConfig {
   entityCache?: EntityCacheConfig;
   /** APQ and trusted documents (ADR 0014). @default APQ on, no client restricted to trusted documents */
   persistedQueries?: PersistedQueriesConfig;
+  /**
+   * A directory holding the console's prebuilt bundle (app.js, app.css, as
+   * `tsx console/writeBundle.ts <dir>` writes it; the Docker image does at
+   * build time), served at /console by `gateway/main.ts`. Unset: no console
+   * (the stack launcher bundles it in memory instead). From GATEWAY_CONSOLE_DIR.
+   */
+  consoleDir?: string;
 }
 
 /** GatewayConfig with every default filled in and every value checked. */
-export type ResolvedGatewayConfig = Required<Omit<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl' | 'auditSpoolDir'>> &
+export type ResolvedGatewayConfig = Required<Omit<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl' | 'auditSpoolDir' | 'consoleDir'>> &
   Pick<GatewayConfig, 'supergraphPath' | 'supergraphSource' | 'logger' | 'security' | 'databaseUrl' | 'auditSpoolDir'>;
 
 const DEFAULT_PERSISTED_QUERIES: PersistedQueriesConfig = { apq: true, trustedClients: [] };
@@ -219,6 +226,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     tracing: readTracingConfig(env, 'concord-gateway'),
     entityCache: readEntityCacheConfig(env),
     persistedQueries: readPersistedQueriesConfig(env),
+    consoleDir: readString(env, 'GATEWAY_CONSOLE_DIR'),
   };
 }
 

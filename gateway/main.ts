@@ -4,6 +4,7 @@ import { startGateway } from './server.js';
 import { followRegistry, loadRegistryFollowConfig } from './usage/followRegistry.js';
 import { natsGoldenChangeFeed } from '../platform/events/natsGoldenChangeFeed.js';
 import { followRegistryTrustedDocuments } from './persisted/registryTrustedDocuments.js';
+import { readConsoleBundle } from './console/readBundle.js';
 
 /**
  * Run the gateway as its own process (docker-compose, `tsx gateway/main.ts`).
@@ -13,6 +14,7 @@ import { followRegistryTrustedDocuments } from './persisted/registryTrustedDocum
  * CONCORD_REGISTRY_TOKEN it follows the schema registry instead (ADR 0005)
  * and reports operation usage to it. With NATS_URL it follows golden-record
  * change events on concord.golden.> (the entity cache is then on by default).
+ * With GATEWAY_CONSOLE_DIR it serves the console's prebuilt bundle at /console.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { supergraph: { type: 'string' } }, strict: true });
@@ -28,14 +30,15 @@ async function main(): Promise<void> {
   const changeFeed = natsUrl
     ? await natsGoldenChangeFeed({ servers: natsUrl, name: 'concord-gateway', onInvalid: (reason) => console.warn(`[golden changes] skipped: ${reason}`) })
     : undefined;
-  const gateway = await startGateway(config, { changeFeed });
+  const consoleBundle = config.consoleDir ? await readConsoleBundle(config.consoleDir) : undefined;
+  const gateway = await startGateway(config, { changeFeed, console: consoleBundle });
   const documents = registryConfig
     ? followRegistryTrustedDocuments({
       registryUrl: registryConfig.registryUrl, token: registryConfig.token, trusted: gateway.trustedDocuments,
       pollIntervalMs: registryConfig.pollIntervalMs, onError: (error) => console.warn(`[registry] ${error.message}`),
     })
     : undefined;
-  console.log(`Concord gateway: ${gateway.url} (GraphiQL in a browser, /health, /metrics)${registryConfig ? `, following the registry at ${registryConfig.registryUrl}` : ''}`);
+  console.log(`Concord gateway: ${gateway.url} (GraphiQL in a browser, ${consoleBundle ? '/console, ' : ''}/health, /metrics)${registryConfig ? `, following the registry at ${registryConfig.registryUrl}` : ''}`);
   const stop = (signal: string) => {
     console.log(`${signal}: closing the gateway`);
     documents?.stop();

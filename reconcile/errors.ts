@@ -13,7 +13,7 @@ export const ReconErrorCodes = {
   RECON_COMMENT_REQUIRED: { status: 200, description: 'acknowledging or resolving a finding needs a comment saying why' },
   RECON_COMMENT_TOO_LONG: { status: 200, description: 'the comment is longer than the configured limit' },
   RECON_INVALID_ARGUMENT: { status: 200, description: 'an argument is missing or malformed (a page size, a cursor, a filter value)' },
-  RECON_JOB_RUNNING: { status: 200, description: 'a run of this job is already in progress in this process' },
+  RECON_JOB_RUNNING: { status: 200, description: 'a run of this job is already in progress (in this process or in another replica of the quality subgraph)' },
   RECON_SOURCE_UNAVAILABLE: { status: 200, description: 'a source (ERP database, CRM API, MDM store) could not be read; the run failed and changed no finding' },
   RECON_INVALID_CONFIG: { status: 500, description: 'a reconciliation setting is missing or malformed' },
 } as const satisfies ErrorRegistry;

@@ -4,6 +4,7 @@ import { databaseTargets, type TestDatabase } from '../test/support/databases.js
 import { DEFAULT_RECONCILE_CONFIG } from './config.js';
 import { ReconError } from './errors.js';
 import { findingId } from './findingId.js';
+import { Reconciler } from './runner.js';
 import { listFindings, readFinding, readFindingEvents, transitionFinding } from './store/findings.js';
 import { startSeededSystems, type SeededSystems } from './testing/seededSystems.js';
 
@@ -178,6 +179,46 @@ describe.each(targets)('reconciliation jobs against the seed truth on $name', (t
       const after = await readFinding(s.pool, finding.id);
       expect(after).toMatchObject({ state: 'open', version: finding.version + 1, present: true });
       expect((await readFindingEvents(s.pool, finding.id)).at(-1)?.action).toBe('reopened');
+    });
+  });
+
+  describe.skipIf(!!target.unavailable)('replicas sharing the database', () => {
+    const runCount = async (job: string) => Number((await s.pool.query('SELECT count(*) AS n FROM recon.run WHERE job = $1', [job])).rows[0].n);
+    const replica = () => new Reconciler({ pool: s.pool, erpPool: s.pool, crm: s.crm, config: s.config });
+
+    it('runs a scheduled job once when two replicas fire together', async () => {
+      const before = await runCount('attributes');
+      const [a, b] = await Promise.all([
+        s.reconciler.run({ jobs: ['attributes'], trigger: 'schedule', actor: 'schedule', asOf: s.asOf }),
+        replica().run({ jobs: ['attributes'], trigger: 'schedule', actor: 'schedule', asOf: s.asOf }),
+      ]);
+      expect(a.length + b.length).toBe(1);
+      expect(await runCount('attributes')).toBe(before + 1);
+      expect(Number((await s.pool.query('SELECT count(*) AS n FROM recon.job_lease')).rows[0].n)).toBe(0);
+    });
+
+    it('skips a scheduled job another replica ran within the interval, runs it when the interval is over', async () => {
+      const before = await runCount('attributes');
+      const skipped = await replica().run({ jobs: ['attributes'], trigger: 'schedule', asOf: s.asOf, skipIfStartedWithinMs: 3_600_000 });
+      expect(skipped).toEqual([]);
+      expect(await runCount('attributes')).toBe(before);
+      const ran = await replica().run({ jobs: ['attributes'], trigger: 'schedule', asOf: s.asOf, skipIfStartedWithinMs: 1 });
+      expect(ran.map((r) => [r.job, r.status])).toEqual([['attributes', 'succeeded']]);
+    });
+
+    it('refuses a manual run while another replica holds the job, takes over a lease whose holder died', async () => {
+      await s.pool.query(`INSERT INTO recon.job_lease (job, holder, expires_at) VALUES ('attributes', 'other-replica', now() + interval '1 minute')`);
+      const before = await runCount('attributes');
+      const refused = await caught(s.reconciler.run({ jobs: ['coverage', 'attributes'], actor: 'test', asOf: s.asOf }));
+      expect(refused).toMatchObject({ code: 'RECON_JOB_RUNNING' });
+      expect(refused?.message).toMatch(/another replica/);
+      // All or nothing: the coverage lease it took first was given back, and nothing ran.
+      expect(await runCount('attributes')).toBe(before);
+      expect((await s.pool.query(`SELECT holder FROM recon.job_lease ORDER BY job`)).rows).toEqual([{ holder: 'other-replica' }]);
+      await s.pool.query(`UPDATE recon.job_lease SET expires_at = now() - interval '1 second' WHERE job = 'attributes'`);
+      const runs = await s.reconciler.run({ jobs: ['attributes'], actor: 'test', asOf: s.asOf });
+      expect(runs.map((r) => r.status)).toEqual(['succeeded']);
+      expect(Number((await s.pool.query('SELECT count(*) AS n FROM recon.job_lease')).rows[0].n)).toBe(0);
     });
   });
 

@@ -8,6 +8,9 @@ export interface ReconcileSchedule {
  * Runs every job every `intervalMinutes` (0: never), the first time after one
  * interval. The next run is planned when the previous one ends, so a slow run
  * never overlaps the next; a failed run is logged and the schedule goes on.
+ * Every replica keeps this schedule; the runner's leases and its "started
+ * within the last 90% of an interval" check make one replica run each job
+ * per interval, whichever comes first.
  */
 export function scheduleReconciliation(
   reconciler: Reconciler,
@@ -20,7 +23,7 @@ export function scheduleReconciliation(
   const plan = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      current = reconciler.run({ trigger: 'schedule', actor: 'schedule' }).catch(onError).finally(plan);
+      current = reconciler.run({ trigger: 'schedule', actor: 'schedule', skipIfStartedWithinMs: intervalMinutes * 60_000 * 0.9 }).catch(onError).finally(plan);
     }, intervalMinutes * 60_000);
     timer.unref();
   };
