@@ -7,6 +7,7 @@ import { startGateway, type RunningGateway } from '../server.js';
 import { composeSupergraph } from '../supergraph/compose.js';
 import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraph/fixtures.js';
 import { staticSupergraphSource } from '../supergraph/source.js';
+import { DEFAULT_GATEWAY_RESILIENCE } from '../resilience/resilienceConfig.js';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -148,6 +149,31 @@ describe('a subgraph that answers too slowly or not with GraphQL', () => {
       expect(body.data).toBeNull(); // customers is non-null, so its null reaches the root
       expect(body.errors[0]).toMatchObject({ path: ['slow'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'timeout', serviceName: 'mdm' } });
       expect(body.errors[0].message).toContain('did not answer within 200 ms');
+    } finally {
+      await gateway.close();
+      await mdm.close();
+    }
+  });
+
+  it("waits for a subgraph's answer until the request's deadline, never cut short by undici's coarse timers", async () => {
+    // undici's headersTimeout runs on timers of about half a second's resolution: set to
+    // what is left of the deadline, it fired up to ~0.5 s early, so an answer the subgraph
+    // wrote just inside its budget (a coded partial error from a hung source) was lost
+    // as SUBGRAPH_UNAVAILABLE timeout. Seen here before the fix: "did not answer within
+    // 1983 ms" for an answer written at 1850 ms.
+    const mdm = await startTinySubgraph('mdm', MDM_SDL, mdmResolvers);
+    const gateway = await startGateway({
+      port: 0, subgraphs: [mdm], production: false, logLevel: 'silent',
+      resilience: { ...DEFAULT_GATEWAY_RESILIENCE, requestTimeoutMs: 2_000 },
+    });
+    try {
+      // Answers 200–300 ms inside the deadline, at different phases of undici's timer ticks.
+      for (const [i, ms] of [1_700, 1_750, 1_800, 1_720, 1_780].entries()) {
+        const { status, body } = await post(gateway.url, { query: `{ slow(ms: ${ms}) }` });
+        expect(status).toBe(200);
+        expect(body).toEqual({ data: { slow: `slept ${ms}` } });
+        await new Promise((resolve) => setTimeout(resolve, (i * 170) % 500));
+      }
     } finally {
       await gateway.close();
       await mdm.close();

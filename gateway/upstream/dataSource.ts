@@ -145,6 +145,8 @@ function isTimeout(error: unknown): boolean {
   return TIMEOUT_CODES.has(errorCode(error) ?? '') || name === 'TimeoutError';
 }
 
+/** More than undici's fast-timer resolution (1 s, ticking every 499 ms): its timers never fire before the signal. */
+const UNDICI_TIMER_SLACK_MS = 1_000;
 /** Time a subgraph needs at least to be worth calling; less is answered SUBGRAPH_UNAVAILABLE reason deadline at once. */
 const MIN_CALL_MS = 20;
 /**
@@ -286,9 +288,12 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
       method: 'POST',
       headers,
       body,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      // undici's own timers are coarse (±0.5 s); the request's deadline is kept to the millisecond by this signal.
+      // undici's own timers tick every ~0.5 s and count from the tick before they were set, so a
+      // headersTimeout fires up to ~0.5 s early: set to the deadline, it cut off answers the subgraph
+      // wrote inside its budget (its coded partial errors became SUBGRAPH_UNAVAILABLE). Within a
+      // deadline they are only a backstop beyond it; the signal keeps the deadline to the millisecond.
+      headersTimeout: left === undefined ? timeoutMs : timeoutMs + UNDICI_TIMER_SLACK_MS,
+      bodyTimeout: left === undefined ? timeoutMs : timeoutMs + UNDICI_TIMER_SLACK_MS,
       signal: left === undefined ? undefined : AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs))),
     });
     return { statusCode: response.statusCode, text: await response.body.text() };
