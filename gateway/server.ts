@@ -134,6 +134,8 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
       await release();
       throw error;
     }
+    const audit = security.audit;
+    metrics.watchAuditSpool(() => audit.spoolBacklog());
   } else {
     logger.warn('gateway started without security: no authentication, authorization, limits or gateway proof');
   }

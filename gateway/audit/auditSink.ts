@@ -15,6 +15,8 @@ export interface AuditSink {
   record(entry: FieldReadRecord): Promise<AuditStored | 'log'>;
   /** Replays spooled records into the database now (tests, shutdown). */
   flush(): Promise<void>;
+  /** Records in the local spool not yet replayed into the database (0 without a spool): the backlog an operator watches. */
+  spoolBacklog(): number;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function databaseAuditSink(pool: pg.Pool, logger: Logger, options: 
     flush: async () => {
       await log.replay();
     },
+    spoolBacklog: () => spool?.pending() ?? 0,
     close: () => log.close(),
   };
 }
@@ -70,6 +73,7 @@ export function logAuditSink(logger: Logger): AuditSink {
       return 'log';
     },
     flush: async () => {},
+    spoolBacklog: () => 0,
     close: async () => {},
   };
 }

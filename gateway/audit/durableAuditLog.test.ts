@@ -6,7 +6,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
 import { createPool } from '../../platform/db/pool.js';
+import { pino } from 'pino';
+import { GatewayMetrics } from '../observability/metrics.js';
 import { migrateAudit } from './auditLog.js';
+import { databaseAuditSink } from './auditSink.js';
 import { openAuditSpool } from './auditSpool.js';
 import { AuditUnavailableError, createDurableAuditLog } from './durableAuditLog.js';
 
@@ -90,6 +93,32 @@ for (const target of targets) {
       await expect(log.record(read('none-1'))).rejects.toBeInstanceOf(AuditUnavailableError);
       expect(log.stats).toMatchObject({ refused: 1, spooled: 0 });
       await log.close().catch(() => {});
+    });
+
+    it('shows the spool backlog as a gauge: the records not yet replayed, 0 once they are', async () => {
+      const spoolDir = path.join(dir, 'backlog');
+      const silent = pino({ level: 'silent' });
+      const metrics = new GatewayMetrics({ defaultMetrics: false });
+      const backlog = async () => {
+        const line = (await metrics.render()).body.split('\n').find((l) => l.startsWith('concord_gateway_audit_spool_backlog '));
+        return line === undefined ? undefined : Number(line.split(' ')[1]);
+      };
+      const down = await databaseAuditSink(deadPool, silent, { spoolDir });
+      metrics.watchAuditSpool(() => down.spoolBacklog());
+      expect(await backlog()).toBe(0);
+      await Promise.all(['bl-1', 'bl-2', 'bl-3'].map((id) => down.record(read(id))));
+      expect(await backlog()).toBe(3);
+      await down.record(read('bl-4'));
+      expect(await backlog()).toBe(4);
+      await down.close();
+      // A gateway started later finds them on disk, counts them, and the gauge drops to 0 when they are replayed.
+      const back = await databaseAuditSink(pool, silent, { spoolDir });
+      metrics.watchAuditSpool(() => back.spoolBacklog());
+      expect(await backlog()).toBe(4);
+      await back.flush();
+      expect(await backlog()).toBe(0);
+      expect(await stored(['bl-1', 'bl-2', 'bl-3', 'bl-4'])).toEqual([1, 2, 3, 4].map((i) => ({ request_id: `bl-${i}`, n: 1 })));
+      await back.close();
     });
 
     it('refuses the read without a spool when the database cannot take it', async () => {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ServiceMetrics } from '../../platform/metrics/index.js';
 
 export type RequestOutcome = 'ok' | 'partial' | 'error';
@@ -22,6 +22,13 @@ export class GatewayMetrics {
     help: 'PII/finance reads by where their audit record was stored before the answer left: database, spool, or refused (fields withheld).',
     labelNames: ['stored'] as const,
     registers: [this.registry],
+  });
+  #spoolBacklog: () => number = () => 0;
+  readonly #auditSpoolBacklog: Gauge = new Gauge({
+    name: 'concord_gateway_audit_spool_backlog',
+    help: 'Audit records in the local spool not yet replayed into the audit database (non-zero while it is down or catching up).',
+    registers: [this.registry],
+    collect: (): void => this.#auditSpoolBacklog.set(this.#spoolBacklog()),
   });
   readonly #requests = new Counter({
     name: 'concord_gateway_requests_total',
@@ -90,10 +97,16 @@ export class GatewayMetrics {
     this.#deduplicated.labels(subgraph).inc();
   }
 
-  /** The exposition text and its content type, for GET /metrics. */
   countAuditRecord(stored: 'database' | 'spool' | 'refused' | 'log'): void {
     this.#auditRecords.labels(stored).inc();
   }
+
+  /** Where concord_gateway_audit_spool_backlog is read from at each scrape. */
+  watchAuditSpool(backlog: () => number): void {
+    this.#spoolBacklog = backlog;
+  }
+
+  /** The exposition text and its content type, for GET /metrics. */
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: `${await this.registry.metrics()}\n${await this.resilience.registry.metrics()}` };
