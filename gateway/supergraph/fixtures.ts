@@ -15,6 +15,8 @@ export interface TinySubgraph {
   sdl: string;
   /** Every request body received, in order. */
   received: Array<{ query: string; variables?: Record<string, unknown>; headers: Record<string, string | string[] | undefined> }>;
+  /** What its GET /ready answers: 200 while true, 503 when a test sets it false. */
+  ready: boolean;
   close(): Promise<void>;
 }
 
@@ -79,7 +81,13 @@ export const crmResolvers = {
 export async function startTinySubgraph(name: string, sdl: string, resolvers: object): Promise<TinySubgraph> {
   const schema = buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never });
   const received: TinySubgraph['received'] = [];
+  let subgraph: TinySubgraph | undefined;
   const server = createServer(async (request, response) => {
+    if (request.method === 'GET' && request.url === '/ready') {
+      response.writeHead(subgraph?.ready === false ? 503 : 200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: subgraph?.ready === false ? 'unavailable' : 'ready' }));
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown>; operationName?: string };
@@ -91,15 +99,17 @@ export async function startTinySubgraph(name: string, sdl: string, resolvers: ob
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  subgraph = {
     name,
     url: `http://127.0.0.1:${port}/graphql`,
     sdl,
     received,
+    ready: true,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+  return subgraph;
 }
