@@ -25,6 +25,22 @@ export interface EventsConfig {
   lookbackMs: number;
   /** Rows read per poll and table. @default 1000 (`CDC_BATCH_SIZE`) */
   batchSize: number;
+  /**
+   * Changes the MDM consumer applies in one transaction (one steward lock,
+   * one commit): what each JetStream partition takes in flight, and the size
+   * of the in-process broker's batches. Batches form only from what is
+   * already waiting, so at a low rate each change still goes alone, at once;
+   * 1 applies every change in a transaction of its own (slow: the lock and
+   * the commit are paid per change).
+   * @default 200 (`CDC_CONSUMER_BATCH`)
+   */
+  consumerBatch: number;
+  /**
+   * Readiness: changes waiting while the consumer applied none for this long
+   * is a stall (a consumer process down, a lock held, a failing store).
+   * @default 30 (`CDC_STALL_SECONDS`)
+   */
+  stallSeconds: number;
   /** Deliveries of one change before it goes to the dead letters with its last error. @default 5 (`CDC_MAX_DELIVERIES`) */
   maxDeliveries: number;
   /** The schema holding Odoo's tables. @default erp (`ERP_SCHEMA`; `public` in a real Odoo) */
@@ -90,7 +106,9 @@ export function loadEventsConfig(env: Record<string, string | undefined> = proce
     pollIntervalMs: readInt(env, 'CDC_POLL_INTERVAL_MS', 250, { min: 10, max: 500 }),
     lookbackMs: readInt(env, 'CDC_LOOKBACK_MS', 2000, { min: 0, max: 600_000 }),
     batchSize: readInt(env, 'CDC_BATCH_SIZE', 1000, { min: 1, max: 100_000 }),
+    consumerBatch: readInt(env, 'CDC_CONSUMER_BATCH', 200, { min: 1, max: 1000 }),
     maxDeliveries: readInt(env, 'CDC_MAX_DELIVERIES', 5, { min: 1, max: 100 }),
+    stallSeconds: readInt(env, 'CDC_STALL_SECONDS', 30, { min: 1, max: 86_400 }),
     erpSchema: readString(env, 'ERP_SCHEMA', 'erp'),
     erpDatabaseUrl: readUrl(env, 'ERP_DATABASE_URL'),
     erpMode: readEnum(env, 'CDC_ERP_MODE', ['auto', 'logical-replication', 'watermark'] as const, 'auto'),

@@ -28,9 +28,11 @@ export interface RunningPipeline {
   goldenFeed: GoldenChangeFeed;
   status(): Promise<PipelineStatus>;
   /**
-   * The pipeline's part of readiness: healthy while every capture runs
-   * without a standing error and no change waits longer than it should.
-   * (For the /ready endpoints: plug it in as one more check.)
+   * The pipeline's part of readiness (the stack's gateway /ready, the events
+   * process's /ready): healthy while every capture's last attempt succeeded
+   * and the consumer keeps up — changes waiting while nothing was applied for
+   * `stallSeconds` is a stall. Refused webhooks (bad signatures) are counted
+   * in the status, not held against readiness: anyone can send them.
    */
   health(): Promise<{ healthy: boolean; reasons: string[] }>;
   /** Polls the watermark capture once now and waits until what it found is applied (tests, tools); 0 with logical replication. */
@@ -68,27 +70,28 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Runn
   const log = options.log ?? (() => {});
   if (!config.natsUrl && config.role !== 'all') throw new Error(`CDC_ROLE=${config.role} needs NATS_URL: without a broker, capture and consumer run in one process`);
   const feed = options.goldenFeed ?? createInProcessGoldenChangeFeed();
+  const startedAt = Date.now();
   const jet = config.natsUrl
     ? await createJetStreamBroker({
-      servers: config.natsUrl, namespace: config.natsNamespace, maxDeliveries: config.maxDeliveries, partitions: config.partitions,
+      servers: config.natsUrl, namespace: config.natsNamespace, maxDeliveries: config.maxDeliveries, partitions: config.partitions, maxBatch: config.consumerBatch,
       name: `concord-events-${config.role}`, onError: (error) => log(`broker: ${error.message}`),
     })
     : undefined;
   const broker: ChangeBroker = jet ?? createInProcessBroker({
-    maxDeliveries: config.maxDeliveries,
+    maxDeliveries: config.maxDeliveries, maxBatch: config.consumerBatch,
     deadLetter: storeDeadLetters(options.pool, sourceChangeSubject),
   });
   const stops: Array<() => Promise<void>> = [() => broker.close(), async () => { if (!options.goldenFeed) await feed.close(); }];
   let consumer: ReturnType<typeof createMdmConsumer> | undefined;
   if (config.role !== 'capture') {
     consumer = createMdmConsumer({
-      pool: options.pool,
+      pool: options.pool, maxTransaction: Math.max(config.consumerBatch, 500),
       publishGolden: async (events: GoldenRecordChanged[]) => {
         if (jet) await jet.publishGolden(events);
         for (const event of events) feed.publish(event);
       },
     });
-    await broker.consume(consumer.handle);
+    await broker.consume(consumer);
   }
   const captures: SourceCapture[] = [];
   let publishes = 0;
@@ -155,19 +158,26 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Runn
   }
   for (const capture of captures) await capture.start();
   stops.unshift(...captures.map((c) => () => c.stop()));
-  const status = async (): Promise<PipelineStatus> => {
-    for (const capture of captures) await capture.refresh?.();
+  const status = async (options: { refresh?: boolean } = {}): Promise<PipelineStatus> => {
+    // The lag figures cost queries on the source: status requests pay for them, readiness probes do not.
+    if (options.refresh !== false) for (const capture of captures) await capture.refresh?.();
     return { broker: await broker.stats(), ...(consumer ? { consumer: consumer.stats() } : {}), sources: captures.map((c) => c.status()) };
   };
   return {
     goldenFeed: feed,
-    status,
+    status: () => status(),
     async health() {
       const reasons: string[] = [];
       try {
-        const current = await status();
+        const current = await status({ refresh: false });
         for (const source of current.sources) if (source.lastError) reasons.push(`${source.source} capture: ${source.lastError}`);
-        if (current.broker.lastError && current.broker.pending > 0) reasons.push(`broker: ${current.broker.lastError}`);
+        if (current.consumer && current.broker.pending > 0) {
+          const lastProgress = Math.max(startedAt, current.consumer.lastAppliedAt ? Date.parse(current.consumer.lastAppliedAt) : 0);
+          const idle = (Date.now() - lastProgress) / 1000;
+          if (idle > config.stallSeconds) {
+            reasons.push(`consumer stalled: ${current.broker.pending} changes waiting, none applied for ${Math.round(idle)} s${current.broker.lastError ? ` (last error: ${current.broker.lastError})` : ''}`);
+          }
+        }
       } catch (error) {
         reasons.push(`pipeline status unavailable: ${(error as Error).message}`);
       }

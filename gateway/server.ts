@@ -8,7 +8,7 @@ import { createPool } from '../platform/db/pool.js';
 import { createSourceGuard } from '../platform/resilience/index.js';
 import { isDatabaseOutage } from '../platform/db/outage.js';
 import { createLogger } from '../platform/logging/index.js';
-import { createReadinessCheck } from './resilience/readiness.js';
+import { createReadinessCheck, type ReadinessComponentCheck } from './resilience/readiness.js';
 import type { AuthorizationRules } from '../platform/auth/requirements.js';
 import type { AuditSink } from './audit/auditSink.js';
 import { createGatewaySecurity, type GatewaySecurity } from './security/createSecurity.js';
@@ -61,6 +61,12 @@ export interface StartGatewayOptions {
   changeFeed?: GoldenChangeFeed;
   /** The console's built bundle (console/build.ts), served at /console; none when absent. */
   console?: ConsoleBundle;
+  /**
+   * More parts of GET /ready beside the supergraph and the subgraphs, by
+   * name: the stack adds its live-change pipeline (`liveChanges`), so golden
+   * records that stopped following their sources show as not ready.
+   */
+  readinessChecks?: Readonly<Record<string, ReadinessComponentCheck>>;
 }
 
 /** The entity cache the config asks for, or undefined; `auto` means on only when change events arrive. */
@@ -227,6 +233,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
       subgraphs: () => client.endpoints(),
       timeoutMs: config.resilience.readyTimeoutMs,
       cacheMs: config.resilience.readyCacheMs,
+      components: options.readinessChecks,
     }),
     persistedDocuments: {
       apq: config.persistedQueries.apq ? new MemoryPersistedQueryStore(config.persistedQueries.apqMaxBytes) : false,

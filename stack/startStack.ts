@@ -240,7 +240,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const built = await buildConsole();
     const consoleBundle = { js: built.js, css: built.css };
     log(`console bundled in ${built.durationMs} ms (${Math.round(built.js.length / 1024)} KiB)`);
-    const gateway = await startGateway(gatewayConfig(options.ports.gateway), { graphiql, changeFeed: goldenChanges, console: consoleBundle });
+    // The live-change pipeline is part of readiness (docs/adr/0017): golden records that stopped following their sources are not ready.
+    const readinessChecks = pipeline ? { liveChanges: () => pipeline!.health() } : undefined;
+    const gateway = await startGateway(gatewayConfig(options.ports.gateway), { graphiql, changeFeed: goldenChanges, console: consoleBundle, readinessChecks });
     stops.push(() => gateway.close());
     // Each gateway follows the trusted-document manifests published to the registry (ADR 0014).
     const followDocuments = (running: RunningGateway) => {
@@ -265,7 +267,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       registry: registry && {
         ...registry,
         async startGatewayReplica() {
-          const replica = await startGateway(gatewayConfig(0), { graphiql, changeFeed: goldenChanges, console: consoleBundle });
+          const replica = await startGateway(gatewayConfig(0), { graphiql, changeFeed: goldenChanges, console: consoleBundle, readinessChecks });
           stops.push(() => replica.close());
           followDocuments(replica);
           return replica;

@@ -60,4 +60,46 @@ describe.skipIf(Boolean(nats.unavailable))('NATS JetStream broker', () => {
     const stats = await broker.stats();
     expect(stats).toMatchObject({ kind: 'jetstream', deadLetters: 1, redeliveries: 2, pending: 0 });
   });
+
+  it('hands what a partition has waiting to the batch handler in stream order, and after a failed batch applies its changes one by one so only the poison change is retried and dead-lettered', async () => {
+    const other = await createJetStreamBroker({ servers: nats.url, namespace: `${namespace}b`, maxDeliveries: 2, ackWaitMs: 5_000, maxBatch: 50 });
+    try {
+      const seen: string[] = [];
+      const batchSizes: number[] = [];
+      const apply = (c: CapturedChange) => {
+        if (c.sourceId === 'poison') throw new Error('poison');
+        seen.push(c.eventId);
+      };
+      // Published before the consumer starts, so each partition finds many waiting.
+      const changes: CapturedChange[] = [];
+      for (let n = 1; n <= 40; n++) for (const id of ['1', '2', '3', '4', '5', '6', '7', '8']) changes.push(change(id, n));
+      changes.splice(101, 0, change('poison', 1));
+      await other.publish(changes);
+      await other.consume({
+        handle: async (c) => apply(c),
+        handleBatch: async (batch) => {
+          // All or nothing, as the MDM consumer's transaction.
+          if (batch.some((c) => c.sourceId === 'poison')) throw new Error('poison in the batch');
+          batchSizes.push(batch.length);
+          for (const c of batch) apply(c);
+        },
+      });
+      await until(() => seen.length >= 320);
+      await until(async () => (await other.readDeadLetters()).length === 1);
+      expect(new Set(seen).size).toBe(320);
+      expect(seen).toHaveLength(320);
+      for (const id of ['1', '2', '3', '4', '5', '6', '7', '8']) {
+        const order = seen.filter((e) => e.startsWith(`erp:res_partner:${id}:`)).map((e) => Number(e.split(':').pop()));
+        expect(order).toEqual([...Array(40).keys()].map((i) => i + 1));
+      }
+      expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+      expect(batchSizes.every((n) => n <= 50)).toBe(true);
+      const [letter] = await other.readDeadLetters();
+      expect(letter).toMatchObject({ event: { eventId: 'erp:res_partner:poison:1' }, reason: 'poison', deliveries: 2 });
+      expect((await other.stats()).pending).toBe(0);
+    } finally {
+      await other.deleteStreams();
+      await other.close();
+    }
+  });
 });

@@ -6,7 +6,7 @@ import {
 import { GOLDEN_SUBJECT_PREFIX, SOURCE_SUBJECT_PREFIX, type GoldenRecordChanged } from '../../platform/events/changeEvents.js';
 import type { CapturedChange } from '../change.js';
 import { SOURCE_PARTITIONS, sourceChangeSubject } from './subjects.js';
-import type { BrokerStats, ChangeBroker, ChangeHandler } from './types.js';
+import type { BrokerStats, ChangeBroker, ChangeConsumer, ChangeHandler } from './types.js';
 
 /** Stream and consumer names; tests give their own so they never touch another run's. */
 export interface JetStreamNames {
@@ -41,6 +41,11 @@ export interface JetStreamBrokerOptions {
   maxDeliveries: number;
   /** Which partitions this process consumes. @default all */
   partitions?: number[];
+  /**
+   * Changes a partition has in flight: taken from the server together and
+   * applied as one batch when the consumer has a batch handler. @default 200
+   */
+  maxBatch?: number;
   /** How long a delivered change may stay unacknowledged before redelivery. @default 30000 */
   ackWaitMs?: number;
   /** Connection name shown by the server. */
@@ -64,11 +69,17 @@ const nanos = (ms: number) => ms * 1_000_000;
  * <sourcePrefix>.<system>.<partition> with the event id as msgID, so the
  * server drops a republished duplicate within its duplicate window (2 min);
  * publish resolves on the stream's ack. Each partition has a durable pull
- * consumer with explicit ack and one change in flight (max_ack_pending 1),
- * so one record's changes apply in order even across redeliveries. A change
- * whose handler fails is nak'ed with a growing delay; on its last allowed
- * delivery it is written to the dead-letter stream with the error and
- * terminated, and the partition moves on.
+ * consumer with explicit ack and up to `maxBatch` changes in flight: what
+ * the partition has received when it is free is handed to the consumer as
+ * one batch (in stream order), acknowledged after it is applied, and the
+ * next batch is taken only then, so one record's changes apply in order. A
+ * batch that fails is applied change by change; a change that fails is
+ * retried here, with a growing delay, before anything after it on the
+ * partition (a nak would let later changes of the same record overtake it);
+ * on its last allowed delivery it is written to the dead-letter stream with
+ * the error and terminated, and the partition moves on. A crash leaves the
+ * unacknowledged changes to the server, which delivers them again after the
+ * ack wait, before newer ones.
  */
 export async function createJetStreamBroker(options: JetStreamBrokerOptions): Promise<ChangeBroker & {
   publishGolden(events: GoldenRecordChanged[]): Promise<void>;
@@ -91,6 +102,7 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
   await ensureStream(jsm, { name: names.deadLetterStream, subjects: [`${names.deadLetterSubject}.>`] });
   await ensureStream(jsm, { name: names.goldenStream, subjects: [`${names.goldenPrefix}.>`] });
   const partitions = options.partitions ?? [...Array(SOURCE_PARTITIONS).keys()];
+  const maxBatch = options.maxBatch ?? 200;
   const stats: BrokerStats = { kind: 'jetstream', published: 0, delivered: 0, redeliveries: 0, deadLetters: 0, pending: 0 };
   const consuming = new Set<ConsumerMessages>();
   let closing = false;
@@ -101,38 +113,68 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
     const durable = `${names.consumerPrefix}-${partition}`;
     const config = {
       durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-      filter_subject: `${names.sourcePrefix}.*.${partition}`, max_ack_pending: 1,
+      filter_subject: `${names.sourcePrefix}.*.${partition}`, max_ack_pending: maxBatch,
       // One more than ours: our handler dead-letters on the last; the server's limit is the backstop for a crash loop.
       max_deliver: options.maxDeliveries + 1, ack_wait: nanos(options.ackWaitMs ?? 30_000),
     };
-    try {
-      await jsm.consumers.info(names.sourceStream, durable);
-    } catch {
+    const existing = await jsm.consumers.info(names.sourceStream, durable).catch(() => undefined);
+    if (!existing) {
       await jsm.consumers.add(names.sourceStream, config);
+    } else if (existing.config.max_ack_pending !== maxBatch) {
+      // A durable consumer created by an older version (one in flight): let it take batches.
+      await jsm.consumers.update(names.sourceStream, durable, { max_ack_pending: maxBatch });
     }
     return durable;
   }
 
-  async function handleOne(msg: JsMsg, handler: ChangeHandler): Promise<void> {
-    const attempt = msg.info.deliveryCount;
-    if (attempt > 1) stats.redeliveries++;
-    let change: CapturedChange;
-    try {
-      change = msg.json<CapturedChange>();
-    } catch (error) {
-      await deadLetter(msg, { eventId: `unparseable:${msg.seq}` } as CapturedChange, `not a change event: ${(error as Error).message}`, attempt);
-      return;
+  /** Applies what a partition received, in order: as one batch when it can, else (or when the batch fails) one by one. */
+  async function handleMany(msgs: JsMsg[], consumer: ChangeConsumer): Promise<void> {
+    const parsed: { msg: JsMsg; change: CapturedChange }[] = [];
+    for (const msg of msgs) {
+      try {
+        parsed.push({ msg, change: msg.json<CapturedChange>() });
+      } catch (error) {
+        await deadLetter(msg, { eventId: `unparseable:${msg.seq}` } as CapturedChange, `not a change event: ${(error as Error).message}`, msg.info.deliveryCount);
+      }
     }
-    try {
-      await handler(change, { attempt });
-      msg.ack();
-      stats.delivered++;
-    } catch (error) {
-      stats.lastError = `${change.eventId}: ${(error as Error).message}`;
-      if (attempt >= options.maxDeliveries) {
-        await deadLetter(msg, change, (error as Error).message, attempt);
-      } else {
-        msg.nak(Math.min(100 * 2 ** attempt, 5_000));
+    if (parsed.length > 1 && consumer.handleBatch) {
+      try {
+        await consumer.handleBatch(parsed.map((p) => p.change));
+        for (const { msg } of parsed) {
+          if (msg.info.deliveryCount > 1) stats.redeliveries++;
+          msg.ack();
+        }
+        stats.delivered += parsed.length;
+        return;
+      } catch (error) {
+        stats.lastError = `batch of ${parsed.length}: ${(error as Error).message}`;
+      }
+    }
+    for (const { msg, change } of parsed) {
+      if (closing) return; // unacknowledged: the server delivers them again
+      await handleOne(msg, change, consumer.handle);
+    }
+  }
+
+  async function handleOne(msg: JsMsg, change: CapturedChange, handler: ChangeHandler): Promise<void> {
+    for (let attempt = msg.info.deliveryCount; ; attempt++) {
+      if (attempt > 1) stats.redeliveries++;
+      try {
+        await handler(change, { attempt });
+        msg.ack();
+        stats.delivered++;
+        return;
+      } catch (error) {
+        stats.lastError = `${change.eventId}: ${(error as Error).message}`;
+        if (attempt >= options.maxDeliveries) {
+          await deadLetter(msg, change, (error as Error).message, attempt);
+          return;
+        }
+        if (closing) return;
+        // Still ours: tell the server before its ack wait runs out, then try again after a growing delay.
+        msg.working();
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5_000)));
+        msg.working();
       }
     }
   }
@@ -156,7 +198,8 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
     async publishGolden(events) {
       await Promise.all(events.map((event) => js.publish(`${names.goldenPrefix}.${event.entity}`, JSON.stringify(event), { msgID: event.eventId })));
     },
-    async consume(handler) {
+    async consume(c) {
+      const consumer: ChangeConsumer = typeof c === 'function' ? { handle: c } : c;
       for (const partition of partitions) {
         const durable = await ensureConsumer(partition);
         // Consume for as long as the broker lives: when the server goes away and the
@@ -164,18 +207,37 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
         loops.push((async () => {
           while (!closing) {
             try {
-              const consumer = await js.consumers.get(names.sourceStream, durable);
-              const messages = await consumer.consume({ max_messages: 16 });
+              const messages = await (await js.consumers.get(names.sourceStream, durable)).consume({ max_messages: maxBatch });
               consuming.add(messages);
-              try {
-                for await (const msg of messages) {
+              // The iterator fills `received` as messages arrive; the worker takes whatever has
+              // arrived whenever it is free, so a batch is what waited (no timer, no added latency).
+              const received: JsMsg[] = [];
+              let ended = false;
+              let wake: (() => void) | undefined;
+              const worker = (async () => {
+                for (;;) {
+                  if (received.length === 0) {
+                    if (ended || closing) return;
+                    await new Promise<void>((resolve) => { wake = resolve; });
+                    continue;
+                  }
                   try {
-                    await handleOne(msg, handler);
+                    await handleMany(received.splice(0, maxBatch), consumer);
                   } catch (error) {
                     options.onError?.(error as Error);
                   }
                 }
+              })();
+              try {
+                for await (const msg of messages) {
+                  received.push(msg);
+                  wake?.();
+                  wake = undefined;
+                }
               } finally {
+                ended = true;
+                wake?.();
+                await worker;
                 consuming.delete(messages);
               }
             } catch (error) {

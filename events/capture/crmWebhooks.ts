@@ -124,6 +124,7 @@ export async function startCrmWebhookReceiver(options: CrmWebhookReceiverOptions
     if (changes.length > 0) await options.publish(changes);
     await options.pool.query('INSERT INTO mdm.crm_webhook_event (event_id) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING', [fresh.map((e) => e.eventId)]);
     status.captured += changes.length;
+    status.lastError = undefined;
     status.position = { lastEventId: Math.max(...events.map((e) => e.eventId)), lastOccurredAt: new Date(Math.max(...events.map((e) => e.occurredAt))).toISOString() };
     return { status: 200, body: { received: events.length, duplicates: events.length - fresh.length, published: changes.length } };
   }
@@ -179,7 +180,7 @@ export async function startCrmWebhookReceiver(options: CrmWebhookReceiverOptions
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host}:${port}/webhooks/hubspot`,
-    status: () => ({ ...status, ...(rejected ? { lastError: status.lastError ?? `${rejected} requests refused (signature or timestamp)` } : {}) }),
+    status: () => ({ ...status, ...(rejected ? { refused: rejected } : {}) }),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -103,6 +103,7 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
         if (service !== current) return; // restarted meanwhile: the slot sends it again
         await current!.acknowledge(end);
         confirmed = end;
+        status.lastError = undefined;
         status.position = { slot, confirmedLsn: end };
         status.captured += changes.length;
         lastCommitTime = commitTime;

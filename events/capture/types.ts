@@ -9,7 +9,10 @@ export interface CaptureStatus {
   /** Changes in the source not yet captured, when the source can say (0 otherwise). */
   lagEvents: number;
   captured: number;
+  /** The capture's standing failure: set when its last attempt failed, cleared when one succeeds. */
   lastError?: string;
+  /** Requests refused as not from the source (webhook signature or timestamp): reported, but not a failure of the capture. */
+  refused?: number;
 }
 
 /** One source's change capture: started after the consumer, stopped before it. */

@@ -48,28 +48,56 @@ export interface AppliedSourceChange {
  * off the state before and after.
  */
 export async function applySourceChange(pool: pg.Pool, change: SourceChange, options: { actor?: string } = {}): Promise<AppliedSourceChange> {
-  const actor = options.actor ?? `cdc:${change.system}`;
+  return (await applySourceChanges(pool, [change], options))[0];
+}
+
+/**
+ * Applies several source changes, in the order given, in one transaction
+ * under one acquisition of the steward lock: each is decided exactly as if
+ * applied alone one after the other (the matcher reads what the earlier ones
+ * wrote), with its own history event and processed_event row. Batching saves
+ * the per-change BEGIN, lock, commit (a WAL flush) and the event-id round
+ * trips, which is most of what a change costs under load. All or nothing: if
+ * one change fails, none is applied (the caller applies them one by one to
+ * find it). An event id seen before (stored, or
+ * earlier in the same batch) is a replay.
+ */
+export async function applySourceChanges(pool: pg.Pool, changes: SourceChange[], options: { actor?: string } = {}): Promise<AppliedSourceChange[]> {
+  if (changes.length === 0) return [];
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('concord.mdm.steward'))`);
-    const fresh = await client.query(
-      `INSERT INTO mdm.processed_event (event_id, entity_type, system, source_id, outcome) VALUES ($1, $2, $3, $4, 'pending')
-       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [change.eventId, change.entityType, change.system, change.sourceId],
+    // Every event id of the batch in one round trip: those applied before are replays.
+    const seen = new Map<string, { golden_changes: GoldenChange[]; history_id: string | null }>(
+      (await client.query('SELECT event_id, golden_changes, history_id::text AS history_id FROM mdm.processed_event WHERE event_id = ANY($1::text[])', [changes.map((c) => c.eventId)]))
+        .rows.map((r) => [r.event_id as string, r]),
     );
-    if (!fresh.rowCount) {
-      const { rows } = await client.query('SELECT golden_changes, history_id::text AS history_id FROM mdm.processed_event WHERE event_id = $1', [change.eventId]);
-      await client.query('COMMIT');
-      return { status: 'replayed', goldenChanges: rows[0]?.golden_changes ?? [], ...(rows[0]?.history_id ? { historyId: rows[0].history_id } : {}) };
+    const results: AppliedSourceChange[] = [];
+    const fresh: { change: SourceChange; result: AppliedSourceChange }[] = [];
+    for (const change of changes) {
+      const before = seen.get(change.eventId);
+      if (before) {
+        results.push({ status: 'replayed', goldenChanges: before.golden_changes ?? [], ...(before.history_id ? { historyId: before.history_id } : {}) });
+        continue;
+      }
+      const result = await applyIn(client, change, options.actor ?? `cdc:${change.system}`);
+      seen.set(change.eventId, { golden_changes: result.goldenChanges, history_id: result.historyId ?? null });
+      fresh.push({ change, result });
+      results.push(result);
     }
-    const result = await applyIn(client, change, actor);
-    await client.query(
-      'UPDATE mdm.processed_event SET outcome = $2, history_id = $3::bigint, golden_changes = $4::jsonb WHERE event_id = $1',
-      [change.eventId, result.status, result.historyId ?? null, JSON.stringify(result.goldenChanges)],
-    );
+    if (fresh.length > 0) {
+      await client.query(
+        `INSERT INTO mdm.processed_event (event_id, entity_type, system, source_id, outcome, history_id, golden_changes)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::jsonb[])`,
+        [
+          fresh.map((f) => f.change.eventId), fresh.map((f) => f.change.entityType), fresh.map((f) => f.change.system), fresh.map((f) => f.change.sourceId),
+          fresh.map((f) => f.result.status), fresh.map((f) => f.result.historyId ?? null), fresh.map((f) => JSON.stringify(f.result.goldenChanges)),
+        ],
+      );
+    }
     await client.query('COMMIT');
-    return result;
+    return results;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;

@@ -13,5 +13,5 @@ export {
   acceptCandidate, listReviewQueue, mergeGoldenRecords, rejectCandidate, undoHistoryEvent, unmergeSourceRecord,
   type ReviewCandidate, type StewardContext, type StewardResult,
 } from './stewardship.js';
-export { applySourceChange, type SourceChange, type AppliedSourceChange } from './applySourceChange.js';
+export { applySourceChange, applySourceChanges, type SourceChange, type AppliedSourceChange } from './applySourceChange.js';
 export { listQuarantinedRecords, type QuarantinedRecord } from './quarantine.js';

@@ -104,4 +104,54 @@ describe('live changes on the embedded PGlite, as npm start runs them', () => {
     const found = (await searchFor('Silent Harbour Analytics')).find((n) => n.sources.some((s) => s.system === 'CRM' && s.sourceId === companyId));
     expect(found?.name).toBe('Silent Harbour Analytics');
   });
+
+  it('quarantines an ERP record that breaks a rule, lists it with its rule for a steward token only, and releases it when the ERP corrects it', async () => {
+    const quarantine = `query { quarantinedRecords(entityType: CUSTOMER, first: 100) { system sourceId rule message rawRecord } }`;
+    const listed = async (user: string) => postGraphQL(stack.gatewayUrl, quarantine, {}, stack.headersFor(user));
+    const inserted = await stack.pool.query(
+      `INSERT INTO erp.res_partner (name, email, city, is_company, customer_rank)
+       VALUES ('Marrowgate Tiling Ltd', 'orders(at)marrowgate', 'Leeds', true, 1) RETURNING id`);
+    const partnerId = String(inserted.rows[0].id);
+    const entry = await within(3_000, async () => {
+      const { body } = await listed('demo-steward');
+      expect(body.errors).toBeUndefined();
+      return (body.data.quarantinedRecords as any[]).find((q) => q.system === 'ERP' && q.sourceId === partnerId);
+    });
+    expect(entry.value).toMatchObject({ rule: 'MALFORMED_EMAIL', message: 'email "orders(at)marrowgate" is not well formed' });
+    expect(JSON.parse(entry.value.rawRecord)).toMatchObject({ attributes: { name: 'Marrowgate Tiling Ltd', primaryEmail: 'orders(at)marrowgate' } });
+    // Not matched: no golden record holds it.
+    expect((await searchFor('Marrowgate Tiling')).filter((n) => n.sources.some((x) => x.sourceId === partnerId))).toEqual([]);
+
+    // A user without mdm:steward gets no list at all, only an error.
+    const { body: refused } = await listed('demo-analyst');
+    expect(refused.data?.quarantinedRecords ?? null).toBeNull();
+    expect(refused.errors?.length).toBeGreaterThan(0);
+
+    await stack.pool.query(`UPDATE erp.res_partner SET email = 'orders@marrowgate.example' WHERE id = $1`, [partnerId]);
+    const golden = await within(3_000, async () => (await searchFor('Marrowgate Tiling')).find((n) => n.sources.some((x) => x.system === 'ERP' && x.sourceId === partnerId)));
+    expect(golden.value.name).toBe('Marrowgate Tiling Ltd');
+    const { body: after } = await listed('demo-steward');
+    expect((after.data.quarantinedRecords as any[]).filter((q) => q.sourceId === partnerId && q.system === 'ERP')).toEqual([]);
+  });
+
+  it("is part of the gateway's /ready: not ready with the reason while the ERP capture fails, ready again when it recovers", async () => {
+    const ready = async () => {
+      const response = await request(new URL('/ready', stack.gatewayUrl));
+      return { status: response.statusCode, body: await response.body.json() as any };
+    };
+    const first = await within(3_000, async () => { const r = await ready(); return r.status === 200 ? r : undefined; });
+    expect(first.value.body.components.liveChanges).toEqual({ healthy: true, reasons: [] });
+    // The watermark poll reads write_date: without it every poll fails.
+    await stack.pool.query('ALTER TABLE erp.res_partner RENAME COLUMN write_date TO write_date_gone');
+    try {
+      const broken = await within(5_000, async () => { const r = await ready(); return r.status === 503 ? r : undefined; });
+      expect(broken.value.body.ready).toBe(false);
+      expect(broken.value.body.components.liveChanges.healthy).toBe(false);
+      expect(broken.value.body.components.liveChanges.reasons.join(' ')).toMatch(/^erp capture: .*write_date/);
+    } finally {
+      await stack.pool.query('ALTER TABLE erp.res_partner RENAME COLUMN write_date_gone TO write_date');
+    }
+    const recovered = await within(5_000, async () => { const r = await ready(); return r.status === 200 ? r : undefined; });
+    expect(recovered.value.body.components.liveChanges).toEqual({ healthy: true, reasons: [] });
+  });
 });
