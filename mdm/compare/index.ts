@@ -1,6 +1,6 @@
 import type { ComparisonConfig, ComparisonLevel } from '../entities/types.js';
 import type { StandardisedRecord } from '../types.js';
-import { damerauLevenshtein, daysBetween, jaroWinkler, jaroWinklerUpperBound, editDistanceLowerBound, soundsAlike, tokenContainment, tokenSetSimilarity } from './metrics.js';
+import { damerauLevenshtein, daysBetween, sameNameWords, jaroWinkler, jaroWinklerUpperBound, editDistanceLowerBound, soundsAlike, tokenContainment, tokenSetSimilarity } from './metrics.js';
 
 import { cachedWordVector, tokenTableName, wordCosine } from './tokenWeights.js';
 
@@ -155,6 +155,7 @@ export function compareValues(a: string | null | undefined, b: string | null | u
         reached = Number.isFinite(x) && Number.isFinite(y) && low > 0 && high / low <= level.max;
         break;
       }
+      case 'sameNameWords': reached = sameNameWords(a, b); break;
       case 'phonetic': reached = soundsAlike(a, b); break;
       case 'numeric': {
         const x = Number(a); const y = Number(b);
@@ -184,6 +185,7 @@ export function levelLabel(levels: ComparisonLevel[], index: number): string {
     case 'tokenContainment': return `tokenContainment>=${level.min}`;
     case 'wordCosine': return `wordCosine>=${level.min}`;
     case 'ratio': return `ratio<=${level.max}`;
+    case 'sameNameWords': return 'sameNameWords';
     case 'phonetic': return 'phonetic';
     case 'numeric': return `numeric<=${level.maxRelative * 100}%`;
     case 'dateDays': return `days<=${level.maxDays}`;

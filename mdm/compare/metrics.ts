@@ -90,3 +90,64 @@ export function daysBetween(a: string, b: string): number {
   const diff = Math.abs(parse(a) - parse(b)) / 86_400_000;
   return Number.isFinite(diff) ? diff : Infinity;
 }
+
+/**
+ * Whether two company names (standardised: legal form gone, abbreviations
+ * expanded where the standardiser knows them) name the same company as far as
+ * their words go: every word of one has a counterpart in the other, equal, a
+ * typo of it (an edit per four letters), an abbreviation of it ("sol" /
+ * "solutions", "maschb" / "maschinenbau": same first letter, letters in
+ * order) or a part of it ("technik" / "elektrotechnik"); or the words the two
+ * names do not share, run together, correspond ("nova core" / "novacore").
+ * Filler left over (a misspelt "company", a conjunction, a single letter)
+ * does not count. A real word left over on either side is the
+ * parent/subsidiary or sister-company pattern: "Vectorfield Industries" /
+ * "Vectorfield Services", "Silverdata" / "Silverdata Solutions", "Moreau &
+ * Gautier" / "Moreau Industrie". Hand-written: no string library has this
+ * notion.
+ */
+export function sameNameWords(a: string, b: string): boolean {
+  if (a === b) return true;
+  const left = a.split(' ').filter((w) => w !== '');
+  const right = b.split(' ').filter((w) => w !== '');
+  const restLeft = left.filter((w) => !right.includes(w) && !isFiller(w));
+  const restRight = right.filter((w) => !left.includes(w) && !isFiller(w));
+  if (restLeft.length === 0 && restRight.length === 0) return true;
+  const unpaired = [...restRight];
+  let allPaired = true;
+  for (const w of restLeft) {
+    const k = unpaired.findIndex((v) => wordsCorrespond(w, v));
+    if (k < 0) { allPaired = false; break; }
+    unpaired.splice(k, 1);
+  }
+  if (allPaired && unpaired.length === 0) return true;
+  // Words split or run together differently on both sides; a name that is the other plus a word is not that.
+  if (restLeft.length === 0 || restRight.length === 0) return false;
+  return wordsCorrespond(restLeft.join(''), restRight.join(''));
+}
+
+/** Words a clerk adds or drops without naming another company: legal words the standardiser missed (misspelt), conjunctions. */
+const FILLER = ['company', 'corporation', 'incorporated', 'limited', 'and', 'und'];
+
+function isFiller(word: string): boolean {
+  return word.length <= 1 || FILLER.some((f) => isTypo(word, f));
+}
+
+function isTypo(a: string, b: string): boolean {
+  const shorter = Math.min(a.length, b.length);
+  if (shorter < 2) return a === b;
+  const allowed = Math.ceil(shorter / 4);
+  return editDistanceLowerBound(a, b) <= allowed && damerauLevenshtein(a, b) <= allowed;
+}
+
+/** One word a typo, an abbreviation or a part of the other. */
+function wordsCorrespond(a: string, b: string): boolean {
+  if (a === b || isTypo(a, b)) return true;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length < 2 || short.length === long.length) return false;
+  if (short.length >= 4 && long.includes(short)) return true;
+  if (short[0] !== long[0]) return false;
+  let i = 0;
+  for (let j = 0; j < long.length && i < short.length; j++) if (long[j] === short[i]) i++;
+  return i === short.length;
+}

@@ -20,6 +20,8 @@ export const customerConfig: EntityConfig = {
     country: { standardise: 'country' },
     // Derived: the legal form the name ends with (the name itself is compared without it).
     legalForm: { standardise: 'legalForm', from: ['name'] },
+    // Derived: the name again, for the word-by-word check below (the name comparison itself is fuzzy).
+    nameWords: { standardise: 'companyName', from: ['name'] },
   },
   blocking: [
     { name: 'taxId', keys: [{ attribute: 'taxId' }] },
@@ -48,6 +50,9 @@ export const customerConfig: EntityConfig = {
     { attribute: 'country', levels: [{ kind: 'exact' }] },
     // Negative evidence only: thousands of GmbHs share a legal form, but "Müller AG" and "Müller GmbH" are two companies.
     { attribute: 'legalForm', levels: [{ kind: 'exact' }], conflictWeight: -8, agreeWeight: 0 },
+    // Negative evidence only: a word one name has and the other lacks (no typo, no abbreviation of it) is the
+    // parent/subsidiary or sister pattern ("Vectorfield Industries" / "Vectorfield Services", "X" / "X Holdings").
+    { attribute: 'nameWords', levels: [{ kind: 'sameNameWords' }], conflictWeight: -8, agreeWeight: 0 },
   ],
   thresholds: { merge: 0.95, review: 0.6 },
   // Every scored pair between two clusters must support a join: a chain whose ends disagree (A~B, B~C, A≠C) stays apart.

@@ -68,6 +68,8 @@ export type ComparisonLevel =
   | { kind: 'wordCosine'; min: number }
   /** Larger over smaller of two positive numbers (prices: 1.1 is within 10 %); zero or negative numbers reach no ratio level. */
   | { kind: 'ratio'; max: number }
+  /** Company names whose words all correspond (equal, typo, abbreviation): no word left over on either side (see sameNameWords). */
+  | { kind: 'sameNameWords' }
   | { kind: 'phonetic' }
   | { kind: 'numeric'; maxRelative: number }
   | { kind: 'dateDays'; maxDays: number }

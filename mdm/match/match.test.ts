@@ -5,6 +5,7 @@ import { customerConfig, personConfig, productConfig } from '../entities/index.j
 import { standardiseLegalForm, standardiseRecord } from '../standardise/index.js';
 import { evaluateMatching, readFebrlFile } from '../evaluate/index.js';
 import { testDataFile } from '../testing/data.js';
+import { scorePair, type FellegiSunterModel } from '../score/index.js';
 
 describe('the match pipeline', () => {
   it('de-duplicates FEBRL dataset1 with F1 of at least 0.98, explaining each merge', async () => {
@@ -86,5 +87,47 @@ describe('the match pipeline', () => {
     expect(level('Heinig Maschinenbau GmbH', 'Heinig Maschinenbau')).toBe('null'); // a dropped legal form says nothing
     expect(legalForm.agreeWeight).toBe(0);
     expect(legalForm.conflictWeight).toBeLessThan(-5);
+  });
+
+  it('takes a word one company name has and the other lacks as two companies (parent, subsidiary, sister), but not a typo or an abbreviation', () => {
+    const company = (id: string, name: string) =>
+      standardiseRecord({ entityType: 'customer', system: 'erp', sourceId: id, attributes: { name, country: 'US' } }, customerConfig.attributes);
+    const nameWords = customerConfig.comparisons.find((c) => c.attribute === 'nameWords')!;
+    const level = (a: string, b: string) => levelLabel(nameWords.levels, comparePair(company('1', a), company('2', b), nameWords));
+    // The patterns behind the false merges at 200,000 companies.
+    expect(level('Vectorfield Industries Inc.', 'Vectorfield Services Inc.')).toBe('conflict');
+    expect(level('Silverdata Inc.', 'Silverdata Solutions Inc')).toBe('conflict');
+    expect(level('Acme Holding GmbH', 'Acme GmbH')).toBe('conflict');
+    expect(level('Moreau & Gautier SARL', 'Moreau Industrie SARL')).toBe('conflict');
+    expect(level('Lumendata Inc.', 'Lumensoft Inc.')).toBe('conflict');
+    // How clerks write one company: typos (two in a long word), abbreviations, "&" written out, words run together.
+    expect(level('Silverdata Solutions Inc', 'Silverdata Sol. INC')).toBe('sameNameWords');
+    expect(level('Apexfrm SA', 'Apexfomr SA')).toBe('sameNameWords');
+    expect(level('Emert Maschinenbau GmbH', 'Emert Maschb. GmbH')).toBe('sameNameWords');
+    expect(level('Biedermann Elektrotechnik GmbH', 'Biedermann E-Technik G.m.b.H.')).toBe('sameNameWords');
+    expect(level('Raabe & Kahl GmbH', 'Raabe und Kahl GmbH')).toBe('sameNameWords');
+    expect(level('Nova Core Ltd', 'Novacore Limited')).toBe('sameNameWords');
+    expect(level('Quantumwave Company GmbH', 'Quantumwave Comapny GmbH')).toBe('sameNameWords');
+    expect(level('Acme GmbH', null as unknown as string)).toBe('null');
+    expect(nameWords.agreeWeight).toBe(0);
+    expect(nameWords.conflictWeight).toBeLessThan(-5);
+  });
+
+  it('scores with a model stored before a comparison was added: the new one weighs only its fixed conflict weight until the next batch', () => {
+    const company = (id: string, name: string) =>
+      standardiseRecord({ entityType: 'customer', system: 'erp', sourceId: id, attributes: { name, city: 'Lyon', country: 'FR' } }, customerConfig.attributes);
+    const trained = customerConfig.comparisons.filter((c) => c.attribute !== 'nameWords');
+    const model: FellegiSunterModel = {
+      entityType: 'customer', lambda: 1e-4, iterations: 1,
+      comparisons: trained.map((c) => {
+        const levels = Array.from({ length: c.levels.length + (c.conflictWeight === undefined ? 2 : 3) }, (_, l) => levelLabel(c.levels, l));
+        return { attribute: c.attribute, levels, m: levels.map((_, l) => (l === 1 ? 0.9 : 0.1)), u: levels.map(() => 0.1) };
+      }),
+    };
+    const decision = scorePair(company('1', 'Vectorfield Industries SARL'), company('2', 'Vectorfield Services SARL'), model, customerConfig, new Map());
+    const words = decision.contributions.find((c) => c.attribute === 'nameWords')!;
+    expect(words.level).toBe('conflict');
+    expect(words.weight).toBe(customerConfig.comparisons.find((c) => c.attribute === 'nameWords')!.conflictWeight);
+    expect(decision.contributions.find((c) => c.attribute === 'city')!.weight).toBeCloseTo(Math.log2(9), 3); // the trained ones keep their place
   });
 });

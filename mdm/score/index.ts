@@ -280,13 +280,22 @@ export function scorePair(a: StandardisedRecord, b: StandardisedRecord, model: F
 
 function explainPair(a: StandardisedRecord, b: StandardisedRecord, levels: number[], model: FellegiSunterModel, config: EntityConfig, tf: Map<string, Map<string, number>>): Contribution[] {
   const weights = levelWeights(model);
-  return config.comparisons.map((c, k) => ({
-    attribute: c.attribute,
-    level: model.comparisons[k].levels[levels[k]],
-    weight: round(contributionWeight(c, model.comparisons[k], weights[k], levels[k], a, tf)),
-    left: a.std[c.attribute] ?? null,
-    right: b.std[c.attribute] ?? null,
-  }));
+  const trained = modelIndexes(model, config);
+  return config.comparisons.map((c, k) => {
+    // A model stored by an older batch may lack a comparison added since (matched by attribute and levels): until
+    // the next batch trains it, such a comparison weighs only its fixed weights (a conflict), else nothing.
+    const t = trained[k];
+    const weight = t >= 0
+      ? contributionWeight(c, model.comparisons[t], weights[t], levels[k], a, tf)
+      : levels[k] !== NULL_LEVEL && c.conflictWeight !== undefined && levels[k] === conflictLevel(c) ? c.conflictWeight : levels[k] !== NULL_LEVEL && c.agreeWeight !== undefined ? c.agreeWeight : 0;
+    return {
+      attribute: c.attribute,
+      level: t >= 0 ? model.comparisons[t].levels[levels[k]] : levelLabel(c.levels, levels[k]),
+      weight: round(weight),
+      left: a.std[c.attribute] ?? null,
+      right: b.std[c.attribute] ?? null,
+    };
+  });
 }
 
 function contributionWeight(
@@ -306,6 +315,25 @@ function contributionWeight(
     if (frequency !== undefined) return Math.log2(params.m[1] / Math.max(frequency, 1e-9));
   }
   return weights[level];
+}
+
+/** For each configured comparison, the index of the model's comparison of the same attribute and levels, or -1. */
+const indexCache = new WeakMap<FellegiSunterModel, WeakMap<EntityConfig, number[]>>();
+
+function modelIndexes(model: FellegiSunterModel, config: EntityConfig): number[] {
+  let byConfig = indexCache.get(model);
+  if (!byConfig) { byConfig = new WeakMap(); indexCache.set(model, byConfig); }
+  let indexes = byConfig.get(config);
+  if (!indexes) { indexes = computeModelIndexes(model, config); byConfig.set(config, indexes); }
+  return indexes;
+}
+
+function computeModelIndexes(model: FellegiSunterModel, config: EntityConfig): number[] {
+  return config.comparisons.map((c, k) => {
+    const labels = Array.from({ length: levelCount(c) }, (_, l) => levelLabel(c.levels, l)).join('|');
+    const same = (t: number) => model.comparisons[t]?.attribute === c.attribute && model.comparisons[t].levels.join('|') === labels;
+    return same(k) ? k : model.comparisons.findIndex((_, t) => same(t));
+  });
 }
 
 function levelWeights(model: FellegiSunterModel): number[][] {

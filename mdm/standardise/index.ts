@@ -8,7 +8,7 @@ import {
   isValidGtin, isValidTaxId, standardiseDate, standardiseGtin, standardiseNumber, standardiseSku, standardiseTaxId,
 } from './identifiers.js';
 import { standardiseCompanyName, standardiseLegalForm, standardiseName } from './organisation.js';
-import { standardiseModelNumbers, standardiseProductText } from './product.js';
+import { standardiseModelNumbers, standardiseProductGrams, standardiseProductText } from './product.js';
 import { foldCode, foldText } from './text.js';
 
 export * from './contact.js';
@@ -48,6 +48,8 @@ export const STANDARDISERS = {
   productText: (v: AttributeValue) => standardiseProductText(asText(v)),
   /** Model numbers and versions found in a product text ("DSC-W120" → "dscw120"). */
   modelNumbers: (v: AttributeValue) => standardiseModelNumbers(asText(v)),
+  /** A product text's character trigrams over its words run together ("print shop" = "printshop"; see product.ts). */
+  productGrams: (v: AttributeValue) => standardiseProductGrams(asText(v)),
 } satisfies Record<string, (value: AttributeValue, country: string | null) => string | null>;
 
 export type StandardiserName = keyof typeof STANDARDISERS;

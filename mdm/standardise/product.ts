@@ -67,6 +67,24 @@ export function standardiseModelNumbers(value: string | null | undefined): strin
   return codes.size === 0 ? null : [...codes].sort().join(' ');
 }
 
+/**
+ * A product text's character trigrams, each once, space-separated (so the
+ * TF-IDF word cosine weighs them by rarity like words): taken over the folded
+ * text with stop words and every space and punctuation mark removed, so
+ * "print shop" meets "printshop", "clip art" "clipart" and "950 000"
+ * "950000", which word-level comparison cannot see. Written here: three
+ * lines, and the weighting must be the engine's own (see tokenWeights.ts).
+ */
+export function standardiseProductGrams(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const folded = String(value).normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const text = folded.split(/[^a-z0-9]+/).filter((w) => w !== '' && !STOP_WORDS.has(w)).join('');
+  if (text.length < 3) return null;
+  const grams = new Set<string>();
+  for (let i = 0; i + 3 <= text.length; i++) grams.add(text.slice(i, i + 3));
+  return [...grams].join(' ');
+}
+
 /** Brand names compare folded, without legal forms' punctuation ("Hewlett-Packard" = "hewlett packard"). */
 export function standardiseBrand(value: string | null | undefined): string | null {
   return foldText(value);
