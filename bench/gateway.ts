@@ -296,6 +296,7 @@ async function main(): Promise<void> {
       sourceRequests = 0;
       let rssPeak = gateway.rssBytes();
       const cpuBefore = gateway.cpuSeconds();
+      const subgraphCpuBefore = process.cpuUsage();
       const sampler = setInterval(() => {
         rssPeak = Math.max(rssPeak, gateway.rssBytes());
       }, 500);
@@ -303,6 +304,7 @@ async function main(): Promise<void> {
       const load = await runWrk({ url: gateway.url, script, connections, durationSec, cpus: loadCpus });
       clearInterval(sampler);
       const cpuSeconds = gateway.cpuSeconds() - cpuBefore;
+      const subgraphCpu = process.cpuUsage(subgraphCpuBefore);
       rssPeak = Math.max(rssPeak, gateway.rssBytes());
       const cacheAfter = await entityCacheLookups(gateway.url);
       const hits = cacheAfter.hit - cacheBefore.hit;
@@ -318,6 +320,7 @@ async function main(): Promise<void> {
         subgraphRequestsPerOp: counter.total() / Math.max(1, load.requests),
         subgraphRequestsByName: counter.byName(),
         sourceRequestsPerOp: sourceRequests / Math.max(1, load.requests),
+        subgraphCpuMsPerOp: (subgraphCpu.user + subgraphCpu.system) / 1000 / Math.max(1, load.requests),
         sameAnswer: firstData.get(q.name) === data,
         entityCacheHitRatio: lookups > 0 ? hits / lookups : undefined,
       };
@@ -330,6 +333,7 @@ async function main(): Promise<void> {
       'Peers (stock gateway, Hive) check no JWT and get a supergraph without @authenticated/@requiresScopes; "concord (no auth)" is the same conditions, "concord (auth as shipped)" verifies the bearer token, authorizes fields and signs a gateway proof per request.',
       `Concord (auth as shipped) runs gateway/main.ts configured from the environment (demo issuer, audit records to the bench database, ${values['max-cost'] ? `default limits except LIMIT_MAX_COST=${values['max-cost']}` : 'default limits'}).`,
       'Concord and Hive share identical in-flight subgraph requests by default, the stock gateway does not; with one query sent from many connections this cuts the subgraph work — see subgraph req/op.',
+      'Subgraph CPU ms/op is the CPU time of the bench process — the three subgraphs, the CRM stand-in and PGlite, not wrk — over the window divided by the operations answered: the work a gateway makes the subgraphs do per operation, and the least load-sensitive figure of a run where that core is the bottleneck.',
       'Gateway CPU ms/op is the CPU time the gateway process used in the measured window divided by the operations answered: the cost of the gateway itself, whatever the bottleneck. CPU % is that time over the window (100% = one core busy; below it, the gateway waited on subgraphs or the load generator).',
       `Subgraphs, the CRM stand-in, PGlite and wrk share CPUs ${loadCpus ?? 'unpinned'}; each gateway runs alone on CPUs ${gatewayCpus ?? 'unpinned'}.`,
     );

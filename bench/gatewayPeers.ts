@@ -3,14 +3,15 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_NODE_FLAGS } from '../gateway/heapSettings.js';
 
 /**
  * The gateways bench/gateway.ts compares, each started as its own process on
  * the same subgraphs and supergraph, and how to start, watch and stop them.
  */
-export type ContenderName = 'concord' | 'concord-auth' | 'concord-nodedupe' | 'apollo' | 'hive';
+export type ContenderName = 'concord' | 'concord-auth' | 'concord-nodedupe' | 'concord-v8heap' | 'apollo' | 'hive';
 
-export const CONTENDER_NAMES: readonly ContenderName[] = ['concord', 'concord-auth', 'concord-nodedupe', 'apollo', 'hive'];
+export const CONTENDER_NAMES: readonly ContenderName[] = ['concord', 'concord-auth', 'concord-nodedupe', 'concord-v8heap', 'apollo', 'hive'];
 
 export interface Contender {
   name: ContenderName;
@@ -21,15 +22,19 @@ export interface Contender {
   bearer: boolean;
   /** Extra environment for the gateway process. */
   env?: Record<string, string>;
+  /** Node flags it is started with: Concord's are the gateway's own heap settings, as npm start and docker-compose pass them. */
+  nodeFlags: readonly string[];
 }
 
 export const CONTENDERS: Record<ContenderName, Contender> = {
-  concord: { name: 'concord', label: 'Concord (no auth)', supergraph: 'stripped', bearer: false },
-  'concord-auth': { name: 'concord-auth', label: 'Concord (auth as shipped)', supergraph: 'full', bearer: true },
+  concord: { name: 'concord', label: 'Concord (no auth)', supergraph: 'stripped', bearer: false, nodeFlags: GATEWAY_NODE_FLAGS },
+  'concord-auth': { name: 'concord-auth', label: 'Concord (auth as shipped)', supergraph: 'full', bearer: true, nodeFlags: GATEWAY_NODE_FLAGS },
   // Without sharing identical in-flight subgraph calls: the stock gateway's terms, to show what the rest of the path is worth.
-  'concord-nodedupe': { name: 'concord-nodedupe', label: 'Concord (no auth, no dedupe)', supergraph: 'stripped', bearer: false, env: { SUBGRAPH_DEDUPE: 'false' } },
-  apollo: { name: 'apollo', label: 'stock @apollo/gateway 2.14.4', supergraph: 'stripped', bearer: false },
-  hive: { name: 'hive', label: 'Hive Gateway 2.15.1', supergraph: 'stripped', bearer: false },
+  'concord-nodedupe': { name: 'concord-nodedupe', label: 'Concord (no auth, no dedupe)', supergraph: 'stripped', bearer: false, env: { SUBGRAPH_DEDUPE: 'false' }, nodeFlags: GATEWAY_NODE_FLAGS },
+  // V8's default heap settings instead of the gateway's own: what those settings buy in memory and cost in throughput.
+  'concord-v8heap': { name: 'concord-v8heap', label: "Concord (no auth, V8's default heap)", supergraph: 'stripped', bearer: false, nodeFlags: [] },
+  apollo: { name: 'apollo', label: 'stock @apollo/gateway 2.14.4', supergraph: 'stripped', bearer: false, nodeFlags: [] },
+  hive: { name: 'hive', label: 'Hive Gateway 2.15.1', supergraph: 'stripped', bearer: false, nodeFlags: [] },
 };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,6 +78,7 @@ function commandFor(name: ContenderName, supergraphFile: string, port: number, n
   switch (name) {
     case 'concord':
     case 'concord-nodedupe':
+    case 'concord-v8heap':
     case 'apollo':
       return ['node', ...nodeFlags, '--import', 'tsx', path.join(ROOT, 'bench/gatewayProcess.ts'), name === 'apollo' ? 'apollo' : 'concord', '--supergraph', supergraphFile, '--port', String(port)];
     case 'concord-auth':
@@ -142,7 +148,7 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
 
 export async function startContender(name: ContenderName, options: StartContenderOptions): Promise<RunningContender> {
   const port = await freePort();
-  const command = commandFor(name, options.supergraphFile, port, options.nodeFlags ?? []);
+  const command = commandFor(name, options.supergraphFile, port, [...CONTENDERS[name].nodeFlags, ...(options.nodeFlags ?? [])]);
   const argv = options.cpus && existsSync('/usr/bin/taskset') ? ['taskset', '-c', options.cpus, ...command] : command;
   const child = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,

@@ -18,6 +18,8 @@ export interface Measurement {
   subgraphRequestsByName?: Record<string, number>;
   /** Source round trips (SQL queries, CRM API calls) per operation answered. */
   sourceRequestsPerOp?: number;
+  /** CPU time of the subgraphs' process (subgraphs, CRM stand-in, PGlite; not wrk) per operation answered, in ms. */
+  subgraphCpuMsPerOp?: number;
   /** Whether a single answer's `data` equals the first gateway's for this query. */
   sameAnswer?: boolean;
   /** Entity-cache hits over lookups in the measured window (Concord only). */
@@ -41,18 +43,18 @@ const mib = (bytes: number | undefined) => (bytes === undefined ? '—' : (bytes
 
 export function resultsTable(run: BenchRun): string {
   const lines = [
-    '| query | gateway | req/s | p50 ms | p99 ms | RSS MiB (peak) | gateway CPU ms/op | gateway CPU % | subgraph req/op | source req/op | entity cache hits | non-200 / GraphQL errors | same data |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+    '| query | gateway | req/s | p50 ms | p99 ms | RSS MiB (peak) | gateway CPU ms/op | gateway CPU % | subgraph req/op | subgraph CPU ms/op | source req/op | entity cache hits | non-200 / GraphQL errors | same data |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
   ];
   for (const m of run.measurements) {
     const label = CONTENDERS[m.contender].label;
     if (m.error || !m.load) {
-      lines.push(`| ${m.query} | ${label} | — | — | — | — | — | — | — | — | — | ${m.error ? `failed: ${m.error.split('\n')[0].slice(0, 120)}` : '—'} | — |`);
+      lines.push(`| ${m.query} | ${label} | — | — | — | — | — | — | — | — | — | — | ${m.error ? `failed: ${m.error.split('\n')[0].slice(0, 120)}` : '—'} | — |`);
       continue;
     }
     const l = m.load;
     lines.push(
-      `| ${m.query} | ${label} | ${fixed(l.requestsPerSec, 0)} | ${fixed(l.p50Ms)} | ${fixed(l.p99Ms)} | ${mib(m.rssPeakBytes)} | ${fixed(m.gatewayCpuMsPerOp, 2)} | ${fixed(m.gatewayCpuShare === undefined ? undefined : m.gatewayCpuShare * 100, 0)} | ${fixed(m.subgraphRequestsPerOp, 2)} | ${fixed(m.sourceRequestsPerOp, 1)} | ${m.entityCacheHitRatio === undefined ? '—' : `${(100 * m.entityCacheHitRatio).toFixed(0)}%`} | ${l.non200 + l.socketErrors} / ${l.graphqlErrors} | ${m.sameAnswer === undefined ? '—' : m.sameAnswer ? 'yes' : 'NO'} |`,
+      `| ${m.query} | ${label} | ${fixed(l.requestsPerSec, 0)} | ${fixed(l.p50Ms)} | ${fixed(l.p99Ms)} | ${mib(m.rssPeakBytes)} | ${fixed(m.gatewayCpuMsPerOp, 2)} | ${fixed(m.gatewayCpuShare === undefined ? undefined : m.gatewayCpuShare * 100, 0)} | ${fixed(m.subgraphRequestsPerOp, 2)} | ${fixed(m.subgraphCpuMsPerOp, 1)} | ${fixed(m.sourceRequestsPerOp, 1)} | ${m.entityCacheHitRatio === undefined ? '—' : `${(100 * m.entityCacheHitRatio).toFixed(0)}%`} | ${l.non200 + l.socketErrors} / ${l.graphqlErrors} | ${m.sameAnswer === undefined ? '—' : m.sameAnswer ? 'yes' : 'NO'} |`,
     );
   }
   return lines.join('\n');
@@ -61,8 +63,8 @@ export function resultsTable(run: BenchRun): string {
 /** Concord/peer for each query: throughput above 1 is better for Concord; latency, memory and subgraph calls below 1. */
 export function ratioTable(run: BenchRun): string {
   const lines = [
-    '| query | Concord variant / peer | req/s | p50 | p99 | RSS | gateway CPU/op | subgraph req/op |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| query | Concord variant / peer | req/s | p50 | p99 | RSS | gateway CPU/op | subgraph req/op | subgraph CPU/op |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const find = (query: string, contender: ContenderName) => run.measurements.find((m) => m.query === query && m.contender === contender && m.load);
   const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
@@ -74,6 +76,9 @@ export function ratioTable(run: BenchRun): string {
       ['concord-auth', 'hive'],
       // Both without deduplication: the rest of the request path, like for like.
       ['concord-nodedupe', 'apollo'],
+      // The gateway's own heap settings against V8's defaults.
+      ['concord', 'concord-v8heap'],
+      ['concord-v8heap', 'apollo'],
     ];
     {
       for (const [ours, peer] of pairs) {
@@ -81,7 +86,7 @@ export function ratioTable(run: BenchRun): string {
         const b = find(query.name, peer);
         if (!a || !b) continue;
         lines.push(
-          `| ${query.name} | ${ours} / ${peer} | ${ratio(a.load!.requestsPerSec, b.load!.requestsPerSec)} | ${ratio(a.load!.p50Ms, b.load!.p50Ms)} | ${ratio(a.load!.p99Ms, b.load!.p99Ms)} | ${ratio(a.rssPeakBytes, b.rssPeakBytes)} | ${ratio(a.gatewayCpuMsPerOp, b.gatewayCpuMsPerOp)} | ${ratio(a.subgraphRequestsPerOp, b.subgraphRequestsPerOp)} |`,
+          `| ${query.name} | ${ours} / ${peer} | ${ratio(a.load!.requestsPerSec, b.load!.requestsPerSec)} | ${ratio(a.load!.p50Ms, b.load!.p50Ms)} | ${ratio(a.load!.p99Ms, b.load!.p99Ms)} | ${ratio(a.rssPeakBytes, b.rssPeakBytes)} | ${ratio(a.gatewayCpuMsPerOp, b.gatewayCpuMsPerOp)} | ${ratio(a.subgraphRequestsPerOp, b.subgraphRequestsPerOp)} | ${ratio(a.subgraphCpuMsPerOp, b.subgraphCpuMsPerOp)} |`,
         );
       }
     }
