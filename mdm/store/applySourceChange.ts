@@ -3,7 +3,7 @@ import type { SourceRecord } from '../types.js';
 import { validateSourceRecord, type RuleViolation } from '../validate/index.js';
 import { goldenChangesBetween, type GoldenChange } from './goldenChanges.js';
 import { stableStringify } from './json.js';
-import { matchOneIn } from './matchOne.js';
+import { matchOneIn, newMatchOneTransactionCache, type MatchOneTransactionCache } from './matchOne.js';
 import { removeSourceRecordIn } from './removeOne.js';
 
 /** One captured source change, as the change-capture consumer hands it to the MDM. */
@@ -74,6 +74,7 @@ export async function applySourceChanges(pool: pg.Pool, changes: SourceChange[],
         .rows.map((r) => [r.event_id as string, r]),
     );
     const results: AppliedSourceChange[] = [];
+    const cache = newMatchOneTransactionCache();
     const fresh: { change: SourceChange; result: AppliedSourceChange }[] = [];
     for (const change of changes) {
       const before = seen.get(change.eventId);
@@ -81,7 +82,7 @@ export async function applySourceChanges(pool: pg.Pool, changes: SourceChange[],
         results.push({ status: 'replayed', goldenChanges: before.golden_changes ?? [], ...(before.history_id ? { historyId: before.history_id } : {}) });
         continue;
       }
-      const result = await applyIn(client, change, options.actor ?? `cdc:${change.system}`);
+      const result = await applyIn(client, change, options.actor ?? `cdc:${change.system}`, cache);
       seen.set(change.eventId, { golden_changes: result.goldenChanges, history_id: result.historyId ?? null });
       fresh.push({ change, result });
       results.push(result);
@@ -106,7 +107,7 @@ export async function applySourceChanges(pool: pg.Pool, changes: SourceChange[],
   }
 }
 
-async function applyIn(client: pg.PoolClient, change: SourceChange, actor: string): Promise<AppliedSourceChange> {
+async function applyIn(client: pg.PoolClient, change: SourceChange, actor: string, cache: MatchOneTransactionCache): Promise<AppliedSourceChange> {
   const stored = (await client.query(
     `SELECT s.attributes, s.source_updated_at, x.master_id FROM mdm.source_record s
        LEFT JOIN mdm.xref x ON x.entity_type = s.entity_type AND x.system = s.system AND x.source_id = s.source_id
@@ -143,7 +144,7 @@ async function applyIn(client: pg.PoolClient, change: SourceChange, actor: strin
   if (stored?.master_id && stableStringify(stored.attributes) === stableStringify(change.record.attributes)) {
     return { status: 'unchanged', goldenChanges: [], masterId: stored.master_id, released };
   }
-  const matched = await matchOneIn(client, change.record, { actor });
+  const matched = await matchOneIn(client, change.record, { actor, cache });
   return {
     status: 'applied', goldenChanges: goldenChangesBetween(matched.snapshots.before, matched.snapshots.after),
     historyId: matched.historyId, masterId: matched.masterId, released,

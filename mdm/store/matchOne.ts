@@ -69,6 +69,20 @@ export async function matchOne(pool: pg.Pool, input: SourceRecord, options: { ac
   }
 }
 
+/**
+ * What stays the same for every record matched in one transaction under the
+ * steward lock (the model and whether term frequencies are counted change
+ * only in a batch run, which takes the same lock): read once, by entity type.
+ */
+export interface MatchOneTransactionCache {
+  models: Map<string, FellegiSunterModel | undefined>;
+  counted: Map<string, boolean>;
+}
+
+export function newMatchOneTransactionCache(): MatchOneTransactionCache {
+  return { models: new Map(), counted: new Map() };
+}
+
 /** What matchOneIn changed, for callers that derive golden-record change events from it. */
 export interface MatchOneChange extends MatchOneResult {
   /** The stored state of every master in play before and after. */
@@ -82,7 +96,7 @@ export interface MatchOneChange extends MatchOneResult {
  * can write more in the same transaction (the change-capture consumer records
  * the source event it applied, for exactly-once effect).
  */
-export async function matchOneIn(client: pg.PoolClient, input: SourceRecord, options: { actor?: string } = {}): Promise<MatchOneChange> {
+export async function matchOneIn(client: pg.PoolClient, input: SourceRecord, options: { actor?: string; cache?: MatchOneTransactionCache } = {}): Promise<MatchOneChange> {
   const config = entityConfig(input.entityType);
   const record = standardiseRecord(input, config.attributes);
   const stored = (await client.query(
@@ -97,11 +111,16 @@ export async function matchOneIn(client: pg.PoolClient, input: SourceRecord, opt
   const current = (stored?.master_id ?? undefined) as string | undefined;
   await upsertSourceRecords(client, [record]);
   await writeBlockKeys(client, config, [record]);
-  const counted = await adjustTermFrequencies(client, config, previous, record);
+  const counted = await adjustTermFrequencies(client, config, previous, record, options.cache?.counted.get(config.entityType));
+  options.cache?.counted.set(config.entityType, counted);
 
   const candidates = await readBlockedCandidates(client, config, record);
   const rulings = await readRulingsOf(client, config.entityType, record);
-  const model = (await client.query('SELECT model FROM mdm.model WHERE entity_type = $1', [config.entityType])).rows[0]?.model as FellegiSunterModel | undefined;
+  let model = options.cache?.models.get(config.entityType);
+  if (!options.cache?.models.has(config.entityType)) {
+    model = (await client.query('SELECT model FROM mdm.model WHERE entity_type = $1', [config.entityType])).rows[0]?.model as FellegiSunterModel | undefined;
+    options.cache?.models.set(config.entityType, model);
+  }
   // Word-weighted comparisons weigh both sides' words: the candidates' word counts are read too.
   const wordWeighted = config.comparisons.some(countsWords);
   const tf: TermFrequencyTable = counted ? await readTermFrequencies(client, config, wordWeighted ? [record, ...candidates.map((c) => c.record)] : [record]) : new Map();

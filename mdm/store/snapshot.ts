@@ -38,7 +38,7 @@ export async function takeSnapshot(client: pg.PoolClient, scope: StateScope): Pr
        JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(e, ls, li, rs, ri)
          ON d.entity_type = t.e AND d.left_system = t.ls AND d.left_id = t.li AND d.right_system = t.rs AND d.right_id = t.ri
       ORDER BY 1, 2, 3, 4, 5`, columns(scope.decisionPairs))).rows;
-  const candidates = (await client.query(
+  const candidates = scope.candidateIds.length === 0 ? [] : (await client.query(
     `SELECT id::text AS id, entity_type, left_system, left_id, right_system, right_id, score, explanation, status, created_at, decided_at, decided_by
        FROM mdm.match_candidate WHERE id = ANY($1::bigint[]) ORDER BY id`, [scope.candidateIds])).rows;
   return { scope, golden: iso(golden), xref: iso(xref), decisions: iso(decisions), candidates: iso(candidates) };

@@ -51,9 +51,11 @@ export async function adjustTermFrequencies(
   config: EntityConfig,
   previous: StandardisedRecord | null,
   current: StandardisedRecord,
+  /** Whether counts exist, when the caller knows already (several records in one transaction ask once). */
+  known?: boolean,
 ): Promise<boolean> {
-  const counted = await client.query('SELECT 1 FROM mdm.term_frequency_total WHERE entity_type = $1 LIMIT 1', [config.entityType]);
-  if (!counted.rowCount) return false;
+  const counted = known ?? Boolean((await client.query('SELECT 1 FROM mdm.term_frequency_total WHERE entity_type = $1 LIMIT 1', [config.entityType])).rowCount);
+  if (!counted) return false;
   const out: [string, string][] = []; const into: [string, string][] = [];
   const totals = new Map<string, number>();
   // Whole values of tf-adjusted attributes, and words of word-weighted ones: the values the record held go out, those it holds go in.
