@@ -16,6 +16,7 @@ export function goldenEventsFor(change: CapturedChange, golden: GoldenChange[], 
     kind: g.kind,
     changedFields: g.changedFields,
     relatedMasterIds: g.relatedMasterIds,
+    ...(g.keys ? { keys: g.keys } : {}),
     cause: { kind: 'source', system: change.system as SourceSystem, sourceId: change.sourceId, sourceEventId: change.eventId },
     occurredAt,
   }));

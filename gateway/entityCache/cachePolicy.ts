@@ -48,9 +48,17 @@ export const DEFAULT_ENTITY_CACHE_POLICY: EntityCachePolicy = {
   ],
 };
 
-/** Invalidation tags: `customer:<master id>` for one record; `product:*` for entries found by another key (a SKU). */
+/**
+ * Invalidation tags: `customer:<master id>` for an entry found by master id;
+ * `product:sku=<sku>` for one found by another key (events name the values of
+ * those keys); `product:*` on the latter too, for an event that names no keys.
+ */
 export function recordTag(entity: GoldenEntity, masterId: string): string {
   return `${entity}:${masterId}`;
+}
+
+export function keyTag(entity: GoldenEntity, field: string, value: string): string {
+  return `${entity}:${field}=${value}`;
 }
 
 export function classTag(entity: GoldenEntity): string {

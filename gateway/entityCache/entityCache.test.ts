@@ -9,6 +9,7 @@ import { MemoryEntityCacheStore } from './entityCacheStore.js';
 const CUSTOMERS = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Customer{name primaryEmail}}}';
 const ERP_PRODUCT_PRICE = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{listPrice}}}';
 const ERP_PRODUCT_STOCK = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{stock{onHand}}}}';
+const MDM_PRODUCT_NAME = 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}';
 const CUSTOMER_ROOT = 'query($id:ID!){customer(id:$id){__typename id name}}';
 
 const customer = (id: string) => ({ __typename: 'Customer', id });
@@ -123,7 +124,22 @@ describe('the entity cache', () => {
     expect(mdm.calls).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'a' }]);
   });
 
-  it('drops products found by SKU on any product change (the event names the master id, not the SKU)', async () => {
+  it('drops products found by SKU only for the SKUs a product change names (before and after)', async () => {
+    const { cache } = cacheOf();
+    const erp = subgraph(() => ({ listPrice: 10 }));
+    const mdm = subgraph();
+    const [s1, s2, s3] = ['S-1', 'S-2', 'S-3'].map((sku) => ({ __typename: 'Product', sku }));
+    await cache.fetch('erp', ERP_PRODUCT_PRICE, { representations: [s1, s2, s3] }, 'p', erp.send);
+    await cache.fetch('mdm', MDM_PRODUCT_NAME, { representations: [s1, s2, s3] }, 'p', mdm.send);
+    // prd_1's SKU changed from S-1 to S-2: entries found by either are stale, S-3's are not.
+    expect(await cache.applyChange({ ...change('prd_1', 'product'), changedFields: ['sku'], keys: { sku: ['S-1', 'S-2'] } })).toBe(4);
+    await cache.fetch('erp', ERP_PRODUCT_PRICE, { representations: [s1, s2, s3] }, 'p', erp.send);
+    await cache.fetch('mdm', MDM_PRODUCT_NAME, { representations: [s1, s2, s3] }, 'p', mdm.send);
+    expect(erp.calls).toEqual([[s1, s2, s3], [s1, s2]]);
+    expect(mdm.calls).toEqual([[s1, s2, s3], [s1, s2]]);
+  });
+
+  it('drops every product found by SKU on a product change that names no keys (an older publisher)', async () => {
     const { cache } = cacheOf();
     const erp = subgraph(() => ({ listPrice: 10 }));
     const sku = { __typename: 'Product', sku: 'S-1' };
@@ -131,6 +147,29 @@ describe('the entity cache', () => {
     await cache.applyChange(change('prd_1', 'product'));
     await cache.fetch('erp', ERP_PRODUCT_PRICE, { representations: [sku] }, 'p', erp.send);
     expect(erp.calls).toEqual([[sku], [sku]]);
+  });
+
+  it('empties itself when its change feed reports a gap (NATS reconnected), and follows changes again after', async () => {
+    const { cache, registry } = cacheOf();
+    const listeners: Array<(c: GoldenRecordChanged) => void> = [];
+    const gaps: Array<() => void> = [];
+    const feed = {
+      subscribe: (l: (c: GoldenRecordChanged) => void) => (listeners.push(l), () => {}),
+      onGap: (l: () => void) => (gaps.push(l), () => {}),
+      close: async () => {},
+    };
+    const stop = cache.follow(feed);
+    const mdm = subgraph();
+    await cache.fetch('mdm', CUSTOMERS, { representations: [customer('a'), customer('b')] }, 'p', mdm.send);
+    for (const gap of gaps) gap();
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.fetch('mdm', CUSTOMERS, { representations: [customer('a'), customer('b')] }, 'p', mdm.send);
+    for (const listener of listeners) listener(change('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.fetch('mdm', CUSTOMERS, { representations: [customer('a'), customer('b')] }, 'p', mdm.send);
+    expect(mdm.calls).toEqual([[customer('a'), customer('b')], [customer('a'), customer('b')], [customer('a')]]);
+    expect(await registry.metrics()).toMatch(/concord_gateway_entity_cache_invalidations_total\{entity="all",kind="gap"\} 1/);
+    stop();
   });
 
   it('applies a redelivered event once', async () => {

@@ -2,7 +2,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { GoldenChangeFeed, GoldenRecordChanged } from '../../platform/events/changeEvents.js';
-import { classTag, recordTag, type EntityCachePolicy } from './cachePolicy.js';
+import { classTag, keyTag, recordTag, type EntityCachePolicy } from './cachePolicy.js';
 import type { EntityCacheEntry, EntityCacheStore } from './entityCacheStore.js';
 import { entityTags, fetchShapeOf, type FetchShape } from './fetchShape.js';
 
@@ -52,7 +52,7 @@ export class EntityCache {
     });
     this.#invalidations = new Counter({
       name: 'concord_gateway_entity_cache_invalidations_total',
-      help: 'Golden-record change events applied to the entity cache, by entity and change kind.',
+      help: 'Golden-record change events applied to the entity cache, by entity and change kind (entity="all", kind="gap": emptied after the change feed may have missed events).',
       labelNames: ['entity', 'kind'] as const,
       registers,
     });
@@ -60,19 +60,49 @@ export class EntityCache {
 
   private readonly logger: Logger | undefined;
 
-  /** Apply golden-record changes from a feed (in-process or NATS) until the returned function is called. */
+  /**
+   * Apply golden-record changes from a feed (in-process or NATS) until the
+   * returned function is called; when the feed may have missed changes
+   * (NATS reconnected), drop everything: no entry can be shown fresh.
+   */
   follow(feed: GoldenChangeFeed): () => void {
-    return feed.subscribe((change) => {
+    const unsubscribe = feed.subscribe((change) => {
       this.applyChange(change).catch((error: unknown) => this.logger?.error({ err: error, eventId: change.eventId }, 'entity cache invalidation failed'));
     });
+    const stopGaps = feed.onGap?.(() => {
+      this.logger?.warn('golden-record changes may have been missed (change feed reconnected): entity cache emptied');
+      this.clear().catch((error: unknown) => this.logger?.error({ err: error }, 'entity cache could not be emptied'));
+    });
+    return () => {
+      unsubscribe();
+      stopGaps?.();
+    };
   }
 
-  /** Remove what a change makes stale: the record, the records merged into or split from it, and entries found by other keys. */
+  /** Drop every entry (and keep no answer that was in flight): after missed changes. */
+  async clear(): Promise<number> {
+    this.#epoch++;
+    const removed = await this.store.clear();
+    this.#invalidations.labels('all', 'gap').inc();
+    return removed;
+  }
+
+  /**
+   * Remove what a change makes stale: the record, the records merged into or
+   * split from it, and the entries found by the key values the event names
+   * (a product's SKUs before and after) — every entry found by another key
+   * when it names none.
+   */
   async applyChange(change: GoldenRecordChanged): Promise<number> {
     if (this.#seen.has(change.eventId)) return 0;
     this.#remember(change.eventId);
     this.#epoch++;
-    const tags = [recordTag(change.entity, change.masterId), ...change.relatedMasterIds.map((id) => recordTag(change.entity, id)), classTag(change.entity)];
+    const tags = [recordTag(change.entity, change.masterId), ...change.relatedMasterIds.map((id) => recordTag(change.entity, id))];
+    if (change.keys) {
+      for (const [field, values] of Object.entries(change.keys)) for (const value of values) tags.push(keyTag(change.entity, field, value));
+    } else {
+      tags.push(classTag(change.entity));
+    }
     const removed = await this.store.invalidate(tags);
     this.#invalidations.labels(change.entity, change.kind).inc();
     return removed;

@@ -16,6 +16,8 @@ export interface EntityCacheStore {
   setMany(entries: readonly EntityCacheEntry[]): Promise<void>;
   /** Remove every entry carrying one of these tags; resolves once they are gone. Returns how many went. */
   invalidate(tags: readonly string[]): Promise<number>;
+  /** Remove every entry; resolves once they are gone. Returns how many went. */
+  clear(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,14 @@ export class MemoryEntityCacheStore implements EntityCacheStore {
       keys?.delete(key);
       if (keys?.size === 0) this.#byTag.delete(tag);
     }
+  }
+
+  async clear(): Promise<number> {
+    const removed = this.#entries.size;
+    this.#entries.clear();
+    this.#byTag.clear();
+    this.#bytes = 0;
+    return removed;
   }
 
   get size(): number {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Kind, parse, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
-import { classTag, recordTag, type EntityCachePolicy, type EntityCacheRule } from './cachePolicy.js';
+import { classTag, keyTag, recordTag, type EntityCachePolicy, type EntityCacheRule } from './cachePolicy.js';
 
 /**
  * What the cache can do with one subgraph fetch of a query plan, read once per
@@ -102,8 +102,19 @@ export function fetchShapeOf(subgraph: string, query: string, policy: EntityCach
   return rootShape(operation, subgraphRules.filter((r) => r.rootField), id);
 }
 
-/** The tags of one cached entity: its master id when the representation carries it, else the class (e.g. a product found by SKU). */
+/**
+ * The tags of one cached entity: its master id when the representation
+ * carries it; else the values of the key it was found by (a product by SKU)
+ * and the class, which only an event that names no key values invalidates.
+ */
 export function entityTags(rule: EntityCacheRule, representation: Record<string, unknown>): string[] {
   const id = representation.id;
-  return typeof id === 'string' || typeof id === 'number' ? [recordTag(rule.entity, String(id))] : [classTag(rule.entity)];
+  if (typeof id === 'string' || typeof id === 'number') return [recordTag(rule.entity, String(id))];
+  const tags = [classTag(rule.entity)];
+  for (const field in representation) {
+    if (field === '__typename') continue;
+    const value = representation[field];
+    if (typeof value === 'string' || typeof value === 'number') tags.push(keyTag(rule.entity, field, String(value)));
+  }
+  return tags;
 }

@@ -68,4 +68,24 @@ describe.skipIf(problem !== undefined)('the entity cache on Redis', () => {
     await replicas[0].fetch('mdm', CUSTOMERS, { representations: reps }, 'p', send);
     expect(calls).toEqual([reps, [reps[0]]]);
   });
+
+  it('empties its own keys, and no other prefix\'s, after a gap in the change feed', async () => {
+    const other = new Redis(url);
+    const foreign = `concord-test-other:${process.pid}:${Date.now().toString(36)}`;
+    await other.set(foreign, 'kept', 'EX', 60);
+    const calls: unknown[] = [];
+    const send = async (variables: Record<string, unknown> | undefined) => {
+      calls.push(variables!.representations);
+      return { data: { _entities: (variables!.representations as Array<{ id: string }>).map((r) => ({ name: `name of ${r.id}` })) } };
+    };
+    const reps = [{ __typename: 'Customer', id: 'c' }, { __typename: 'Customer', id: 'd' }];
+    await replicas[0].fetch('mdm', CUSTOMERS, { representations: reps }, 'p', send);
+    expect(await replicas[0].clear()).toBeGreaterThanOrEqual(2);
+    expect(await other.keys(`${keyPrefix}*`)).toEqual([]);
+    expect(await other.get(foreign)).toBe('kept');
+    await replicas[1].fetch('mdm', CUSTOMERS, { representations: reps }, 'p', send);
+    expect(calls).toEqual([reps, reps]);
+    await other.del(foreign);
+    await other.quit();
+  });
 });

@@ -61,6 +61,20 @@ export class RedisEntityCacheStore implements EntityCacheStore {
     return removed;
   }
 
+  /** Every key under the prefix (entries and tag sets), found with SCAN so Redis is never blocked by KEYS. */
+  async clear(): Promise<number> {
+    let removed = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix}*`, 'COUNT', 500);
+      cursor = next;
+      const entries = keys.filter((k) => !k.startsWith(`${this.#prefix}tag:`));
+      if (keys.length) await this.#redis.del(...keys);
+      removed += entries.length;
+    } while (cursor !== '0');
+    return removed;
+  }
+
   async close(): Promise<void> {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }

@@ -10,7 +10,16 @@ export interface GoldenChange {
   changedFields: string[];
   /** The masters merged into this one, or split off from it. */
   relatedMasterIds: string[];
+  /**
+   * Values of the record's alternate keys (a product's `sku`) before and
+   * after, for it and its related masters: caches that found it by such a key
+   * drop exactly those entries. Absent for entities without alternate keys.
+   */
+  keys?: Record<string, string[]>;
 }
+
+/** Golden attributes other services look records up by besides the master id (the federated Product's @key sku). */
+const ALTERNATE_KEYS: Readonly<Record<string, readonly string[]>> = { product: ['sku'] };
 
 /**
  * What happened to each golden record between two snapshots of the same
@@ -73,6 +82,21 @@ export function goldenChangesBetween(before: StateSnapshot, after: StateSnapshot
       ensure(id, 'updated');
     }
   }
-  for (const c of changes.values()) c.relatedMasterIds.sort();
+  for (const c of changes.values()) {
+    c.relatedMasterIds.sort();
+    const keyNames = ALTERNATE_KEYS[c.entityType];
+    if (!keyNames) continue;
+    c.keys = {};
+    for (const name of keyNames) {
+      const values = new Set<string>();
+      for (const id of [c.masterId, ...c.relatedMasterIds]) {
+        for (const g of [was.get(id), now.get(id)]) {
+          const value = (g?.attributes as Record<string, unknown> | undefined)?.[name];
+          if (typeof value === 'string' || typeof value === 'number') values.add(String(value));
+        }
+      }
+      c.keys[name] = [...values].sort();
+    }
+  }
   return [...changes.values()].sort((x, y) => (x.masterId < y.masterId ? -1 : 1));
 }

@@ -24,6 +24,14 @@ export interface GoldenRecordChanged {
   changedFields: string[];
   /** Other golden records involved: the ones merged into `masterId`, or split off from it. */
   relatedMasterIds: string[];
+  /**
+   * Values of the record's alternate keys before and after the change — a
+   * product's `sku` — for it and the records in `relatedMasterIds`, so a
+   * consumer holding entries found by such a key (the gateway's entity cache:
+   * products by SKU) drops exactly those. Absent: the publisher did not say,
+   * and a consumer must assume any value of any key.
+   */
+  keys?: Record<string, string[]>;
   /** What caused it: a source change (with its event id), a steward decision or a batch run. */
   cause: { kind: 'source' | 'steward' | 'batch'; system?: SourceSystem; sourceId?: string; sourceEventId?: string };
   occurredAt: string;
@@ -50,6 +58,13 @@ export function goldenChangeSubject(entity: GoldenEntity): string {
 /** Something that delivers golden-record changes to in-process listeners (NATS subscription or in-process bus). */
 export interface GoldenChangeFeed {
   subscribe(listener: (change: GoldenRecordChanged) => void): () => void;
+  /**
+   * Calls the listener when changes may have been missed (a non-durable
+   * subscription reconnected, or the server dropped messages for a slow
+   * consumer): whoever keeps state derived from the changes must drop it.
+   * Absent for feeds that cannot miss changes (the in-process one).
+   */
+  onGap?(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

@@ -15,6 +15,7 @@ let stack: TestStack;
 let admin: Record<string, string>;
 let customerId: string;
 let product: { id: string; sku: string; listPrice: number };
+let otherProducts: Array<{ id: string; sku: string; listPrice: number }>;
 
 const CUSTOMER = 'query Customer($id: ID!) { customer(id: $id) { id name } }';
 const PRODUCT = 'query Product($id: ID!) { product(id: $id) { id sku listPrice } }';
@@ -34,7 +35,9 @@ beforeAll(async () => {
   const customers = await postGraphQL(stack.gatewayUrl, '{ customers(first: 40) { nodes { id taxId primaryEmail } } }', {}, admin);
   customerId = customers.body.data.customers.nodes.find((c: { taxId: string | null; primaryEmail: string | null }) => c.taxId && c.primaryEmail).id;
   const products = await postGraphQL(stack.gatewayUrl, '{ products(first: 20) { nodes { id sku listPrice } } }', {}, admin);
-  product = products.body.data.products.nodes.find((p: { listPrice: number | null }) => p.listPrice !== null);
+  const priced = products.body.data.products.nodes.filter((p: { listPrice: number | null }) => p.listPrice !== null);
+  product = priced[0];
+  otherProducts = priced.slice(1, 4);
 }, 180_000);
 
 afterAll(async () => {
@@ -78,6 +81,35 @@ describe('the entity cache', () => {
     stack.goldenChanges.publish(changed('product', product.id, ['listPrice']));
     const fresh = await postGraphQL(stack.gatewayUrl, PRODUCT, { id: product.id }, admin);
     expect(fresh.body.data.product.listPrice).toBe(newPrice);
+  });
+
+  it('drops only the changed product when the pipeline captures an ERP price change: the next answer after its golden event is fresh, other SKUs stay cached', async () => {
+    const [changedProduct, ...others] = otherProducts;
+    for (const p of otherProducts) await postGraphQL(stack.gatewayUrl, PRODUCT, { id: p.id }, admin);
+    const event = new Promise<GoldenRecordChanged>((resolve) => {
+      const stop = stack.goldenChanges.subscribe((change) => {
+        if (change.masterId === changedProduct.id && change.changedFields.includes('listPrice')) {
+          stop();
+          resolve(change);
+        }
+      });
+    });
+    const newPrice = Math.round((changedProduct.listPrice + 3.25) * 100) / 100;
+    await stack.pool.query(
+      `UPDATE erp.product_template SET list_price = $2, write_date = now() WHERE id IN (SELECT product_tmpl_id FROM erp.product_product WHERE default_code = $1)`,
+      [changedProduct.sku, newPrice],
+    );
+    // The pipeline's golden event names the SKU, so the cache drops what was found by it and nothing else.
+    const published = await Promise.race([event, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no golden event within 10 s')), 10_000))]);
+    expect(published.keys).toEqual({ sku: [changedProduct.sku] });
+    const fresh = await postGraphQL(stack.gatewayUrl, PRODUCT, { id: changedProduct.id }, admin);
+    expect(fresh.body.data.product.listPrice).toBe(newPrice);
+    stack.resetSourceRequests();
+    for (const p of others) {
+      const answer = await postGraphQL(stack.gatewayUrl, PRODUCT, { id: p.id }, admin);
+      expect(answer.body.data.product.listPrice).toBe(p.listPrice);
+    }
+    expect(sourceCalls('erp')).toBe(0);
   });
 
   it('keeps callers with other scopes apart: an analyst gets the masked tax id after the admin read it in clear', async () => {
