@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
@@ -18,6 +19,55 @@ for (const target of targets) {
     afterAll(async () => {
       await pool?.end();
       await database?.drop();
+    });
+
+    it('keeps the process alive when the connection of a checked-out client or of a running statement is reset', async () => {
+      // A TCP proxy in front of the database whose connections this test resets (RST), as a database that goes away.
+      const server = new URL(database.url);
+      const sockets = new Set<net.Socket>();
+      const proxy = net.createServer((client) => {
+        const upstream = net.connect(Number(server.port || 5432), server.hostname);
+        client.pipe(upstream).pipe(client);
+        client.on('error', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
+        sockets.add(client);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      const url = new URL(database.url);
+      url.hostname = '127.0.0.1';
+      url.port = String((proxy.address() as net.AddressInfo).port);
+      const proxied = createPool({ connectionString: url.toString(), max: 2, statementTimeouts: false });
+      const reset = () => {
+        for (const socket of sockets) socket.resetAndDestroy();
+        sockets.clear();
+      };
+      const uncaught: unknown[] = [];
+      const onUncaught = (error: unknown) => uncaught.push(error);
+      process.on('uncaughtException', onUncaught);
+      try {
+        // A client checked out for a transaction, between statements: pg-pool leaves it without an 'error' listener.
+        const held = await proxied.connect();
+        reset();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        held.release(true);
+        // A statement on the wire (not on PGlite: it runs in this thread, a sleeping statement would stop the test).
+        if (target.name === 'postgres') {
+          expect((await proxied.query('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+          const running = proxied.query('SELECT pg_sleep(5)');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          reset();
+          await expect(running).rejects.toThrow();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(uncaught).toEqual([]);
+        // Broken connections are not reused: the next statement gets a fresh one.
+        expect((await proxied.query('SELECT 2 AS n')).rows).toEqual([{ n: 2 }]);
+      } finally {
+        process.off('uncaughtException', onUncaught);
+        await proxied.end();
+        reset();
+        await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      }
     });
 
     it('answers a statement within the budget as usual', async () => {

@@ -55,6 +55,16 @@ export function createPool(options: PoolOptions): pg.Pool {
   // An idle client that loses its server emits 'error' on the pool; without a
   // listener that would crash the process instead of failing one query later.
   pool.on('error', () => {});
+  // A client checked out of the pool has no 'error' listener (pg-pool removes
+  // its idle one at checkout; only its own pool.query, which budgetQueries
+  // replaces, adds one per query), so a connection reset while a statement or
+  // transaction runs — a database that goes away under load — was an uncaught
+  // 'error' that killed the process (issue 11: the gateway died when its audit
+  // database went down). The statement itself still fails with the error, and
+  // a client that is no longer queryable is dropped by the pool on release.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   budgetQueries(pool, {
     queryTimeoutMs: options.queryTimeoutMs ?? 30_000,
     connectionTimeoutMs: options.connectionTimeoutMs ?? 5_000,
