@@ -21,8 +21,8 @@ export function registerCdcCommands(program: Command): Command {
         : undefined;
       try {
         const status = await readCdcStatus(pool, {
-          erpPool, erpSchema: config.erpSchema,
-          ...(broker ? { jetstream: { redeliveries: () => broker.redeliveries(), deadLetters: async () => (await broker.stats()).deadLetters } } : {}),
+          erpPool, erpSchema: config.erpSchema, slot: config.slot,
+          ...(broker ? { jetstream: { deadLetters: async () => (await broker.stats()).deadLetters } } : {}),
         });
         process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatCdcStatus(status));
       } finally {

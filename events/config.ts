@@ -41,6 +41,12 @@ export interface EventsConfig {
    * @default 30 (`CDC_STALL_SECONDS`)
    */
   stallSeconds: number;
+  /**
+   * JetStream: how long a delivered change may stay unacknowledged before the
+   * server delivers it again (a consumer that died or hangs).
+   * @default 30000 (`CDC_ACK_WAIT_MS`)
+   */
+  ackWaitMs: number;
   /** Deliveries of one change before it goes to the dead letters with its last error. @default 5 (`CDC_MAX_DELIVERIES`) */
   maxDeliveries: number;
   /** The schema holding Odoo's tables. @default erp (`ERP_SCHEMA`; `public` in a real Odoo) */
@@ -108,6 +114,7 @@ export function loadEventsConfig(env: Record<string, string | undefined> = proce
     batchSize: readInt(env, 'CDC_BATCH_SIZE', 1000, { min: 1, max: 100_000 }),
     consumerBatch: readInt(env, 'CDC_CONSUMER_BATCH', 200, { min: 1, max: 1000 }),
     maxDeliveries: readInt(env, 'CDC_MAX_DELIVERIES', 5, { min: 1, max: 100 }),
+    ackWaitMs: readInt(env, 'CDC_ACK_WAIT_MS', 30_000, { min: 1_000, max: 3_600_000 }),
     stallSeconds: readInt(env, 'CDC_STALL_SECONDS', 30, { min: 1, max: 86_400 }),
     erpSchema: readString(env, 'ERP_SCHEMA', 'erp'),
     erpDatabaseUrl: readUrl(env, 'ERP_DATABASE_URL'),

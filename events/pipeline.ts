@@ -14,6 +14,7 @@ import type { EventsConfig } from './config.js';
 import type { CapturedChange } from './change.js';
 import { createMdmConsumer, type ConsumerStats } from './consumer/mdmConsumer.js';
 import { storeDeadLetters } from './store/deadLetters.js';
+import { createRedeliveryCounter } from './store/redeliveries.js';
 import { createPositionStore } from './store/positions.js';
 
 export interface PipelineStatus {
@@ -71,17 +72,18 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Runn
   if (!config.natsUrl && config.role !== 'all') throw new Error(`CDC_ROLE=${config.role} needs NATS_URL: without a broker, capture and consumer run in one process`);
   const feed = options.goldenFeed ?? createInProcessGoldenChangeFeed();
   const startedAt = Date.now();
+  const redeliveries = createRedeliveryCounter(options.pool, (error) => log(`counting redeliveries: ${error.message}`));
   const jet = config.natsUrl
     ? await createJetStreamBroker({
-      servers: config.natsUrl, namespace: config.natsNamespace, maxDeliveries: config.maxDeliveries, partitions: config.partitions, maxBatch: config.consumerBatch,
-      name: `concord-events-${config.role}`, onError: (error) => log(`broker: ${error.message}`),
+      servers: config.natsUrl, namespace: config.natsNamespace, maxDeliveries: config.maxDeliveries, partitions: config.partitions, maxBatch: config.consumerBatch, ackWaitMs: config.ackWaitMs,
+      name: `concord-events-${config.role}`, onError: (error) => log(`broker: ${error.message}`), onRedelivery: redeliveries.count,
     })
     : undefined;
   const broker: ChangeBroker = jet ?? createInProcessBroker({
-    maxDeliveries: config.maxDeliveries, maxBatch: config.consumerBatch,
+    maxDeliveries: config.maxDeliveries, maxBatch: config.consumerBatch, onRedelivery: redeliveries.count,
     deadLetter: storeDeadLetters(options.pool, sourceChangeSubject),
   });
-  const stops: Array<() => Promise<void>> = [() => broker.close(), async () => { if (!options.goldenFeed) await feed.close(); }];
+  const stops: Array<() => Promise<void>> = [() => broker.close(), () => redeliveries.stop(), async () => { if (!options.goldenFeed) await feed.close(); }];
   let consumer: ReturnType<typeof createMdmConsumer> | undefined;
   if (config.role !== 'capture') {
     consumer = createMdmConsumer({

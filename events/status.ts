@@ -10,7 +10,8 @@ export interface SourceStatus {
   lagSeconds: number | null;
   /** Changes in the source not yet captured (null: the source cannot say, e.g. a slot counts WAL bytes). */
   lagEvents: number | null;
-  redeliveries: number | null;
+  /** Deliveries of this source's changes after their first, since the store was created (the consumers' running total). */
+  redeliveries: number;
   deadLetters: number;
   lastError: string | null;
   lastErrorAt: string | null;
@@ -27,12 +28,13 @@ export interface CdcStatus {
  * JetStream's consumer counts through `jetstream`, when given): what a
  * separate CLI process can know without talking to the running pipeline.
  */
-export async function readCdcStatus(pool: pg.Pool, options: { erpPool?: pg.Pool; erpSchema?: string; jetstream?: { redeliveries(): Promise<number>; deadLetters(): Promise<number> } } = {}): Promise<CdcStatus> {
+export async function readCdcStatus(pool: pg.Pool, options: { erpPool?: pg.Pool; erpSchema?: string; slot?: string; jetstream?: { deadLetters(): Promise<number> } } = {}): Promise<CdcStatus> {
   const erp = options.erpPool ?? pool;
   const s = quoteIdent(options.erpSchema ?? 'erp');
   const positions = new Map((await pool.query('SELECT source, position, updated_at, last_error, last_error_at FROM mdm.capture_position')).rows.map((r) => [r.source as string, r]));
   const deadBySystem = new Map((await pool.query(`SELECT lower(payload->>'system') AS system, count(*)::int AS n FROM mdm.dead_letter_event GROUP BY 1`)).rows.map((r) => [r.system, r.n as number]));
-  const redeliveries = options.jetstream ? await options.jetstream.redeliveries() : null;
+  // Running totals the consumers keep (mdm.cdc_redelivery): JetStream's num_redelivered counts only those still unacknowledged.
+  const redelivered = new Map((await pool.query('SELECT system, redeliveries::int AS n FROM mdm.cdc_redelivery')).rows.map((r) => [r.system as string, r.n as number]));
   const jsDead = options.jetstream ? await options.jetstream.deadLetters() : 0;
   const errorOf = (...sources: string[]) => {
     const rows = sources.map((x) => positions.get(x)).filter((r) => r?.last_error).sort((a, b) => b.last_error_at - a.last_error_at);
@@ -42,12 +44,14 @@ export async function readCdcStatus(pool: pg.Pool, options: { erpPool?: pg.Pool;
   const sources: SourceStatus[] = [];
   const slot = (await erp.query(
     `SELECT slot_name, confirmed_flush_lsn::text AS lsn, (pg_current_wal_lsn() - confirmed_flush_lsn)::bigint AS behind, active
-       FROM pg_replication_slots WHERE plugin = 'pgoutput' AND database = current_database() AND slot_name LIKE 'concord%' ORDER BY slot_name LIMIT 1`,
+       FROM pg_replication_slots WHERE plugin = 'pgoutput' AND database = current_database()
+        AND (slot_name = $1 OR ($1 IS NULL AND slot_name LIKE 'concord%')) ORDER BY slot_name LIMIT 1`,
+    [options.slot ?? null],
   ).catch(() => ({ rows: [] as any[] }))).rows[0];
   if (slot) {
     sources.push({
       source: 'erp', mode: 'logical-replication', position: { slot: slot.slot_name, confirmedLsn: slot.lsn, walBytesBehind: Number(slot.behind), active: slot.active },
-      lagSeconds: null, lagEvents: null, redeliveries, deadLetters: (deadBySystem.get('erp') ?? 0) + jsDead, ...errorOf('erp:res_partner', 'erp:product_product', 'erp'),
+      lagSeconds: null, lagEvents: null, redeliveries: redelivered.get('erp') ?? 0, deadLetters: (deadBySystem.get('erp') ?? 0) + jsDead, ...errorOf('erp:res_partner', 'erp:product_product', 'erp'),
     });
   } else if (positions.has('erp:res_partner')) {
     const partner = positions.get('erp:res_partner')!.position as { writeDate: string; id: number };
@@ -62,7 +66,7 @@ export async function readCdcStatus(pool: pg.Pool, options: { erpPool?: pg.Pool;
     sources.push({
       source: 'erp', mode: 'watermark', position: { res_partner: partner, product_product: product ?? null },
       lagSeconds: behind.newest ? Math.max(0, (Date.parse(`${behind.newest}Z`) - Date.parse(`${partner.writeDate}Z`)) / 1000) : 0,
-      lagEvents: behind.n + behindProducts, redeliveries, deadLetters: (deadBySystem.get('erp') ?? 0) + jsDead, ...errorOf('erp:res_partner', 'erp:product_product', 'erp'),
+      lagEvents: behind.n + behindProducts, redeliveries: redelivered.get('erp') ?? 0, deadLetters: (deadBySystem.get('erp') ?? 0) + jsDead, ...errorOf('erp:res_partner', 'erp:product_product', 'erp'),
     });
   }
   if (positions.has('crm:companies')) {
@@ -70,7 +74,7 @@ export async function readCdcStatus(pool: pg.Pool, options: { erpPool?: pg.Pool;
     const received = (await pool.query(`SELECT count(*)::int AS n, max(received_at) AS last FROM mdm.crm_webhook_event`)).rows[0];
     sources.push({
       source: 'crm', mode: 'webhooks', position: { sweptUpTo: new Date(sweep.position.modifiedSince).toISOString(), webhookEvents: received.n, lastWebhookAt: received.last?.toISOString() ?? null },
-      lagSeconds: null, lagEvents: null, redeliveries, deadLetters: deadBySystem.get('crm') ?? 0, ...errorOf('crm:companies', 'crm'),
+      lagSeconds: null, lagEvents: null, redeliveries: redelivered.get('crm') ?? 0, deadLetters: deadBySystem.get('crm') ?? 0, ...errorOf('crm:companies', 'crm'),
     });
   }
   const applied = (await pool.query(`SELECT outcome, count(*)::int AS n, max(processed_at) AS last FROM mdm.processed_event GROUP BY outcome`)).rows;
@@ -90,7 +94,7 @@ export function formatCdcStatus(status: CdcStatus): string {
     lines.push(`${s.source.toUpperCase()} (${s.mode})`);
     lines.push(`  position      ${JSON.stringify(s.position)}`);
     lines.push(`  lag           ${s.lagSeconds === null ? 'n/a' : `${s.lagSeconds.toFixed(1)} s`}, ${s.lagEvents === null ? 'n/a' : `${s.lagEvents} changes`}`);
-    lines.push(`  redeliveries  ${s.redeliveries ?? 'n/a (in-process)'}`);
+    lines.push(`  redeliveries  ${s.redeliveries}`);
     lines.push(`  dead letters  ${s.deadLetters}`);
     lines.push(`  last error    ${s.lastError ? `${s.lastError} (${s.lastErrorAt})` : 'none'}`);
   }

@@ -11,7 +11,11 @@ import type { BrokerStats, ChangeBroker, ChangeConsumer, DeadLetterSink } from '
  * fails `maxDeliveries` times goes to the dead-letter sink while the rest
  * flows.
  */
-export function createInProcessBroker(options: { maxDeliveries: number; deadLetter: DeadLetterSink; retryDelayMs?: number; maxBatch?: number }): ChangeBroker {
+export function createInProcessBroker(options: {
+  maxDeliveries: number; deadLetter: DeadLetterSink; retryDelayMs?: number; maxBatch?: number;
+  /** Each delivery of a change after its first. */
+  onRedelivery?: (change: CapturedChange) => void;
+}): ChangeBroker {
   let consumer: ChangeConsumer | undefined;
   const maxBatch = options.maxBatch ?? 200;
   const stats: BrokerStats = { kind: 'in-process', published: 0, delivered: 0, redeliveries: 0, deadLetters: 0, pending: 0 };
@@ -31,6 +35,7 @@ export function createInProcessBroker(options: { maxDeliveries: number; deadLett
           return;
         }
         stats.redeliveries++;
+        options.onRedelivery?.(change);
         await new Promise((r) => setTimeout(r, (options.retryDelayMs ?? 50) * attempt));
       }
     }

@@ -48,6 +48,8 @@ export interface JetStreamBrokerOptions {
   maxBatch?: number;
   /** How long a delivered change may stay unacknowledged before redelivery. @default 30000 */
   ackWaitMs?: number;
+  /** Each delivery of a change after its first (the server's redeliveries and retries here). */
+  onRedelivery?: (change: CapturedChange) => void;
   /** Connection name shown by the server. */
   name?: string;
   onError?: (error: Error) => void;
@@ -120,9 +122,9 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
     const existing = await jsm.consumers.info(names.sourceStream, durable).catch(() => undefined);
     if (!existing) {
       await jsm.consumers.add(names.sourceStream, config);
-    } else if (existing.config.max_ack_pending !== maxBatch) {
-      // A durable consumer created by an older version (one in flight): let it take batches.
-      await jsm.consumers.update(names.sourceStream, durable, { max_ack_pending: maxBatch });
+    } else if (existing.config.max_ack_pending !== maxBatch || existing.config.ack_wait !== config.ack_wait) {
+      // Created by an older version (one in flight) or with other settings: take this process's.
+      await jsm.consumers.update(names.sourceStream, durable, { max_ack_pending: maxBatch, ack_wait: config.ack_wait });
     }
     return durable;
   }
@@ -140,8 +142,11 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
     if (parsed.length > 1 && consumer.handleBatch) {
       try {
         await consumer.handleBatch(parsed.map((p) => p.change));
-        for (const { msg } of parsed) {
-          if (msg.info.deliveryCount > 1) stats.redeliveries++;
+        for (const { msg, change } of parsed) {
+          if (msg.info.deliveryCount > 1) {
+            stats.redeliveries++;
+            options.onRedelivery?.(change);
+          }
           msg.ack();
         }
         stats.delivered += parsed.length;
@@ -158,7 +163,10 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
 
   async function handleOne(msg: JsMsg, change: CapturedChange, handler: ChangeHandler): Promise<void> {
     for (let attempt = msg.info.deliveryCount; ; attempt++) {
-      if (attempt > 1) stats.redeliveries++;
+      if (attempt > 1) {
+        stats.redeliveries++;
+        options.onRedelivery?.(change);
+      }
       try {
         await handler(change, { attempt });
         msg.ack();
