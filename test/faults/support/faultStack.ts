@@ -10,11 +10,15 @@ import { crmTableReader, runInitialLoad } from '../../../mdm/load/initialLoad.js
 import { seedSandbox } from '../../../sandbox/seed/index.js';
 import { databaseTargets, type TestDatabase } from '../../support/databases.js';
 import { freePort, startService, type ChildService } from './processes.js';
+import { startThrowawayPostgres, throwawayPostgresUnavailable, type ThrowawayPostgres } from './throwawayPostgres.js';
 
-/** Why the fault suite cannot run here (no PostgreSQL server), or undefined. Mandatory under CI=true. */
+/**
+ * Why the fault suite cannot run here (no PostgreSQL server, no PostgreSQL
+ * binaries for a cluster of its own), or undefined. Mandatory under CI=true.
+ */
 export async function faultSuiteUnavailable(): Promise<string | undefined> {
   const server = (await databaseTargets()).find((t) => t.name === 'postgres');
-  return server?.unavailable;
+  return server?.unavailable ?? (await throwawayPostgresUnavailable());
 }
 
 export interface CrmCall {
@@ -28,10 +32,10 @@ export interface FaultStack {
   adminHeaders: Record<string, string>;
   /** Golden customers linked to both an ERP partner and a CRM company. */
   customerIds: string[];
-  /** The test's own database on the server, read directly (never through the proxies). */
+  /** The test's own database on the machine's server (CRM stand-in, audit log), read directly (never through the proxy). */
   pool: pg.Pool;
-  /** The ERP and MDM subgraphs reach PostgreSQL only through this proxy. */
-  pgProxy: ChildService;
+  /** The cluster of the test's own holding the ERP and MDM data: freeze() stops every one of its processes. */
+  postgres: ThrowawayPostgres;
   /** The gateway's audit log reaches PostgreSQL only through this proxy. */
   auditProxy: ChildService;
   crmSandbox: ChildService;
@@ -57,10 +61,11 @@ const PROOF_SECRET = 'fault-suite-gateway-proof-secret-0123456789abcdef';
 
 /**
  * Concord as docker-compose runs it, every part a process of its own on free
- * ports, over a database of the test's own on the PostgreSQL server, with the
- * seams the fault tests pull on: a TCP proxy in front of PostgreSQL for the
- * ERP and MDM subgraphs, another for the gateway's audit log, and a counting
- * HTTP proxy in front of the CRM stand-in.
+ * ports, with the seams the fault tests pull on: the ERP and MDM data in a
+ * PostgreSQL cluster of the test's own (to freeze), the CRM stand-in's data
+ * and the audit log in a database of the test's own on the machine's server
+ * (a HubSpot is not on Concord's database), a TCP proxy in front of the audit
+ * database (to kill), and a counting HTTP proxy in front of the CRM stand-in.
  */
 export async function startFaultStack(options: FaultStackOptions = {}): Promise<FaultStack> {
   const target = (await databaseTargets()).find((t) => t.name === 'postgres')!;
@@ -70,18 +75,33 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   const started: ChildService[] = [];
   let counter: Server | undefined;
   let counterUpstream: HttpPool | undefined;
+  let postgres: ThrowawayPostgres | undefined;
+  let clusterPool: pg.Pool | undefined;
   const stop = async () => {
+    await postgres?.thaw();
     for (const service of started.reverse()) await service.stop().catch(() => {});
     await new Promise<void>((resolve) => (counter ? counter.close(() => resolve()) : resolve()));
     await counterUpstream?.close();
+    await clusterPool?.end().catch(() => {});
+    await postgres?.stop();
     await pool.end();
     await database.drop();
     await rm(keyDir, { recursive: true, force: true });
   };
   try {
-    await seedSandbox(pool, { seed: 11, companies: options.companies ?? 40 });
-    await runInitialLoad(pool, { crm: crmTableReader(pool) });
-    const customerIds = (await pool.query<{ master_id: string }>(`
+    postgres = await startThrowawayPostgres();
+    const bootstrap = createPool({ connectionString: postgres.url, max: 1, statementTimeouts: false });
+    await bootstrap.query('CREATE DATABASE concord');
+    await bootstrap.end();
+    const clusterUrl = postgres.urlOf('concord');
+    clusterPool = createPool({ connectionString: clusterUrl, max: 4, statementTimeouts: false });
+    // The same seed in both: the CRM stand-in on the server serves the very records the cluster's MDM linked.
+    const companies = options.companies ?? 40;
+    await Promise.all([seedSandbox(clusterPool, { seed: 11, companies }), seedSandbox(pool, { seed: 11, companies })]);
+    const crmIds = async (db: pg.Pool) => (await db.query<{ ids: string }>(`SELECT string_agg(object_type || ':' || id, ',' ORDER BY object_type, id) AS ids FROM crm.objects`)).rows[0].ids;
+    if ((await crmIds(clusterPool)) !== (await crmIds(pool))) throw new Error('the two seeds of the sandbox differ: the CRM stand-in would not serve what the MDM linked');
+    await runInitialLoad(clusterPool, { crm: crmTableReader(clusterPool) });
+    const customerIds = (await clusterPool.query<{ master_id: string }>(`
       SELECT g.master_id FROM mdm.golden_record g
        WHERE g.entity_type = 'customer' AND g.active
          AND EXISTS (SELECT 1 FROM mdm.xref x WHERE x.master_id = g.master_id AND x.system = 'erp')
@@ -101,7 +121,6 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       url.port = String(port);
       return { service, url: url.toString() };
     };
-    const pgProxy = await proxy('pg-proxy');
     const auditProxy = await proxy('audit-proxy');
 
     const crmSandboxPort = await freePort();
@@ -154,11 +173,11 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       started.push(service);
       return service;
     };
-    const erp = await subgraph('erp', { ERP_DATABASE_URL: pgProxy.url });
+    const erp = await subgraph('erp', { ERP_DATABASE_URL: clusterUrl });
     const crm = await subgraph('crm', {
       CRM_BASE_URL: `http://127.0.0.1:${counterPort}`, CRM_TOKEN: 'pat-concord-sandbox', CRM_RATE_BURST: '0', ...options.crmSubgraphEnv,
     });
-    const mdm = await subgraph('mdm', { MDM_DATABASE_URL: pgProxy.url });
+    const mdm = await subgraph('mdm', { MDM_DATABASE_URL: clusterUrl });
 
     const keyFile = path.join(keyDir, 'demo-issuer.json');
     const issuer = await loadDemoIssuer({ keyFile });
@@ -179,7 +198,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       adminHeaders: { authorization: `Bearer ${adminToken}` },
       customerIds,
       pool,
-      pgProxy: pgProxy.service,
+      postgres,
       auditProxy: auditProxy.service,
       crmSandbox,
       erp,

@@ -9,6 +9,10 @@ export interface Outcome {
   status: number;
   /** extensions.code of each error, in order. */
   codes: string[];
+  /** `code/reason` of each error (reason: the extensions' reason, e.g. timeout, circuit_open), for failure messages. */
+  reasons: string[];
+  /** The first error's message, for failure messages. */
+  firstMessage?: string;
   data: any;
   /** The request failed without an HTTP answer (connection refused, client timeout). */
   transportError?: string;
@@ -82,10 +86,12 @@ async function sendOne(agent: Agent, options: Parameters<typeof runOpenLoad>[0])
     } catch {
       body = {};
     }
-    const codes = ((body.errors ?? []) as Array<{ extensions?: { code?: string } }>).map((e) => e.extensions?.code ?? 'NONE');
-    return { requestId, startedAt, endedAt: Date.now(), status: response.statusCode, codes, data: body.data };
+    const errors = (Array.isArray(body.errors) ? body.errors : []) as Array<{ message?: string; extensions?: { code?: string; reason?: string } }>;
+    const codes = errors.map((e) => e.extensions?.code ?? 'NONE');
+    const reasons = errors.map((e) => `${e.extensions?.code ?? 'NONE'}/${e.extensions?.reason ?? ''}`);
+    return { requestId, startedAt, endedAt: Date.now(), status: response.statusCode, codes, reasons, firstMessage: errors[0]?.message, data: body.data };
   } catch (error) {
-    return { requestId, startedAt, endedAt: Date.now(), status: 0, codes: [], data: undefined, transportError: (error as Error).message };
+    return { requestId, startedAt, endedAt: Date.now(), status: 0, codes: [], reasons: [], data: undefined, transportError: (error as Error).message };
   }
 }
 
@@ -117,6 +123,23 @@ export function busiestWindow(times: number[], windowMs: number): number {
     most = Math.max(most, i - j + 1);
   }
   return most;
+}
+
+/** Counts of each `code/reason` over the outcomes. */
+export function reasonCounts(outcomes: Outcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const outcome of outcomes) for (const reason of outcome.reasons) counts[reason] = (counts[reason] ?? 0) + 1;
+  return counts;
+}
+
+/** For each first `code/reason` of an answer, the message of one such answer (what a failure message should show). */
+export function sampleMessages(outcomes: Outcome[]): Record<string, string> {
+  const samples: Record<string, string> = {};
+  for (const outcome of outcomes) {
+    const reason = outcome.reasons[0];
+    if (reason !== undefined && !(reason in samples)) samples[reason] = `${outcome.firstMessage} (${outcome.endedAt - outcome.startedAt} ms)`;
+  }
+  return samples;
 }
 
 /** Counts of each error code over the outcomes. */

@@ -54,6 +54,8 @@ export interface ServiceSpec {
 export async function startService(spec: ServiceSpec): Promise<ChildService> {
   let child: ChildProcess | undefined;
   let log = '';
+  /** Set while the test itself kills or stops the process: any other exit is a crash worth showing. */
+  let expectingExit = false;
   const origin = `http://127.0.0.1:${spec.port}`;
 
   const launch = async () => {
@@ -68,6 +70,9 @@ export async function startService(spec: ServiceSpec): Promise<ChildService> {
     };
     started.stdout?.on('data', keep);
     started.stderr?.on('data', keep);
+    started.once('exit', (code, signal) => {
+      if (!expectingExit) console.error(`[faults] ${spec.name} exited by itself (${code ?? signal}); its last output:\n${log.slice(-8_000)}`);
+    });
     await waitUntilUp(spec, origin, started, () => log);
   };
 
@@ -87,15 +92,18 @@ export async function startService(spec: ServiceSpec): Promise<ChildService> {
     async kill() {
       if (!child) return;
       const target = child;
+      expectingExit = true;
       target.kill('SIGKILL');
       await exited(target);
     },
     async restart() {
+      expectingExit = false;
       await launch();
     },
     async stop() {
       if (!child) return;
       const target = child;
+      expectingExit = true;
       if (target.exitCode !== null || target.signalCode !== null) return;
       target.kill('SIGCONT');
       target.kill('SIGTERM');
