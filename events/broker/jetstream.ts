@@ -105,6 +105,20 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
   await ensureStream(jsm, { name: names.goldenStream, subjects: [`${names.goldenPrefix}.>`] });
   const partitions = options.partitions ?? [...Array(SOURCE_PARTITIONS).keys()];
   const maxBatch = options.maxBatch ?? 200;
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  /**
+   * Runs `work` while telling the server these changes are still being worked
+   * on (a batch can wait for the steward lock behind another): without it a
+   * long wait past the ack wait makes the server deliver them again.
+   */
+  const whileWorking = async <T>(msgs: JsMsg[], work: () => Promise<T>): Promise<T> => {
+    const timer = setInterval(() => { for (const msg of msgs) msg.working(); }, Math.max(250, Math.floor(ackWaitMs / 3)));
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  };
   const stats: BrokerStats = { kind: 'jetstream', published: 0, delivered: 0, redeliveries: 0, deadLetters: 0, pending: 0 };
   const consuming = new Set<ConsumerMessages>();
   let closing = false;
@@ -117,7 +131,7 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
       durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
       filter_subject: `${names.sourcePrefix}.*.${partition}`, max_ack_pending: maxBatch,
       // One more than ours: our handler dead-letters on the last; the server's limit is the backstop for a crash loop.
-      max_deliver: options.maxDeliveries + 1, ack_wait: nanos(options.ackWaitMs ?? 30_000),
+      max_deliver: options.maxDeliveries + 1, ack_wait: nanos(ackWaitMs),
     };
     const existing = await jsm.consumers.info(names.sourceStream, durable).catch(() => undefined);
     if (!existing) {
@@ -141,7 +155,7 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
     }
     if (parsed.length > 1 && consumer.handleBatch) {
       try {
-        await consumer.handleBatch(parsed.map((p) => p.change));
+        await whileWorking(parsed.map((p) => p.msg), () => consumer.handleBatch!(parsed.map((p) => p.change)));
         for (const { msg, change } of parsed) {
           if (msg.info.deliveryCount > 1) {
             stats.redeliveries++;
@@ -168,7 +182,7 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
         options.onRedelivery?.(change);
       }
       try {
-        await handler(change, { attempt });
+        await whileWorking([msg], () => handler(change, { attempt }));
         msg.ack();
         stats.delivered++;
         return;

@@ -133,22 +133,30 @@ describe.skipIf(Boolean(server.unavailable || nats.unavailable))('operating the 
     expect((await ready()).status).toBe(200);
   });
 
-  it('cdc status and /metrics count redeliveries (a consumer held past the ack wait) and dead letters (a change the store refuses)', async () => {
+  it('cdc status and /metrics count redeliveries (a consumer frozen past the ack wait) and dead letters (a change the store refuses)', async () => {
     const before = await cdcStatus();
     const metricsBefore = await metrics();
-    // Hold the consumer past its 1 s ack wait: JetStream delivers the change again; the event id absorbs the copy.
+    // The consumer takes the change and waits for a lock this test holds; then the process is frozen (SIGSTOP)
+    // past the 1 s ack wait, so it cannot tell JetStream it is still working: the server delivers the change
+    // again, and the event id absorbs the copy once the process runs on.
     const holder = await pool.connect();
     let held: string;
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE mdm.processed_event IN ACCESS EXCLUSIVE MODE');
       held = await insert('Operator Held Werkzeugbau GmbH');
-      await new Promise((r) => setTimeout(r, 3_500));
+      await until('the consumer waiting for the lock', async () => (await pool.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name LIKE 'concord-events%'`)).rowCount! > 0, 15_000);
+      events!.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 3_000));
     } finally {
+      events!.kill('SIGCONT');
       await holder.query('COMMIT');
       holder.release();
     }
     await until('the held change applied', async () => (await applied([held])) === 1);
+    const redelivered = await until('the redelivery in cdc status', async () => { const s = await cdcStatus(); return s.sources[0].redeliveries > before.sources[0].redeliveries ? s : undefined; });
+    expect(redelivered.applied.total).toBe(before.applied.total + 1); // the copy changed nothing
     // A change the MDM store refuses on every delivery goes to the dead letters after CDC_MAX_DELIVERIES=2; the rest flows.
     await pool.query(`ALTER TABLE mdm.source_record ADD CONSTRAINT operator_poison CHECK (attributes->>'name' IS DISTINCT FROM 'Operator Poison GmbH') NOT VALID`);
     try {
