@@ -6,8 +6,10 @@
  * Why (issue 14, bench/README.md): under large answers many requests hold
  * their parsed subgraph answers and result trees at once, and V8 lets a heap
  * that allocates fast grow to up to four times what survived the last full
- * GC. The gateway's peak RSS was then 1.75× the stock gateway's while the heap
- * in use was a third of it. A fixed growing factor of 1.3 (what V8 itself uses
+ * GC. The gateway's peak RSS was then 1.75× the stock gateway's, while the heap
+ * in use over the run had a median of 126 MiB against a 290 MiB peak heap
+ * (garbage piling up between full GCs); idle, both gateways' processes are
+ * the same size (~180 MiB). A fixed growing factor of 1.3 (what V8 itself uses
  * for small heaps) makes it collect before it grows far past its live data;
  * it is a target, not a limit, so a burst that needs more heap still gets it
  * (a hard `--max-old-space-size` would turn that burst into an out-of-memory
