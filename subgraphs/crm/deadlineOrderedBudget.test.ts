@@ -31,6 +31,25 @@ describe('the CRM rate budget, earliest deadline first', () => {
     await budget.close();
   });
 
+  it('starts a request only if its first slot comes within the first half of its time; one under way may wait all of it', async () => {
+    const budget = deadlineOrdered(createMemoryRateBudget({ burst: 1, windowMs: 1_000, daily: 0, marginMs: 0 }));
+    await runWithBudget(5_000, async () => {
+      await budget.acquire(4_900, undefined);
+      // The next slot is 1 s away: a new request with 1.5 s left (half: 0.75 s) is refused at once,
+      // this request (under way) waits for it.
+      const started = Date.now();
+      const [fresh, underWay] = await Promise.allSettled([
+        runWithBudget(1_500, () => budget.acquire(1_490, undefined)),
+        budget.acquire(1_490, undefined),
+      ]);
+      expect(fresh.status).toBe('rejected');
+      expect((fresh as PromiseRejectedResult).reason).toBeInstanceOf(RateBudgetRefusal);
+      expect(underWay.status).toBe('fulfilled');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    });
+    await budget.close();
+  });
+
   it('lets a call leave the queue when its request is abandoned', async () => {
     const budget = deadlineOrdered(createMemoryRateBudget({ burst: 1, windowMs: 500, daily: 0, marginMs: 0 }));
     await budget.acquire(1_000, undefined);

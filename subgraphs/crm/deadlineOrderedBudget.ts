@@ -29,6 +29,10 @@ export function deadlineOrdered(budget: RateBudget): RateBudget {
     sequence: number;
     /** When this call stops waiting for a slot. */
     waitUntil: number;
+    /** When a call of a request that has no slot yet stops waiting: half its time (see below). */
+    startBy: number;
+    /** The request the call belongs to (its budget object), to know whether it is under way. */
+    request?: object;
     signal?: AbortSignal;
     onAbort?: () => void;
     /** Fires at waitUntil: a call still queued then is refused, leaving the request its remaining time to answer. */
@@ -37,6 +41,8 @@ export function deadlineOrdered(budget: RateBudget): RateBudget {
     reject(error: unknown): void;
   }
   const queue: Waiter[] = [];
+  /** Requests that got at least one slot: under way, their later calls may wait their whole time. */
+  const underWay = new WeakSet<object>();
   let sequence = 0;
   let dispatching = false;
 
@@ -51,7 +57,13 @@ export function deadlineOrdered(budget: RateBudget): RateBudget {
         clearTimeout(next.timer);
         if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
         try {
-          await budget.acquire(Math.max(0, next.waitUntil - Date.now()), next.signal);
+          // A request not yet under way starts only if it gets its first slot within the first half of
+          // its time: started later, its second wave of calls would find no slot before its deadline
+          // and the slots of its first wave would buy nothing.
+          const startsNow = next.request !== undefined && !underWay.has(next.request);
+          const until = startsNow ? Math.min(next.waitUntil, next.startBy) : next.waitUntil;
+          await budget.acquire(Math.max(0, until - Date.now()), next.signal);
+          if (next.request) underWay.add(next.request);
           next.resolve();
         } catch (error) {
           next.reject(error);
@@ -75,8 +87,10 @@ export function deadlineOrdered(budget: RateBudget): RateBudget {
           if (waiter.onAbort) signal?.removeEventListener('abort', waiter.onAbort);
           reject(new RateBudgetRefusal('burst', 0));
         };
+        const request = currentBudget();
         const waiter: Waiter = {
-          deadline: currentBudget()?.deadline ?? now + maxWaitMs, sequence: sequence++, waitUntil: now + maxWaitMs, signal, resolve, reject,
+          deadline: request?.deadline ?? now + maxWaitMs, sequence: sequence++, waitUntil: now + maxWaitMs,
+          startBy: now + maxWaitMs / 2, request, signal, resolve, reject,
           timer: setTimeout(leave, Math.max(0, maxWaitMs)),
         };
         if (signal) {
