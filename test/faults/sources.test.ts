@@ -175,7 +175,8 @@ describe.skipIf(unavailable !== undefined)('fault injection: hung and dead sourc
     // and the spool does not throttle them: they come as many and as fast as with the database up.
     const piiBefore = pii.filter((o) => o.endedAt < window.startedAt);
     console.log(`[faults] audit down 30 s: PII answers p50/p90 ${percentileMs(piiBefore, 50)}/${percentileMs(piiBefore, 90)} ms before the fault, ` +
-      `${percentileMs(piiWhileDown, 50)}/${percentileMs(piiWhileDown, 90)} ms while the database was down`);
+      `${percentileMs(piiWhileDown, 50)}/${percentileMs(piiWhileDown, 90)} ms while the database was down; errors before ${JSON.stringify(reasonCounts(piiBefore))} ` +
+      `${JSON.stringify(sampleMessages(piiBefore))}, while down ${JSON.stringify(reasonCounts(piiWhileDown))}`);
     expect(answered.length).toBeGreaterThan(RATE * 30);
     expect(pii.length).toBeGreaterThan(answered.length * 0.8);
     expect(piiWhileDown.length).toBeGreaterThan(RATE * 25);
@@ -212,9 +213,9 @@ describe.skipIf(unavailable !== undefined)('fault injection: hung and dead sourc
     expect(late.filter((o) => !o.codes.every((c) => c === 'CRM_UNAVAILABLE')).length).toBeLessThanOrEqual(Math.floor(late.length * 0.02));
     expect(late.every((o) => o.data.customer.orders !== null)).toBe(true);
     expect(maxInFlight).toBeLessThanOrEqual(RATE * ((DEADLINE_MS + SLACK_MS) / 1000) + 5);
-    // And it recovers by itself: once the breaker has let its probe through, answers are whole again.
-    const recovered = outcomes.filter((o) => o.startedAt >= window.endedAt + 6_000);
-    expect(recovered.length).toBeGreaterThan(RATE * 2);
+    // And it recovers by itself: once the breaker (open 5 s after its last failure) has let its probe through, answers are whole again.
+    const recovered = outcomes.filter((o) => o.startedAt >= window.endedAt + 8_000);
+    expect(recovered.length).toBeGreaterThan(RATE * 3);
     expect(recovered.filter((o) => !(Array.isArray(o.data.customer.contacts) && o.codes.length === 0)).length).toBeLessThanOrEqual(Math.floor(recovered.length * 0.1));
   }, 150_000);
 
