@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       if (Date.now() < due) await new Promise((r) => setTimeout(r, due - Date.now()));
       const id = firstId + sent++;
       committedAt.set(String(id), Date.now());
-      void writer.query(`INSERT INTO erp.res_partner (id, name, city, is_company, customer_rank) VALUES ($1, 'Benchmark Trading ' || $1::text, 'Leeds', true, 1)`, [id])
+      void writer.query(`INSERT INTO erp.res_partner (id, name, city, is_company, customer_rank) VALUES ($1, $2, 'Leeds', true, 1)`, [id, `Benchmark Trading ${id}`])
         .catch((error) => console.error(`insert ${id}: ${(error as Error).message}`));
     }
     const sendSeconds = (Date.now() - started) / 1000;
