@@ -68,16 +68,16 @@ function run(command: string, args: string[], asUser: boolean): Promise<string> 
   });
 }
 
-/** The pids whose parent is `pid` (read from /proc: the backends of a postmaster). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const children: number[] = [];
+/** The pids whose parent is `pid`, with whether each is stopped (read from /proc: the backends of a postmaster). */
+async function childrenOf(pid: number): Promise<Array<{ pid: number; stopped: boolean }>> {
+  const children: Array<{ pid: number; stopped: boolean }> = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
     if (!stat) continue;
     // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === pid) children.push(Number(entry));
+    if (Number(fields[1]) === pid) children.push({ pid: Number(entry), stopped: fields[0] === 'T' || fields[0] === 't' });
   }
   return children;
 }
@@ -134,10 +134,20 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     urlOf: url,
     async freeze() {
       if (postmaster === undefined || frozen.length) return;
-      // The postmaster first, so it forks no backend the listing would miss.
+      // The postmaster first, so it forks no backend the listing would miss; then every backend,
+      // looking again until each one is seen stopped (a signal is delivered asynchronously).
       signal(postmaster, 'SIGSTOP');
-      const backends = await childrenOf(postmaster);
-      for (const pid of backends) signal(pid, 'SIGSTOP');
+      const backends = new Set<number>();
+      for (let pass = 0; pass < 20; pass++) {
+        const running = (await childrenOf(postmaster)).filter((child) => !child.stopped);
+        if (running.length === 0 && pass > 0) break;
+        for (const child of running) {
+          backends.add(child.pid);
+          signal(child.pid, 'SIGSTOP');
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      for (const child of await childrenOf(postmaster)) backends.add(child.pid);
       frozen = [postmaster, ...backends];
     },
     thaw,
