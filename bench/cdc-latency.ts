@@ -79,14 +79,21 @@ async function main(): Promise<void> {
   const pending = new Set<Promise<void>>();
   // Polled until the golden record lists the ERP record, or the run's drain ends (slower counts as not visible).
   let visibleUntil = Number.POSITIVE_INFINITY;
+  let gatewayErrors = 0;
   const visible = async (masterId: string, sourceId: string): Promise<boolean> => {
     while (Date.now() < visibleUntil) {
-      const response = await request(stack.gatewayUrl, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: 'query($id: ID!) { customer(id: $id) { sources { system sourceId } } }', variables: { id: masterId } }),
-      });
-      const body = await response.body.json() as any;
-      if ((body.data?.customer?.sources as any[] | undefined)?.some((x) => x.system === 'ERP' && x.sourceId === sourceId)) return true;
+      try {
+        const response = await request(stack.gatewayUrl, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: 'query($id: ID!) { customer(id: $id) { sources { system sourceId } } }', variables: { id: masterId } }),
+        });
+        const body = await response.body.json() as any;
+        if ((body.data?.customer?.sources as any[] | undefined)?.some((x) => x.system === 'ERP' && x.sourceId === sourceId)) return true;
+      } catch (error) {
+        // A gateway too busy to answer (connection refused or reset under the load): ask again.
+        gatewayErrors++;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
     return false;
@@ -154,6 +161,7 @@ async function main(): Promise<void> {
   const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const consumer = (await stack.pipeline!.status()).consumer;
   console.log(summary);
+  if (gatewayErrors > 0) console.log(`gateway requests that failed and were asked again: ${gatewayErrors}`);
   if (consumer) console.log(`consumer (CDC_CONSUMER_BATCH=${base.events.consumerBatch}): ${consumer.batchedChanges} changes in ${consumer.batches} transactions (mean ${(consumer.batchedChanges / Math.max(1, consumer.batches)).toFixed(1)} per transaction)`);
   console.log(`machine: ${os.cpus().length} cores; load averages (1/5/15 min) before ${loadBefore}, after ${loadAfter}`);
   await writer.end();
