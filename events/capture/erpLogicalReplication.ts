@@ -62,6 +62,7 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
   const status: CaptureStatus = { source: 'erp', mode: 'logical-replication', position: null, lagSeconds: 0, lagEvents: 0, captured: 0 };
   let service: LogicalReplicationService | undefined;
   let stopped = false;
+  let restarting: NodeJS.Timeout | undefined;
   let lastCommitTime = 0;
   // The last position the slot was told is safe: answered to the server's keepalives.
   let confirmed: string | undefined;
@@ -107,7 +108,7 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
         status.position = { slot, confirmedLsn: end };
         status.captured += changes.length;
         lastCommitTime = commitTime;
-      }).catch((error) => fail(error as Error));
+      }).catch((error) => { if (service === current) fail(error as Error); }); // a stream already replaced has failed once
     }
   }
 
@@ -176,7 +177,10 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
     service = undefined;
     chain = Promise.resolve();
     void old?.stop().catch(() => {});
-    if (!stopped) setTimeout(() => { if (!stopped) void subscribe(); }, options.retryMs ?? 1000);
+    // One restart at a time: a second subscription would leave the first holding the slot ("slot … is active for PID …").
+    if (!stopped && !restarting) {
+      restarting = setTimeout(() => { restarting = undefined; if (!stopped) void subscribe(); }, options.retryMs ?? 1000);
+    }
   }
 
   async function subscribe(): Promise<void> {
@@ -207,6 +211,7 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
     },
     async stop() {
       stopped = true;
+      clearTimeout(restarting);
       await chain.catch(() => {});
       const s = service;
       service = undefined;
