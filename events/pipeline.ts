@@ -77,6 +77,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Runn
     ? await createJetStreamBroker({
       servers: config.natsUrl, namespace: config.natsNamespace, maxDeliveries: config.maxDeliveries, partitions: config.partitions, maxBatch: config.consumerBatch, ackWaitMs: config.ackWaitMs,
       name: `concord-events-${config.role}`, onError: (error) => log(`broker: ${error.message}`), onRedelivery: redeliveries.count,
+      onRestartFromAckFloor: (partition, held) => log(`partition ${partition}: ${held} changes were left unacknowledged by an earlier consumer; started it over from its ack floor, in order`),
     })
     : undefined;
   const broker: ChangeBroker = jet ?? createInProcessBroker({

@@ -52,6 +52,8 @@ export interface JetStreamBrokerOptions {
   onRedelivery?: (change: CapturedChange) => void;
   /** Connection name shown by the server. */
   name?: string;
+  /** A partition started over from its ack floor because a consumer before this one left changes unacknowledged. */
+  onRestartFromAckFloor?: (partition: number, unacknowledged: number) => void;
   onError?: (error: Error) => void;
 }
 
@@ -79,9 +81,10 @@ const nanos = (ms: number) => ms * 1_000_000;
  * retried here, with a growing delay, before anything after it on the
  * partition (a nak would let later changes of the same record overtake it);
  * on its last allowed delivery it is written to the dead-letter stream with
- * the error and terminated, and the partition moves on. A crash leaves the
- * unacknowledged changes to the server, which delivers them again after the
- * ack wait, before newer ones.
+ * the error and terminated, and the partition moves on. A crash leaves
+ * changes unacknowledged; the next consumer of the partition starts it over
+ * from its ack floor (see ensureConsumer), so they come again before newer
+ * ones.
  */
 export async function createJetStreamBroker(options: JetStreamBrokerOptions): Promise<ChangeBroker & {
   publishGolden(events: GoldenRecordChanged[]): Promise<void>;
@@ -136,6 +139,17 @@ export async function createJetStreamBroker(options: JetStreamBrokerOptions): Pr
     const existing = await jsm.consumers.info(names.sourceStream, durable).catch(() => undefined);
     if (!existing) {
       await jsm.consumers.add(names.sourceStream, config);
+    } else if (existing.num_ack_pending > 0) {
+      // Changes a consumer that died held unacknowledged. The server would deliver them again only
+      // after the ack wait, while it hands out newer ones at once: a newer change of a record would be
+      // applied before an older one it had not applied (the older then arrives stale and is lost from
+      // the record's history). So start the partition over from its ack floor, in stream order: what
+      // was applied but not acknowledged comes again as a replay (same event id, no effect).
+      // One consumer process per partition (the partitions setting): a live one would be cut off here.
+      const from = existing.ack_floor.stream_seq + 1;
+      await jsm.consumers.delete(names.sourceStream, durable);
+      await jsm.consumers.add(names.sourceStream, { ...config, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
+      options.onRestartFromAckFloor?.(partition, existing.num_ack_pending);
     } else if (existing.config.max_ack_pending !== maxBatch || existing.config.ack_wait !== config.ack_wait) {
       // Created by an older version (one in flight) or with other settings: take this process's.
       await jsm.consumers.update(names.sourceStream, durable, { max_ack_pending: maxBatch, ack_wait: config.ack_wait });

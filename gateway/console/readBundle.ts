@@ -17,6 +17,8 @@ export async function readConsoleBundle(dir: string): Promise<ConsoleBundle> {
     if (bytes.length === 0) throw new Error(`GATEWAY_CONSOLE_DIR: ${file} is empty`);
     return bytes;
   };
-  const [js, css] = await Promise.all([read('app.js'), read('app.css')]);
+  // One after the other, so a directory without a bundle is always reported by its first file.
+  const js = await read('app.js');
+  const css = await read('app.css');
   return { js, css };
 }

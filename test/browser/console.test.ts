@@ -136,17 +136,22 @@ describe.skipIf(Boolean(chromiumMissing))('the console in Chromium against the r
     const { rows: erpOnly } = await stack.pool.query(`SELECT s.source_id, s.attributes FROM mdm.source_record s JOIN mdm.xref x USING (entity_type, system, source_id)
       WHERE s.entity_type = 'customer' AND s.system = 'erp' AND (SELECT count(*) FROM mdm.xref y WHERE y.master_id = x.master_id) = 1 ORDER BY s.source_id::int LIMIT 20`);
     let queued = 0;
+    let crmId = '';
     for (const [i, record] of erpOnly.entries()) {
       const attributes = { name: record.attributes.name, country: record.attributes.country };
-      queued = (await matchOne(stack.pool, { entityType: 'customer', system: 'crm', sourceId: String(19_000_001 + i), attributes, updatedAt: new Date().toISOString() })).queued;
+      crmId = String(19_000_001 + i);
+      queued = (await matchOne(stack.pool, { entityType: 'customer', system: 'crm', sourceId: crmId, attributes, updatedAt: new Date().toISOString() })).queued;
       if (queued > 0) break;
     }
     expect(queued).toBeGreaterThan(0);
+    // The queue also holds the seed's product pairs: work the customer pair just queued.
+    const pairId = (await stack.pool.query(`SELECT id::text FROM mdm.match_candidate WHERE entity_type = 'customer' AND status = 'pending'
+      AND ((left_system = 'crm' AND left_id = $1) OR (right_system = 'crm' AND right_id = $1)) ORDER BY id LIMIT 1`, [crmId])).rows[0]?.id as string;
+    expect(pairId).toBeTruthy();
     await page.getByRole('link', { name: 'Steward workspace' }).click();
     await signIn('demo-steward');
-    const candidate = page.locator('li.candidate').first();
+    const candidate = page.locator(`li.candidate[data-candidate="${pairId}"]`);
     await candidate.waitFor();
-    const pairId = await candidate.getAttribute('data-candidate');
     const pair = (await stack.pool.query('SELECT entity_type, left_system, left_id, right_system, right_id FROM mdm.match_candidate WHERE id = $1', [pairId])).rows[0];
     const masterOf = async (system: string, id: string) =>
       (await stack.pool.query('SELECT master_id FROM mdm.xref WHERE entity_type = $1 AND system = $2 AND source_id = $3', [pair.entity_type, system, id])).rows[0].master_id as string;
@@ -161,12 +166,10 @@ describe.skipIf(Boolean(chromiumMissing))('the console in Chromium against the r
     await expect.poll(() => page.getByTestId('steward-message').textContent()).toMatch(/^Accepted pair/);
     const merged = await masterOf(pair.left_system, pair.left_id);
     expect(await masterOf(pair.right_system, pair.right_id)).toBe(merged);
-    if (pair.entity_type === 'customer') {
-      const { body } = await postGraphQL(stack.gatewayUrl, 'query($id: ID!) { customer(id: $id) { sources { system sourceId } } }', { id: merged }, stack.headersFor('demo-admin'));
-      const sources = body.data.customer.sources.map((s: any) => `${s.system.toLowerCase()}:${s.sourceId}`);
-      expect(sources).toEqual(expect.arrayContaining([`${pair.left_system}:${pair.left_id}`, `${pair.right_system}:${pair.right_id}`]));
-      await page.getByTestId('golden').locator(`[data-source]`).first().waitFor();
-    }
+    const { body } = await postGraphQL(stack.gatewayUrl, 'query($id: ID!) { customer(id: $id) { sources { system sourceId } } }', { id: merged }, stack.headersFor('demo-admin'));
+    const sources = body.data.customer.sources.map((s: any) => `${s.system.toLowerCase()}:${s.sourceId}`);
+    expect(sources).toEqual(expect.arrayContaining([`${pair.left_system}:${pair.left_id}`, `${pair.right_system}:${pair.right_id}`]));
+    await page.getByTestId('golden').locator(`[data-source]`).first().waitFor();
     const acceptEvent = page.locator('ol.events li', { hasText: 'accept by demo-steward' }).first();
     await acceptEvent.waitFor();
     await shot('console-steward-golden.png');

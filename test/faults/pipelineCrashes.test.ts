@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createPool } from '../../platform/db/index.js';
 import { databaseTargets, type TestDatabase } from '../support/databases.js';
@@ -84,6 +84,12 @@ describe.skipIf(Boolean(server.unavailable || nats.unavailable))('the event pipe
     await seedCrmFixture(pool);
     await runInitialLoad(pool, { crm: crmTableReader(pool) });
     await pool.query(`SELECT setval('erp.res_partner_id_seq', (SELECT max(id) FROM erp.res_partner))`);
+  });
+
+  // A test that failed midway leaves its processes running; the next test must not share the database with them.
+  afterEach(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all(children.map(exited));
   });
 
   afterAll(async () => {

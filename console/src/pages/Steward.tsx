@@ -4,13 +4,19 @@ import { graphql } from '../api.js';
 interface Side { system: string; sourceId: string; masterId: string | null; attributes: Array<{ name: string; value: string | null }> }
 interface Candidate { id: string; entityType: string; score: number; weight: number | null; left: Side; right: Side; explanation: Array<{ attribute: string; level: string; weight: number; left: string | null; right: string | null }> }
 interface HistoryEvent { id: string; at: string; actor: string; action: string; reason: string | null; masterIds: string[] }
-interface Golden { id: string; name: string | null; sources: Array<{ system: string; sourceId: string; matchScore: number | null }> }
+interface Golden { entityType: EntityType; id: string; name: string | null; sources: Array<{ system: string; sourceId: string; matchScore: number | null }> }
+type EntityType = 'CUSTOMER' | 'PRODUCT';
 
 const QUEUE = `query Queue { reviewQueue(first: 20) { nodes { id entityType score weight
   left { system sourceId masterId attributes { name value } } right { system sourceId masterId attributes { name value } }
   explanation { attribute level weight left right } } } }`;
 const HISTORY = 'query History($id: ID) { history(masterId: $id, first: 20) { id at actor action reason masterIds } }';
-const GOLDEN = 'query Golden($id: ID!) { customer(id: $id) { id name sources { system sourceId matchScore } } }';
+const GOLDEN: Record<EntityType, string> = {
+  CUSTOMER: 'query Golden($id: ID!) { golden: customer(id: $id) { id name sources { system sourceId matchScore } } }',
+  PRODUCT: 'query Golden($id: ID!) { golden: product(id: $id) { id name sources { system sourceId matchScore } } }',
+};
+/** Master ids carry their entity's prefix (cus_…, prd_…). */
+const entityTypeOf = (masterId: string): EntityType => (masterId.startsWith('prd_') ? 'PRODUCT' : 'CUSTOMER');
 
 export function Steward({ token }: { token: string }) {
   const [queue, setQueue] = useState<Candidate[]>([]);
@@ -28,9 +34,15 @@ export function Steward({ token }: { token: string }) {
 
   const loadGolden = useCallback(async (id: string) => {
     if (!id) return;
-    const [g, h] = await Promise.all([graphql<{ customer: Golden | null }>(GOLDEN, { id }, token), graphql<{ history: HistoryEvent[] }>(HISTORY, { id }, token)]);
-    setGolden(g.data?.customer ?? null);
+    const entityType = entityTypeOf(id);
+    const [g, h] = await Promise.all([
+      graphql<{ golden: Omit<Golden, 'entityType'> | null }>(GOLDEN[entityType], { id }, token),
+      graphql<{ history: HistoryEvent[] }>(HISTORY, { id }, token),
+    ]);
+    setGolden(g.data?.golden ? { ...g.data.golden, entityType } : null);
     setHistory(h.data?.history ?? []);
+    const failed = g.errors[0] ?? h.errors[0];
+    if (failed) setMessage({ kind: 'error', text: `${failed.extensions?.code ?? 'ERROR'}: ${failed.message}` });
   }, [token]);
 
   useEffect(() => { void loadQueue(); }, [loadQueue]);
@@ -90,18 +102,21 @@ export function Steward({ token }: { token: string }) {
         <label>Master id <input value={masterId} onChange={(e) => setMasterId(e.target.value)} name="masterId" /></label>
         <button type="submit">Open</button>
         <label>Merge into it (master ids, comma-separated) <input value={mergeIds} onChange={(e) => setMergeIds(e.target.value)} name="mergeIds" /></label>
-        <button type="button" onClick={() => void mutate('mutation Merge($ids: [ID!]!) { mergeCustomers(ids: $ids, reason: "merged in the console") { masterIds event { id } } }',
-          { ids: [masterId, ...mergeIds.split(',').map((s) => s.trim()).filter(Boolean)] }, 'mergeCustomers', 'Merged')}>Merge</button>
+        <button type="button" onClick={() => {
+          const field = entityTypeOf(masterId) === 'PRODUCT' ? 'mergeProducts' : 'mergeCustomers';
+          void mutate(`mutation Merge($ids: [ID!]!) { ${field}(ids: $ids, reason: "merged in the console") { masterIds event { id } } }`,
+            { ids: [masterId, ...mergeIds.split(',').map((s) => s.trim()).filter(Boolean)] }, field, 'Merged');
+        }}>Merge</button>
       </form>
       {golden && (
         <div className="golden" data-testid="golden">
-          <p><strong>{golden.name}</strong> ({golden.id})</p>
+          <p><strong>{golden.name}</strong> ({golden.entityType.toLowerCase()} {golden.id})</p>
           <ul aria-label="Source records">
             {golden.sources.map((s) => (
               <li key={`${s.system}-${s.sourceId}`} data-source={`${s.system}:${s.sourceId}`}>
                 {s.system} {s.sourceId} · score {s.matchScore ?? 'founder'}{' '}
-                <button type="button" onClick={() => void mutate(`mutation Unmerge($system: SourceSystem!, $id: ID!) { unmergeSourceRecord(entityType: CUSTOMER, system: $system, sourceId: $id, reason: "unmerged in the console") { masterIds event { id } } }`,
-                  { system: s.system, id: s.sourceId }, 'unmergeSourceRecord', `Unmerged ${s.system} ${s.sourceId}`)}>Unmerge</button>
+                <button type="button" onClick={() => void mutate(`mutation Unmerge($entityType: EntityType!, $system: SourceSystem!, $id: ID!) { unmergeSourceRecord(entityType: $entityType, system: $system, sourceId: $id, reason: "unmerged in the console") { masterIds event { id } } }`,
+                  { entityType: golden.entityType, system: s.system, id: s.sourceId }, 'unmergeSourceRecord', `Unmerged ${s.system} ${s.sourceId}`)}>Unmerge</button>
               </li>
             ))}
           </ul>
