@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createPool } from '../platform/db/index.js';
 import { mdmDatabaseUrl } from '../mdm/cli.js';
 import { createJetStreamBroker } from './broker/jetstream.js';
+import { hubSpotModifiedAfter } from './capture/crmCompanies.js';
 import { loadEventsConfig } from './config.js';
 import { formatCdcStatus, readCdcStatus } from './status.js';
 
@@ -23,6 +24,7 @@ export function registerCdcCommands(program: Command): Command {
         const status = await readCdcStatus(pool, {
           erpPool, erpSchema: config.erpSchema, slot: config.slot,
           ...(broker ? { jetstream: { deadLetters: async () => (await broker.stats()).deadLetters } } : {}),
+          ...(config.crm.baseUrl && config.crm.token ? { crmModifiedAfter: (since: number) => hubSpotModifiedAfter({ baseUrl: config.crm.baseUrl!, token: config.crm.token! }, since) } : {}),
         });
         process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatCdcStatus(status));
       } finally {

@@ -15,6 +15,7 @@ import type { CapturedChange } from './change.js';
 import { createMdmConsumer, type ConsumerStats } from './consumer/mdmConsumer.js';
 import { storeDeadLetters } from './store/deadLetters.js';
 import { createRedeliveryCounter } from './store/redeliveries.js';
+import { ERP_REPLICATION_REPORT } from './status.js';
 import { createPositionStore } from './store/positions.js';
 
 export interface PipelineStatus {
@@ -117,6 +118,7 @@ export async function startEventPipeline(options: PipelineOptions): Promise<Runn
       captures.push(createErpLogicalReplicationCapture({
         connectionString: options.erpConnectionString!, db: erpPool, schema: config.erpSchema, publication: config.publication, slot,
         publish, onError: failed('erp', 'ERP logical replication'),
+        report: (report) => positions.write(ERP_REPLICATION_REPORT, report),
       }));
       log(`live changes: ERP logical replication (publication ${config.publication}, slot ${slot}), ${jet ? 'NATS JetStream' : 'in-process broker'}`);
     } else {

@@ -1,5 +1,11 @@
 import type pg from 'pg';
 import { quoteIdent } from '../platform/db/index.js';
+import type { ErpReplicationReport } from './capture/erpLogicalReplication.js';
+
+/** The capture_position row where a running logical-replication capture reports its lag. */
+export const ERP_REPLICATION_REPORT = 'erp:replication';
+/** A report older than this: the capture is not running (it reports every second). */
+const REPORT_FRESH_MS = 10_000;
 
 /** One source's capture as an operator sees it (`concord cdc status`). */
 export interface SourceStatus {
@@ -28,7 +34,11 @@ export interface CdcStatus {
  * JetStream's consumer counts through `jetstream`, when given): what a
  * separate CLI process can know without talking to the running pipeline.
  */
-export async function readCdcStatus(pool: pg.Pool, options: { erpPool?: pg.Pool; erpSchema?: string; slot?: string; jetstream?: { deadLetters(): Promise<number> } } = {}): Promise<CdcStatus> {
+export async function readCdcStatus(pool: pg.Pool, options: {
+  erpPool?: pg.Pool; erpSchema?: string; slot?: string; jetstream?: { deadLetters(): Promise<number> };
+  /** Asks the CRM what was modified after the sweep's watermark (hubSpotModifiedAfter); without it the CRM's lag is unknown. */
+  crmModifiedAfter?: (since: number) => Promise<{ total: number; newest: string | null }>;
+} = {}): Promise<CdcStatus> {
   const erp = options.erpPool ?? pool;
   const s = quoteIdent(options.erpSchema ?? 'erp');
   const positions = new Map((await pool.query('SELECT source, position, updated_at, last_error, last_error_at FROM mdm.capture_position')).rows.map((r) => [r.source as string, r]));
@@ -49,9 +59,15 @@ export async function readCdcStatus(pool: pg.Pool, options: { erpPool?: pg.Pool;
     [options.slot ?? null],
   ).catch(() => ({ rows: [] as any[] }))).rows[0];
   if (slot) {
+    // The slot says how many WAL bytes are unconfirmed (other databases' and tables' included), not how many
+    // changes or how old: those come from the running capture's report. Without a fresh one they are unknown.
+    const report = positions.get(ERP_REPLICATION_REPORT)?.position as ErpReplicationReport | undefined;
+    const fresh = report && report.slot === slot.slot_name && Date.now() - Date.parse(report.reportedAt) <= REPORT_FRESH_MS ? report : undefined;
     sources.push({
-      source: 'erp', mode: 'logical-replication', position: { slot: slot.slot_name, confirmedLsn: slot.lsn, walBytesBehind: Number(slot.behind), active: slot.active },
-      lagSeconds: null, lagEvents: null, redeliveries: redelivered.get('erp') ?? 0, deadLetters: (deadBySystem.get('erp') ?? 0) + jsDead, ...errorOf('erp:res_partner', 'erp:product_product', 'erp'),
+      source: 'erp', mode: 'logical-replication',
+      position: { slot: slot.slot_name, confirmedLsn: slot.lsn, walBytesBehind: Number(slot.behind), active: slot.active, lastCommitAt: report?.lastCommitAt ?? null, reportedAt: report?.reportedAt ?? null },
+      lagSeconds: fresh ? (fresh.oldestPendingAt ? Math.max(0, (Date.now() - Date.parse(fresh.oldestPendingAt)) / 1000) : 0) : null,
+      lagEvents: fresh ? fresh.pendingChanges : null, redeliveries: redelivered.get('erp') ?? 0, deadLetters: (deadBySystem.get('erp') ?? 0) + jsDead, ...errorOf('erp:res_partner', 'erp:product_product', 'erp'),
     });
   } else if (positions.has('erp:res_partner')) {
     const partner = positions.get('erp:res_partner')!.position as { writeDate: string; id: number };
@@ -72,9 +88,14 @@ export async function readCdcStatus(pool: pg.Pool, options: { erpPool?: pg.Pool;
   if (positions.has('crm:companies')) {
     const sweep = positions.get('crm:companies')!;
     const received = (await pool.query(`SELECT count(*)::int AS n, max(received_at) AS last FROM mdm.crm_webhook_event`)).rows[0];
+    // Behind the catch-up sweep: what the CRM changed after its watermark. Webhooks have usually brought
+    // those already; the sweep is what guarantees them, so this is the bound an operator can rely on.
+    const since = Number(sweep.position.modifiedSince);
+    const after = options.crmModifiedAfter ? await options.crmModifiedAfter(since).catch(() => undefined) : undefined;
     sources.push({
-      source: 'crm', mode: 'webhooks', position: { sweptUpTo: new Date(sweep.position.modifiedSince).toISOString(), webhookEvents: received.n, lastWebhookAt: received.last?.toISOString() ?? null },
-      lagSeconds: null, lagEvents: null, redeliveries: redelivered.get('crm') ?? 0, deadLetters: deadBySystem.get('crm') ?? 0, ...errorOf('crm:companies', 'crm'),
+      source: 'crm', mode: 'webhooks', position: { sweptUpTo: new Date(since).toISOString(), webhookEvents: received.n, lastWebhookAt: received.last?.toISOString() ?? null },
+      lagSeconds: after ? (after.newest ? Math.max(0, (Date.parse(after.newest) - since) / 1000) : 0) : null,
+      lagEvents: after ? after.total : null, redeliveries: redelivered.get('crm') ?? 0, deadLetters: deadBySystem.get('crm') ?? 0, ...errorOf('crm:companies', 'crm'),
     });
   }
   const applied = (await pool.query(`SELECT outcome, count(*)::int AS n, max(processed_at) AS last FROM mdm.processed_event GROUP BY outcome`)).rows;

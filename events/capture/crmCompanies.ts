@@ -52,3 +52,28 @@ export function hubSpotCompanies(options: { baseUrl: string; token: string }): C
     },
   };
 }
+
+/**
+ * How many companies were modified after `since` (ms), and the newest such
+ * modification: a search on hs_lastmodifieddate from the next millisecond
+ * (HubSpot's timestamps are milliseconds; a store keeping microseconds would
+ * count the watermark's own company under GT), newest first, one
+ * result (HubSpot's search answers the `total`). `concord cdc status` uses
+ * it for the CRM's lag behind the catch-up sweep.
+ */
+export async function hubSpotModifiedAfter(options: { baseUrl: string; token: string }, since: number): Promise<{ total: number; newest: string | null }> {
+  const response = await request(`${options.baseUrl.replace(/\/$/, '')}/crm/v3/objects/companies/search`, {
+    method: 'POST',
+    body: JSON.stringify({
+      filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since + 1) }] }],
+      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'DESCENDING' }], properties: ['hs_lastmodifieddate'], limit: 1,
+    }),
+    headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
+    headersTimeout: 10_000, bodyTimeout: 10_000,
+  });
+  const text = await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`CRM answered ${response.statusCode} for the search: ${text.slice(0, 200)}`);
+  const page = JSON.parse(text);
+  const newest = page.results?.[0];
+  return { total: Number(page.total ?? 0), newest: newest ? (newest.updatedAt ?? newest.properties?.hs_lastmodifieddate ?? null) : null };
+}

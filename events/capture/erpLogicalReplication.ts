@@ -18,11 +18,39 @@ export interface ErpLogicalReplicationOptions {
   slot?: string;
   publish: (changes: CapturedChange[]) => Promise<void>;
   onError?: (error: Error) => void;
+  /**
+   * Where the capture reports its lag every `reportIntervalMs` (the MDM's
+   * capture_position table), so `concord cdc status` in another process can
+   * show it: the slot alone says how many WAL bytes are unconfirmed, not how
+   * many changes or how old they are.
+   */
+  report?: (report: ErpReplicationReport) => Promise<void>;
+  /** @default 1000 */
+  reportIntervalMs?: number;
   /** Pause before reconnecting after an error. @default 1000 */
   retryMs?: number;
 }
 
 const TABLES = ['res_partner', 'product_template', 'product_product'] as const;
+
+/** What the running capture knows of its lag, as it reports it. */
+export interface ErpReplicationReport {
+  slot: string;
+  confirmedLsn: string | null;
+  /** Commit time of the last transaction published and confirmed. */
+  lastCommitAt: string | null;
+  /** Rows changed by transactions received from the slot and not yet published and confirmed. */
+  pendingChanges: number;
+  /** Commit time of the oldest of those transactions (null: none pending). */
+  oldestPendingAt: string | null;
+  reportedAt: string;
+}
+
+/** Lag figures from the transactions received and not yet confirmed. */
+export function lagOf(pending: ReadonlyArray<{ commitTime: number; rows: number }>, now = Date.now()): { lagSeconds: number; lagEvents: number } {
+  if (pending.length === 0) return { lagSeconds: 0, lagEvents: 0 };
+  return { lagSeconds: Math.max(0, (now - pending[0].commitTime) / 1000), lagEvents: pending.reduce((n, p) => n + p.rows, 0) };
+}
 
 /**
  * Creates the publication on the tables Concord reads and the logical
@@ -68,6 +96,18 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
   let confirmed: string | undefined;
   // Messages are handled one at a time, in WAL order.
   let chain: Promise<void> = Promise.resolve();
+  // Transactions received and not yet confirmed, oldest first: the lag in changes and in seconds.
+  let pending: { commitTime: number; rows: number }[] = [];
+  let heldSince: number | undefined;
+  let reporter: NodeJS.Timeout | undefined;
+  const lag = () => lagOf(heldSince !== undefined ? [{ commitTime: heldSince, rows: 0 }, ...pending] : pending);
+  const report = (): ErpReplicationReport => {
+    const oldest = heldSince ?? pending[0]?.commitTime;
+    return {
+      slot, confirmedLsn: confirmed ?? null, lastCommitAt: lastCommitTime ? new Date(lastCommitTime).toISOString() : null,
+      pendingChanges: lag().lagEvents, oldestPendingAt: oldest !== undefined ? new Date(oldest).toISOString() : null, reportedAt: new Date().toISOString(),
+    };
+  };
   // res_partner changes carry their row image (the state at that commit: every change counts, in order);
   // product variants are read by id (their name and price live in the template row).
   let txn: { partners: Map<number, { op: 'upsert' | 'delete'; row: Record<string, any> | null }>; variants: Map<number, 'upsert' | 'delete'>; templates: Set<number> } | undefined;
@@ -98,11 +138,15 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
       const commitTime = Number(message.commitTime) / 1000;
       const end = message.commitEndLsn ?? lsn;
       const current = service;
+      const entry = { commitTime: commitTime || Date.now(), rows: done.partners.size + done.variants.size + done.templates.size };
+      pending.push(entry);
       chain = chain.then(async () => {
         const changes = await mapTransaction(done, message.commitLsn ?? lsn, commitTime);
         if (changes.length > 0) await options.publish(changes);
         if (service !== current) return; // restarted meanwhile: the slot sends it again
         await current!.acknowledge(end);
+        pending = pending.filter((p) => p !== entry);
+        heldSince = undefined;
         confirmed = end;
         status.lastError = undefined;
         status.position = { slot, confirmedLsn: end };
@@ -176,6 +220,10 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
     const old = service;
     service = undefined;
     chain = Promise.resolve();
+    // The new stream starts at the slot's confirmed position and sends these again; until one is
+    // confirmed, the oldest stays the lag (its age keeps growing while the capture is down).
+    heldSince = pending[0]?.commitTime ?? heldSince;
+    pending = [];
     void old?.stop().catch(() => {});
     // One restart at a time: a second subscription would leave the first holding the slot ("slot … is active for PID …").
     if (!stopped && !restarting) {
@@ -208,24 +256,30 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
       const { rows } = await options.db.query('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [slot]);
       confirmed = rows[0]?.lsn ?? undefined;
       await subscribe();
+      if (options.report && !reporter) {
+        const send = options.report;
+        reporter = setInterval(() => { void send(report()).catch(() => {}); }, options.reportIntervalMs ?? 1000);
+        reporter.unref();
+      }
     },
     async stop() {
       stopped = true;
       clearTimeout(restarting);
+      clearInterval(reporter);
+      reporter = undefined;
       await chain.catch(() => {});
       const s = service;
       service = undefined;
       await s?.stop().catch(() => {});
     },
     status() {
-      return { ...status };
+      return { ...status, ...lag() };
     },
     async refresh() {
       const { rows } = await options.db.query(
         `SELECT confirmed_flush_lsn::text AS lsn, (pg_current_wal_lsn() - confirmed_flush_lsn)::bigint AS behind FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
       if (rows[0]) {
         status.position = { slot, confirmedLsn: rows[0].lsn, walBytesBehind: Number(rows[0].behind) };
-        status.lagSeconds = Number(rows[0].behind) > 0 && lastCommitTime ? Math.max(0, (Date.now() - lastCommitTime) / 1000) : 0;
       }
     },
   } as SourceCapture;

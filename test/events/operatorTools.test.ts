@@ -126,6 +126,9 @@ describe.skipIf(Boolean(server.unavailable || nats.unavailable))('operating the 
     expect((after.applied.byOutcome.applied ?? 0) - (before.applied.byOutcome.applied ?? 0)).toBeGreaterThanOrEqual(12);
     expect(Date.parse(after.applied.lastAppliedAt!)).toBeGreaterThan(Date.now() - 60_000);
     expect((after.sources[0].position as any).active).toBe(true);
+    // The running capture reports its lag (the slot alone cannot say): nothing pending once all is confirmed.
+    const caughtUp = await until('the lag reported as none', async () => { const s = await cdcStatus(); return s.sources[0].lagEvents === 0 && s.sources[0].lagSeconds === 0 ? s : undefined; });
+    expect(Date.parse((caughtUp.sources[0].position as any).reportedAt)).toBeGreaterThan(Date.now() - 15_000);
     const m = await metrics();
     expect(m.get('concord_cdc_captured_total{source="erp"}')! - (metricsBefore.get('concord_cdc_captured_total{source="erp"}') ?? 0)).toBeGreaterThanOrEqual(12);
     expect(m.get('concord_cdc_applied_total{outcome="applied"}')! - (metricsBefore.get('concord_cdc_applied_total{outcome="applied"}') ?? 0)).toBeGreaterThanOrEqual(12);

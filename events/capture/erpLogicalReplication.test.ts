@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { createPool } from '../../platform/db/index.js';
+import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
+import { seedErpFixture } from '../../mdm/testing/fixtures.js';
+import type { CapturedChange } from '../change.js';
+import { dropErpReplication, lagOf, createErpLogicalReplicationCapture, type ErpReplicationReport } from './erpLogicalReplication.js';
+
+/**
+ * The logical-replication capture's lag, on the PostgreSQL server (pgoutput):
+ * transactions received from the slot and not yet safely published are its
+ * lag in changes, the oldest one's commit time its lag in seconds; both are
+ * reported for `concord cdc status`. The broker is held by the test (the
+ * publish callback waits) so that a backlog exists while it looks.
+ */
+const server = (await databaseTargets()).find((t) => t.name === 'postgres')!;
+
+describe('lag figures', () => {
+  it('are zero with nothing pending, else the rows pending and the age of the oldest commit', () => {
+    expect(lagOf([], 10_000)).toEqual({ lagSeconds: 0, lagEvents: 0 });
+    expect(lagOf([{ commitTime: 4_000, rows: 2 }, { commitTime: 7_000, rows: 3 }], 10_000)).toEqual({ lagSeconds: 6, lagEvents: 5 });
+  });
+});
+
+describe.skipIf(Boolean(server.unavailable))('the ERP logical-replication capture reports its lag', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  const slot = `lag_${process.pid}_${Date.now()}`;
+
+  beforeAll(async () => {
+    database = await server.create();
+    pool = createPool({ connectionString: database.url });
+    await seedErpFixture(pool);
+    await pool.query(`SELECT setval('erp.res_partner_id_seq', (SELECT max(id) FROM erp.res_partner))`);
+  });
+
+  afterAll(async () => {
+    await dropErpReplication(pool, `pub_${slot}`, slot).catch(() => {});
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('counts the changes received and not yet published, ages the oldest, and returns to zero once they are', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const published: CapturedChange[] = [];
+    const reports: ErpReplicationReport[] = [];
+    const capture = createErpLogicalReplicationCapture({
+      connectionString: database.url, db: pool, schema: 'erp', publication: `pub_${slot}`, slot,
+      publish: async (changes) => { await held; published.push(...changes); },
+      report: async (report) => { reports.push(report); }, reportIntervalMs: 100,
+    });
+    await capture.start();
+    try {
+      // Five transactions of one company each: the first waits in publish, the rest queue behind it.
+      for (let n = 0; n < 5; n++) {
+        await pool.query(`INSERT INTO erp.res_partner (name, city, country_id, is_company, customer_rank) VALUES ($1, 'Ulm', 2, true, 1)`, [`Lag Probe ${n} GmbH`]);
+      }
+      await until(() => capture.status().lagEvents === 5, 'five changes pending');
+      await new Promise((r) => setTimeout(r, 300));
+      const behind = capture.status();
+      expect(behind.lagSeconds).toBeGreaterThanOrEqual(0.3);
+      await until(() => reports.at(-1)?.pendingChanges === 5, 'the report of five pending');
+      expect(reports.at(-1)).toMatchObject({ slot, pendingChanges: 5 });
+      expect(Date.parse(reports.at(-1)!.oldestPendingAt!)).toBeLessThanOrEqual(Date.now() - 300);
+
+      release();
+      await until(() => published.length === 5 && capture.status().lagEvents === 0, 'all published and confirmed');
+      expect(capture.status().lagSeconds).toBe(0);
+      await until(() => reports.at(-1)?.pendingChanges === 0 && reports.at(-1)?.oldestPendingAt === null, 'the report of none pending');
+      expect(reports.at(-1)!.confirmedLsn).toBeTruthy();
+      expect(Date.parse(reports.at(-1)!.lastCommitAt!)).toBeGreaterThan(Date.now() - 60_000);
+    } finally {
+      release();
+      await capture.stop();
+    }
+  }, 60_000);
+});
+
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
