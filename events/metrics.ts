@@ -16,6 +16,7 @@ export function pipelineMetrics(status: () => Promise<PipelineStatus>, registry 
     new Gauge({ name, help, labelNames, registers: [registry], async collect() { this.reset(); set(this, await read()); } });
   gauge('concord_cdc_captured_total', 'Source changes captured since the process started', ['source'], (g, s) => { for (const c of s.sources) g.set({ source: c.source }, c.captured); });
   gauge('concord_cdc_lag_seconds', 'How far the captured position is behind the source', ['source'], (g, s) => { for (const c of s.sources) g.set({ source: c.source }, c.lagSeconds); });
+  gauge('concord_cdc_lag_events', 'Source changes not yet captured (watermark) or received and not yet confirmed (logical replication)', ['source'], (g, s) => { for (const c of s.sources) g.set({ source: c.source }, c.lagEvents); });
   gauge('concord_cdc_source_up', '1 while the capture runs without a standing error', ['source'], (g, s) => { for (const c of s.sources) g.set({ source: c.source }, c.lastError ? 0 : 1); });
   gauge('concord_cdc_applied_total', 'Changes the MDM consumer handled, by outcome', ['outcome'], (g, s) => {
     if (!s.consumer) return;

@@ -129,6 +129,7 @@ describe.skipIf(Boolean(server.unavailable || nats.unavailable))('operating the 
     // The running capture reports its lag (the slot alone cannot say): nothing pending once all is confirmed.
     const caughtUp = await until('the lag reported as none', async () => { const s = await cdcStatus(); return s.sources[0].lagEvents === 0 && s.sources[0].lagSeconds === 0 ? s : undefined; });
     expect(Date.parse((caughtUp.sources[0].position as any).reportedAt)).toBeGreaterThan(Date.now() - 15_000);
+    expect((await metrics()).get('concord_cdc_lag_events{source="erp"}')).toBe(0);
     const m = await metrics();
     expect(m.get('concord_cdc_captured_total{source="erp"}')! - (metricsBefore.get('concord_cdc_captured_total{source="erp"}') ?? 0)).toBeGreaterThanOrEqual(12);
     expect(m.get('concord_cdc_applied_total{outcome="applied"}')! - (metricsBefore.get('concord_cdc_applied_total{outcome="applied"}') ?? 0)).toBeGreaterThanOrEqual(12);
