@@ -26,6 +26,14 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig({ CONCORD_GATEWAY_PROOF_SECRET: 'short' })).toThrow(/CONCORD_GATEWAY_PROOF_SECRET: expected at least 32 characters/);
   });
 
+  it("splits an audited answer's time: the audit database 1000 ms at most, 200 ms kept for the spool, the reserve below the request deadline", () => {
+    expect(loadGatewayConfig({}).auditBudget).toEqual({ databaseTimeoutMs: 1_000, spoolReserveMs: 200 });
+    expect(loadGatewayConfig({ AUDIT_DB_TIMEOUT_MS: '400', AUDIT_SPOOL_RESERVE_MS: '50' }).auditBudget).toEqual({ databaseTimeoutMs: 400, spoolReserveMs: 50 });
+    expect(() => loadGatewayConfig({ AUDIT_DB_TIMEOUT_MS: '0' })).toThrow('invalid configuration AUDIT_DB_TIMEOUT_MS: expected an integer from 1 to 60000, got "0"');
+    expect(() => loadGatewayConfig({ GATEWAY_REQUEST_TIMEOUT_MS: '300', AUDIT_SPOOL_RESERVE_MS: '300' }))
+      .toThrow('invalid configuration AUDIT_SPOOL_RESERVE_MS: expected an integer below GATEWAY_REQUEST_TIMEOUT_MS (300), got "300"');
+  });
+
   it('reads the subgraph URLs, the supergraph path and the port from the environment', () => {
     const config = loadGatewayConfig({ PORT: '0', CRM_SUBGRAPH_URL: 'http://crm:4002/graphql', SUPERGRAPH_PATH: '/etc/concord/supergraph.graphql' });
     expect(config.port).toBe(0);
@@ -51,6 +59,7 @@ describe('resolveGatewayConfig', () => {
       subgraphConnections: 32,
       dedupeSubgraphRequests: true,
       plugins: [],
+      auditBudget: { databaseTimeoutMs: 1_000, spoolReserveMs: 200 },
     });
   });
 
@@ -59,5 +68,7 @@ describe('resolveGatewayConfig', () => {
     expect(() => resolveGatewayConfig({ port: 0, subgraphs, production: false, maxBodyBytes: 0 })).toThrow(/maxBodyBytes/);
     expect(() => resolveGatewayConfig({ port: 0, subgraphs: [...subgraphs, ...subgraphs], production: false })).toThrow(/subgraphs\[1\]\.name: expected a unique name/);
     expect(() => resolveGatewayConfig({ port: 0, subgraphs: [], production: false })).toThrow(/subgraphs: expected at least one subgraph/);
+    expect(() => resolveGatewayConfig({ port: 0, subgraphs, production: false, auditBudget: { databaseTimeoutMs: 1_000, spoolReserveMs: 5_000 } }))
+      .toThrow(/auditBudget\.spoolReserveMs: expected an integer from 0 to below resilience\.requestTimeoutMs \(5000\)/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ConfigError, readBool, readEnum, readInt, readString, readTracingConfig, readUrl, TRACING_OFF, type TracingConfig } from '../platform/config.js';
+import { checkAuditBudget, DEFAULT_AUDIT_BUDGET, readAuditBudget, type AuditBudgetConfig } from './audit/auditBudget.js';
 import { readEntityCacheConfig, type EntityCacheConfig } from './entityCache/entityCacheConfig.js';
 import { DEFAULT_GATEWAY_RESILIENCE, readGatewayResilience, type GatewayResilienceConfig } from './resilience/resilienceConfig.js';
 import { DEFAULT_HTTP_LIMITS } from './limits/httpLimits.js';
@@ -54,6 +55,12 @@ export interface GatewayConfig {
    * database cannot take refuses its fields (AUDIT_UNAVAILABLE).
    */
   auditSpoolDir?: string;
+  /**
+   * How an audited answer's time is split: the audit database gets at most
+   * `databaseTimeoutMs` and never past the deadline minus `spoolReserveMs`,
+   * kept for the spool write (ADR 0011). @default DEFAULT_AUDIT_BUDGET (1000, 200)
+   */
+  auditBudget?: AuditBudgetConfig;
   /** Deadline, in-flight cap, subgraph breakers and bulkheads, readiness (ADR 0011). @default DEFAULT_GATEWAY_RESILIENCE */
   resilience?: GatewayResilienceConfig;
   /** Production mode: no stack traces, no field suggestions, no upstream bodies, no introspection by default. */
@@ -124,6 +131,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
   if (!config.supergraphSource && !config.supergraphPath && config.subgraphs.length === 0) {
     throw new ConfigError('subgraphs', 'at least one subgraph, or supergraphPath, or supergraphSource', '[]');
   }
+  const resilience = config.resilience ?? DEFAULT_GATEWAY_RESILIENCE;
   const names = new Set<string>();
   for (const [index, subgraph] of config.subgraphs.entries()) {
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(subgraph.name)) throw new ConfigError(`subgraphs[${index}].name`, 'a GraphQL-safe name', subgraph.name);
@@ -148,7 +156,8 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     security: config.security,
     databaseUrl: config.databaseUrl,
     auditSpoolDir: config.auditSpoolDir,
-    resilience: config.resilience ?? DEFAULT_GATEWAY_RESILIENCE,
+    auditBudget: checkAuditBudget(config.auditBudget ?? DEFAULT_AUDIT_BUDGET, resilience.requestTimeoutMs),
+    resilience,
     production: config.production,
     introspection: config.introspection ?? !config.production,
     subgraphTimeoutMs: positiveInt('subgraphTimeoutMs', config.subgraphTimeoutMs ?? GATEWAY_DEFAULTS.subgraphTimeoutMs),
@@ -186,6 +195,7 @@ type Env = Record<string, string | undefined>;
  * | AUDIT_DATABASE_URL, else DATABASE_URL | unset: audit records go to the log |
  * | security: AUTH_*, AUTHORIZATION_MODE, LIMIT_*, CONCORD_GATEWAY_PROOF_* | see readSecurityConfig |
  * | AUDIT_SPOOL_DIR | .concord/audit-spool (`off`: none) |
+ * | AUDIT_DB_TIMEOUT_MS, AUDIT_SPOOL_RESERVE_MS | 1000, 200; see readAuditBudget |
  * | GATEWAY_REQUEST_TIMEOUT_MS, GATEWAY_MAX_IN_FLIGHT, GATEWAY_SUBGRAPH_MAX_CONCURRENT, GATEWAY_SUBGRAPH_MAX_QUEUED, SUBGRAPH_BREAKER_*, READY_* | see readGatewayResilience |
  * | SUBGRAPH_TIMEOUT_MS | 30000 |
  * | SUBGRAPH_CONNECTIONS | 32 |
@@ -198,6 +208,7 @@ type Env = Record<string, string | undefined>;
  */
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const production = env.NODE_ENV === 'production';
+  const resilience = readGatewayResilience(env);
   return {
     port: readInt(env, 'PORT', 4000, { max: 65535 }),
     host: readString(env, 'HOST', GATEWAY_DEFAULTS.host),
@@ -217,7 +228,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     security: readSecurityConfig(env),
     databaseUrl: readUrl(env, 'AUDIT_DATABASE_URL') ?? readUrl(env, 'DATABASE_URL'),
     auditSpoolDir: readAuditSpoolDir(env),
-    resilience: readGatewayResilience(env),
+    auditBudget: readAuditBudget(env, resilience.requestTimeoutMs),
+    resilience,
     subgraphTimeoutMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', GATEWAY_DEFAULTS.subgraphTimeoutMs, { min: 1 }),
     subgraphConnections: readInt(env, 'SUBGRAPH_CONNECTIONS', GATEWAY_DEFAULTS.subgraphConnections, { min: 1 }),
     dedupeSubgraphRequests: readBool(env, 'SUBGRAPH_DEDUPE', GATEWAY_DEFAULTS.dedupeSubgraphRequests),

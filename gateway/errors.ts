@@ -31,7 +31,7 @@ export const GATEWAY_ERRORS = {
   NOT_FOUND: { status: 404, description: 'No such route on the gateway.' },
   SUBGRAPH_UNAVAILABLE: { status: 200, description: 'A subgraph could not be reached, timed out, or answered with something that is not GraphQL; the fields it serves are null. `extensions.reason`: connection, timeout, http-status, or circuit_open / overloaded / deadline when it was not called at all (its breaker is open, its bulkhead full, or the request deadline passed).' },
   GATEWAY_OVERLOADED: { status: 503, description: 'The gateway is serving GATEWAY_MAX_IN_FLIGHT requests already; retry after the Retry-After seconds.' },
-  AUDIT_UNAVAILABLE: { status: 200, description: 'A PII or finance field was read but its audit record could be stored neither in the audit database nor in the local spool; the field is null, the rest of the answer still comes.' },
+  AUDIT_UNAVAILABLE: { status: 200, description: "A PII or finance field was read but its audit record could be stored neither in the audit database nor in the local spool before the request's deadline; the field is null, the rest of the answer still comes." },
   UNAUTHENTICATED: { status: 401, description: 'A subgraph refused the gateway (HTTP 401), or the caller is not authenticated.' },
   FORBIDDEN: { status: 403, description: 'A subgraph refused the request (HTTP 403), or the caller lacks a scope.' },
   INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected failure inside the gateway.' },

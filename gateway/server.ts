@@ -124,16 +124,17 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
   if (config.security) {
     if (config.databaseUrl) {
       // The audit database must fail fast: an answer waits for its record, and goes to the spool instead
-      // when the database does not take it within a second (or its breaker is open).
+      // when the database does not take it within AUDIT_DB_TIMEOUT_MS (less when the request's deadline is
+      // nearer: the log cuts each attempt to it) or its breaker is open.
       pool = createPool({
         connectionString: config.databaseUrl, max: 4, applicationName: 'concord-gateway-audit',
-        connectionTimeoutMs: 1_000, queryTimeoutMs: 2_000, statementTimeouts: false,
+        connectionTimeoutMs: config.auditBudget.databaseTimeoutMs, queryTimeoutMs: config.auditBudget.databaseTimeoutMs, statementTimeouts: false,
         guard: createSourceGuard({ source: 'audit', consecutiveFailures: 3, halfOpenAfterMs: 2_000, maxConcurrent: 8, maxQueued: 64, isOutage: isDatabaseOutage, metrics: metrics.resilience, logger }),
       });
     }
     try {
       security = await createGatewaySecurity({
-        config: config.security, production: config.production, logger, pool, rulesOf, auditSpoolDir: config.auditSpoolDir,
+        config: config.security, production: config.production, logger, pool, rulesOf, auditSpoolDir: config.auditSpoolDir, auditBudget: config.auditBudget,
         onAudit: (stored) => metrics.countAuditRecord(stored),
       });
     } catch (error) {

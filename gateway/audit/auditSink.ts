@@ -2,17 +2,18 @@ import type { Logger } from 'pino';
 import type pg from 'pg';
 import { migrateAudit, type FieldReadRecord } from './auditLog.js';
 import { openAuditSpool } from './auditSpool.js';
-import { createDurableAuditLog, type AuditStored } from './durableAuditLog.js';
+import { createDurableAuditLog, type AuditRecordOptions, type AuditStored } from './durableAuditLog.js';
 
 /** Where the gateway's PII/finance reads go. */
 export interface AuditSink {
   readonly kind: 'database' | 'log';
   /**
    * Resolves once the record is stored for good (the database or the spool;
-   * the log line written); rejects (AuditUnavailableError) when it could not
-   * be — the caller then withholds the audited fields.
+   * the log line written), never after `options.deadline`; rejects
+   * (AuditUnavailableError) when it could not be — the caller then withholds
+   * the audited fields.
    */
-  record(entry: FieldReadRecord): Promise<AuditStored | 'log'>;
+  record(entry: FieldReadRecord, options?: AuditRecordOptions): Promise<AuditStored | 'log'>;
   /** Replays spooled records into the database now (tests, shutdown). */
   flush(): Promise<void>;
   /** Records in the local spool not yet replayed into the database (0 without a spool): the backlog an operator watches. */
@@ -27,7 +28,11 @@ export interface AuditSink {
  * when it can (ADR 0011). The migration is retried until the database
  * answers, so a gateway can start while its audit database is down.
  */
-export async function databaseAuditSink(pool: pg.Pool, logger: Logger, options: { spoolDir?: string } = {}): Promise<AuditSink> {
+export async function databaseAuditSink(
+  pool: pg.Pool,
+  logger: Logger,
+  options: { spoolDir?: string; databaseTimeoutMs?: number; spoolReserveMs?: number } = {},
+): Promise<AuditSink> {
   let migrated: Promise<unknown> | undefined;
   const ensureMigrated = () => {
     migrated ??= migrateAudit(pool).catch((error: unknown) => {
@@ -51,11 +56,13 @@ export async function databaseAuditSink(pool: pg.Pool, logger: Logger, options: 
   const log = createDurableAuditLog({
     pool: migratedPool,
     spool,
+    databaseTimeoutMs: options.databaseTimeoutMs,
+    spoolReserveMs: options.spoolReserveMs,
     onError: (error) => logger.warn({ err: error }, 'audit log'),
   });
   return {
     kind: 'database',
-    record: (entry) => log.record(entry),
+    record: (entry, recordOptions) => log.record(entry, recordOptions),
     flush: async () => {
       await log.replay();
     },

@@ -8,5 +8,7 @@ export {
   type FieldReadRow,
 } from './auditLog.js';
 export { openAuditSpool, type AuditSpool } from './auditSpool.js';
-export { AuditUnavailableError, createDurableAuditLog, type AuditStored, type DurableAuditLog } from './durableAuditLog.js';
+export {
+  AUDIT_TIME_DEFAULTS, AuditUnavailableError, createDurableAuditLog, type AuditRecordOptions, type AuditRefusal, type AuditStored, type DurableAuditLog,
+} from './durableAuditLog.js';
 export { AUDIT_UNAVAILABLE, refuseAuditedFields } from './refuseAuditedFields.js';

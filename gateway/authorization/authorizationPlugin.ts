@@ -34,8 +34,9 @@ const MAX_DECISIONS_PER_DOCUMENT = 64;
  * serve only them are never sent); after execution they come back null with
  * UNAUTHORIZED_FIELD_OR_TYPE and their path, PII is masked for callers
  * without `pii:read`, and every PII/finance read is handed to the audit log
- * without waiting. In 'reject' mode an operation touching anything
- * unauthorized is refused whole (403).
+ * (the answer leaves once its record is stored, by the request's deadline).
+ * In 'reject' mode an operation touching anything unauthorized is refused
+ * whole (403).
  *
  * The decision depends only on (document, operation name, scopes, rules), so
  * it is computed once per combination and kept beside the document; the plan
@@ -87,7 +88,7 @@ export function authorizationPlugin(options: AuthorizationPluginOptions): Gatewa
       result.data = shaped.data;
       if (decision.errors.length) result.errors = [...decision.errors, ...result.errors];
       if (!reads.fields.length) return;
-      // The answer waits for its audit record (ADR 0011): a read nobody could record is not answered.
+      // The answer waits for its audit record, but not past its deadline (ADR 0011): a read nobody could record in time is not answered.
       try {
         const stored = await options.audit.record({
           subject: subjectOf(context.state.principal ?? ANONYMOUS),
@@ -97,7 +98,7 @@ export function authorizationPlugin(options: AuthorizationPluginOptions): Gatewa
           entityIds: reads.entityIds,
           masked: reads.masked,
           requestId: context.requestId,
-        });
+        }, { deadline: context.deadline });
         options.onAudit?.(stored);
       } catch {
         options.onAudit?.('refused');

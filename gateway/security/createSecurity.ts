@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type pg from 'pg';
 import { resolveGatewayProofKey } from '../../platform/auth/gatewayProof.js';
 import type { AuthorizationRules } from '../../platform/auth/requirements.js';
+import type { AuditBudgetConfig } from '../audit/auditBudget.js';
 import { auditRoute } from '../audit/auditRoute.js';
 import { databaseAuditSink, logAuditSink, type AuditSink } from '../audit/auditSink.js';
 import { createAuthenticator } from '../auth/authConfig.js';
@@ -39,6 +40,8 @@ export async function createGatewaySecurity(options: {
   pool?: pg.Pool;
   /** Where audit records wait while the audit database is down (see GatewayConfig.auditSpoolDir). */
   auditSpoolDir?: string;
+  /** How an audited answer's time is split between the audit database and the spool (see GatewayConfig.auditBudget). */
+  auditBudget?: AuditBudgetConfig;
   /** Told where each audit record went (metrics). */
   onAudit?(stored: 'database' | 'spool' | 'log' | 'refused'): void;
   rulesOf(schema: GraphQLSchema): AuthorizationRules;
@@ -46,7 +49,7 @@ export async function createGatewaySecurity(options: {
   const { config, production, logger } = options;
   const proofKey = await resolveGatewayProofKey(config.gatewayProof, 'signer');
   const { verifier, demoIssuer } = await createAuthenticator(config.auth);
-  const audit = options.pool ? await databaseAuditSink(options.pool, logger, { spoolDir: options.auditSpoolDir }) : logAuditSink(logger);
+  const audit = options.pool ? await databaseAuditSink(options.pool, logger, { spoolDir: options.auditSpoolDir, ...options.auditBudget }) : logAuditSink(logger);
   const routes: GatewaySecurity['routes'] = { '/audit': auditRoute(verifier, options.pool) };
   if (demoIssuer) routes['/.well-known/jwks.json'] = (request, response) => demoIssuer.jwksHandler(request, response);
   return {

@@ -14,6 +14,11 @@ if (unavailable) console.warn(`[tests] skipping the fault suite: ${unavailable}`
 const DEADLINE_MS = 2_000;
 /** Scheduling slack on a shared 2-core machine: timers, GC, the load generator itself. */
 const SLACK_MS = 500;
+/**
+ * How much later than the deadline the slowest PII answer may arrive: the answer's serialisation and
+ * delivery, timers and GC of the gateway and of the load generator on a shared 2-core machine.
+ */
+const AUDIT_MARGIN_MS = 250;
 /** Open-loop load: enough to pile up work behind a hung source, little enough for a shared 2-core machine. */
 const RATE = 10;
 
@@ -168,10 +173,12 @@ describe.skipIf(unavailable !== undefined)('fault injection: hung and dead sourc
     expect(back).toBe(true);
   }, 60_000);
 
-  it('audit database down 30 s under load: every PII answer has exactly one audit record afterwards', async () => {
-    const { outcomes, maxInFlight, window } = await run(36_000, {
-      at: 3_000, start: () => stack.auditProxy.kill(), endAt: 33_000, end: () => stack.auditProxy.restart(),
-    });
+  /**
+   * An audit database outage under load: every PII answer has exactly one audit record afterwards
+   * (replayed from the spool), none is refused, and none waits for the audit write past its deadline.
+   */
+  async function auditOutage(label: string, fault: { start(): void | Promise<void>; end(): void | Promise<void> }): Promise<void> {
+    const { outcomes, maxInFlight, window } = await run(36_000, { at: 3_000, start: fault.start, endAt: 33_000, end: fault.end });
     const answered = outcomes.filter((o) => o.status === 200);
     const pii = answered.filter((o) => carriesAuditedData(o.data?.customer));
     const piiWhileDown = pii.filter((o) => o.startedAt >= window.startedAt && o.endedAt <= window.endedAt);
@@ -190,19 +197,25 @@ describe.skipIf(unavailable !== undefined)('fault injection: hung and dead sourc
     const lost = pii.filter((o) => !audited.has(o.requestId));
     const twice = rows.filter((r) => r.n > 1);
     const spoolBacklog = await metricValue(stack.gateway.origin, 'concord_gateway_audit_spool_backlog');
-    summary('audit down 30 s', outcomes, maxInFlight, longestSilenceMs(outcomes, window.startedAt, window.endedAt));
-    console.log(`[faults] audit down 30 s: ${outcomes.length} answers, ${pii.length} with PII (${piiWhileDown.length} while the database was down), ` +
+    summary(label, outcomes, maxInFlight, longestSilenceMs(outcomes, window.startedAt, window.endedAt));
+    console.log(`[faults] ${label}: ${outcomes.length} answers, ${pii.length} with PII (${piiWhileDown.length} while the database was out), ` +
       `${rows.length} audited, ${lost.length} lost, ${twice.length} twice, ${refused.length} refused, spool backlog after ${spoolBacklog}`);
-    // Sources are up: nearly every answer carries PII or finance data, also while the audit database is down,
+    // Sources are up: nearly every answer carries PII or finance data, also while the audit database is out,
     // and the spool does not throttle them: they come as many and as fast as with the database up.
     const piiBefore = pii.filter((o) => o.endedAt < window.startedAt);
-    console.log(`[faults] audit down 30 s: PII answers p50/p90 ${percentileMs(piiBefore, 50)}/${percentileMs(piiBefore, 90)} ms before the fault, ` +
-      `${percentileMs(piiWhileDown, 50)}/${percentileMs(piiWhileDown, 90)} ms while the database was down; errors before ${JSON.stringify(reasonCounts(piiBefore))} ` +
-      `${JSON.stringify(sampleMessages(piiBefore))}, while down ${JSON.stringify(reasonCounts(piiWhileDown))}`);
+    console.log(`[faults] ${label}: PII answers p50/p90 ${percentileMs(piiBefore, 50)}/${percentileMs(piiBefore, 90)} ms before the fault, ` +
+      `${percentileMs(piiWhileDown, 50)}/${percentileMs(piiWhileDown, 90)} ms while the database was out; errors before ${JSON.stringify(reasonCounts(piiBefore))} ` +
+      `${JSON.stringify(sampleMessages(piiBefore))}, while out ${JSON.stringify(reasonCounts(piiWhileDown))}`);
+    // The answer waits for its audit record, but never past the request's deadline (ADR 0011).
+    const slowest = Math.max(...pii.map((o) => o.endedAt - o.startedAt));
+    console.log(`[faults] ${label}: PII answer time over the whole run p50 ${percentileMs(pii, 50)} ms, p99 ${percentileMs(pii, 99)} ms, max ${slowest} ms ` +
+      `(while out: p50 ${percentileMs(piiWhileDown, 50)}, p99 ${percentileMs(piiWhileDown, 99)}, max ${percentileMs(piiWhileDown, 100)} ms); ` +
+      `limit ${DEADLINE_MS} + ${AUDIT_MARGIN_MS} ms; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     expect(answered.length).toBeGreaterThan(RATE * 30);
     expect(pii.length).toBeGreaterThan(answered.length * 0.8);
     expect(piiWhileDown.length).toBeGreaterThan(RATE * 25);
     expect(percentileMs(piiWhileDown, 90)).toBeLessThan(DEADLINE_MS);
+    expect(slowest).toBeLessThanOrEqual(DEADLINE_MS + AUDIT_MARGIN_MS);
     expect(refused).toEqual([]);
     expect(lost).toEqual([]);
     expect(twice).toEqual([]);
@@ -212,6 +225,15 @@ describe.skipIf(unavailable !== undefined)('fault injection: hung and dead sourc
     expect(spoolBacklog).toBe(0);
     // And the gateway is ready again by itself.
     await readyAgain(10_000);
+  }
+
+  it('audit database down 30 s under load: every PII answer has exactly one audit record afterwards, none later than its deadline', async () => {
+    await auditOutage('audit down 30 s', { start: () => stack.auditProxy.kill(), end: () => stack.auditProxy.restart() });
+  }, 150_000);
+
+  // Frozen (connections accepted, no byte answered) is the hard case: every database attempt waits for its timeout.
+  it('audit database frozen 30 s under load: every PII answer has exactly one audit record afterwards, none later than its deadline', async () => {
+    await auditOutage('audit frozen 30 s', { start: () => stack.auditProxy.freeze(), end: () => stack.auditProxy.thaw() });
   }, 150_000);
 
   it('CRM frozen 30 s: after the first deadline answers keep coming fast, CRM fields coded CRM_UNAVAILABLE, in-flight bounded', async () => {

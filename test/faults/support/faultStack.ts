@@ -65,7 +65,7 @@ const PROOF_SECRET = 'fault-suite-gateway-proof-secret-0123456789abcdef';
  * PostgreSQL cluster of the test's own (to freeze), the CRM stand-in's data
  * and the audit log in a database of the test's own on the machine's server
  * (a HubSpot is not on Concord's database), a TCP proxy in front of the audit
- * database (to kill), and a counting HTTP proxy in front of the CRM stand-in.
+ * database (to kill or freeze), and a counting HTTP proxy in front of the CRM stand-in.
  */
 export async function startFaultStack(options: FaultStackOptions = {}): Promise<FaultStack> {
   const target = (await databaseTargets()).find((t) => t.name === 'postgres')!;
