@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { readReconcileConfig, type ReconcileConfig } from '../reconcile/index.js';
 import { readInt, readString, readUrl, readBool, readTracingConfig, type TracingConfig } from '../platform/config.js';
 import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
@@ -111,6 +112,19 @@ export interface StackConfig {
     introspection: boolean;
     /** The audit log's database. @default the stack's database (`AUDIT_DATABASE_URL`) */
     auditDatabaseUrl?: string;
+    /**
+     * Where each gateway of the stack spools audit records while the audit
+     * database cannot take them (a folder per gateway beneath it). @default
+     * `$CONCORD_DATA_DIR/audit-spool` when CONCORD_DATA_DIR is set, else none
+     * (`AUDIT_SPOOL_DIR`; `off`: none). Not `.concord/audit-spool` as for a
+     * gateway run alone: stacks started side by side (tests, a second
+     * `npm start`) would share it, and one would replay another's records.
+     */
+    auditSpoolDir?: string;
+    /** AUDIT_DB_TIMEOUT_MS, AUDIT_SPOOL_RESERVE_MS (ADR 0011). */
+    auditBudget: NonNullable<GatewayConfig['auditBudget']>;
+    /** GATEWAY_REQUEST_TIMEOUT_MS, the in-flight cap, subgraph breakers and bulkheads (ADR 0011). */
+    resilience: NonNullable<GatewayConfig['resilience']>;
     /** ENTITY_CACHE_* (on by default in the stack: it hands the gateway its change feed). */
     entityCache: NonNullable<GatewayConfig['entityCache']>;
     /** APQ_*, TRUSTED_DOCUMENTS_*. */
@@ -170,8 +184,18 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
       maxBatchSize: gateway.maxBatchSize!,
       introspection: gateway.introspection!,
       auditDatabaseUrl: readUrl(env, 'AUDIT_DATABASE_URL'),
+      auditSpoolDir: stackAuditSpoolDir(env),
+      auditBudget: gateway.auditBudget!,
+      resilience: gateway.resilience!,
       entityCache: gateway.entityCache!,
       persistedQueries: gateway.persistedQueries!,
     },
   };
+}
+
+function stackAuditSpoolDir(env: Record<string, string | undefined>): string | undefined {
+  const explicit = readString(env, 'AUDIT_SPOOL_DIR');
+  if (explicit !== undefined) return /^(off|none|false)$/i.test(explicit) ? undefined : explicit;
+  const dataDir = readString(env, 'CONCORD_DATA_DIR');
+  return dataDir ? path.join(dataDir, 'audit-spool') : undefined;
 }

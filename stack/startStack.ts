@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { createPool } from '../platform/db/index.js';
@@ -211,6 +212,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       registry = { url: running.url, tokens, tokensFile: settings.tokensFile, published, running, flushUsage: () => usage.flush() };
     }
 
+    let gateways = 0;
     const gatewayConfig = (port: number): GatewayConfig => ({
       host: options.host,
       port,
@@ -228,6 +230,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       plugins: reporter ? [usageReportingPlugin(reporter)] : [],
       security: { ...options.gateway.security, gatewayProof: gatewayProofKey },
       databaseUrl: options.gateway.auditDatabaseUrl ?? databaseUrl,
+      // One spool folder per gateway: a spool is one process's append-only file (gateway/audit/auditSpool.ts).
+      auditSpoolDir: options.gateway.auditSpoolDir && path.join(options.gateway.auditSpoolDir, `gateway-${gateways++}`),
+      auditBudget: options.gateway.auditBudget,
+      resilience: options.gateway.resilience,
       logLevel: options.gateway.logLevel,
       maxBodyBytes: options.gateway.maxBodyBytes,
       batching: options.gateway.batching,
