@@ -2,9 +2,12 @@ import type { ComparisonConfig, ComparisonLevel } from '../entities/types.js';
 import type { StandardisedRecord } from '../types.js';
 import { damerauLevenshtein, daysBetween, sameNameWords, jaroWinkler, jaroWinklerUpperBound, editDistanceLowerBound, soundsAlike, tokenContainment, tokenSetSimilarity } from './metrics.js';
 
+import { distinctiveOrSamePlace } from './genericNames.js';
 import { cachedWordVector, tokenTableName, wordCosine } from './tokenWeights.js';
 
+export * from './genericNames.js';
 export * from './metrics.js';
+export * from './sharedIdentifier.js';
 export * from './tokenWeights.js';
 
 /** Term shares by table name (the score step's term frequencies): what weighted-word levels read. */
@@ -62,15 +65,19 @@ function compareColumn(records: StandardisedRecord[], left: Uint32Array, right: 
   }
   const exactFirst = comparison.levels[0]?.kind === 'exact';
   const shares = wordShares(comparison, tf);
+  const place = placeAttribute(comparison);
+  // One pair of places, refilled per pair (no allocation for millions of pairs).
+  const places: [string | null, string | null] = [null, null];
   const level = (x: number, y: number): number => {
     if (x < 0 || y < 0) return NULL_LEVEL;
     if (x === y && exactFirst) return 1;
-    return compareValues(values[x], values[y], comparison.levels, shares);
+    return compareValues(values[x], values[y], comparison.levels, shares, place ? places : undefined);
   };
   const conflict = conflictLevel(comparison);
   const out = new Uint8Array(left.length);
   for (let p = 0; p < left.length; p++) {
     const i = left[p]; const j = right[p];
+    if (place) { places[0] = records[i].std[place] ?? null; places[1] = records[j].std[place] ?? null; }
     const direct = level(ids[i], ids[j]);
     if (conflict >= 0) {
       out[p] = direct !== NULL_LEVEL && direct !== 1 && !invalid[i] && !invalid[j] ? conflict : direct;
@@ -98,15 +105,17 @@ export function conflictLevel(comparison: ComparisonConfig): number {
 /** One comparison's level for one pair (see ComparedPairs for the numbering). */
 export function comparePair(a: StandardisedRecord, b: StandardisedRecord, comparison: ComparisonConfig, tf?: TermShares): number {
   const shares = wordShares(comparison, tf);
+  const place = placeAttribute(comparison);
+  const places: readonly [string | null, string | null] | undefined = place ? [a.std[place] ?? null, b.std[place] ?? null] : undefined;
   if (comparison.conflictWeight !== undefined) {
-    const level = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels, shares);
+    const level = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels, shares, places);
     // Unvalidated attributes (no validator: valid[...] undefined) count as valid.
     if (level !== NULL_LEVEL && level !== 1 && a.valid[comparison.attribute] !== false && b.valid[comparison.attribute] !== false) {
       return comparison.levels.length + 2;
     }
     return level;
   }
-  const direct = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels, shares);
+  const direct = compareValues(a.std[comparison.attribute], b.std[comparison.attribute], comparison.levels, shares, places);
   if (!comparison.swapWith || direct === 1) return direct;
   // A swapped field (surname typed as given name) is as good as the direct value.
   const swapped = compareValues(a.std[comparison.attribute], b.std[comparison.swapWith], comparison.levels, shares);
@@ -115,16 +124,29 @@ export function comparePair(a: StandardisedRecord, b: StandardisedRecord, compar
   return Math.min(direct, swapped);
 }
 
-/** Whether a comparison weighs words by rarity, so its words are counted (see tokenWeights.ts). */
+/** Whether a comparison weighs words by rarity, so its words are counted (see tokenWeights.ts, genericNames.ts). */
 export function countsWords(comparison: ComparisonConfig): boolean {
-  return comparison.levels.some((l) => l.kind === 'wordCosine');
+  return comparison.levels.some((l) => l.kind === 'wordCosine' || l.kind === 'distinctiveOrSamePlace');
+}
+
+/** The other attribute a comparison's levels read beside its own (the place of a generic name), if any. */
+export function placeAttribute(comparison: ComparisonConfig): string | undefined {
+  for (const l of comparison.levels) if (l.kind === 'distinctiveOrSamePlace') return l.place;
+  return undefined;
 }
 
 function wordShares(comparison: ComparisonConfig, tf: TermShares | undefined): Map<string, number> | undefined {
   return tf && countsWords(comparison) ? tf.get(tokenTableName(comparison.attribute)) : undefined;
 }
 
-export function compareValues(a: string | null | undefined, b: string | null | undefined, levels: ComparisonLevel[], shares?: Map<string, number>): number {
+/** `places`: the two records' values of the attribute a `distinctiveOrSamePlace` level reads (see placeAttribute). */
+export function compareValues(
+  a: string | null | undefined,
+  b: string | null | undefined,
+  levels: ComparisonLevel[],
+  shares?: Map<string, number>,
+  places?: readonly [string | null, string | null],
+): number {
   if (a === null || a === undefined || b === null || b === undefined || a === '' || b === '') return NULL_LEVEL;
   let cosine: number | undefined;
   let jw: number | undefined;
@@ -156,6 +178,7 @@ export function compareValues(a: string | null | undefined, b: string | null | u
         break;
       }
       case 'sameNameWords': reached = sameNameWords(a, b); break;
+      case 'distinctiveOrSamePlace': reached = distinctiveOrSamePlace(a, b, places?.[0], places?.[1], shares, level.commonRecords); break;
       case 'phonetic': reached = soundsAlike(a, b); break;
       case 'numeric': {
         const x = Number(a); const y = Number(b);
@@ -186,6 +209,7 @@ export function levelLabel(levels: ComparisonLevel[], index: number): string {
     case 'wordCosine': return `wordCosine>=${level.min}`;
     case 'ratio': return `ratio<=${level.max}`;
     case 'sameNameWords': return 'sameNameWords';
+    case 'distinctiveOrSamePlace': return `distinctiveOrSame(${level.place})`;
     case 'phonetic': return 'phonetic';
     case 'numeric': return `numeric<=${level.maxRelative * 100}%`;
     case 'dateDays': return `days<=${level.maxDays}`;

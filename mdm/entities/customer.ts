@@ -22,6 +22,8 @@ export const customerConfig: EntityConfig = {
     legalForm: { standardise: 'legalForm', from: ['name'] },
     // Derived: the name again, for the word-by-word check below (the name comparison itself is fuzzy).
     nameWords: { standardise: 'companyName', from: ['name'] },
+    // Derived: the name again, its words counted by the engine, for the generic-name-in-another-city check below.
+    genericName: { standardise: 'companyName', from: ['name'] },
   },
   blocking: [
     { name: 'taxId', keys: [{ attribute: 'taxId' }] },
@@ -37,7 +39,8 @@ export const customerConfig: EntityConfig = {
   comparisons: [
     { attribute: 'name', termFrequency: true, levels: [{ kind: 'exact' }, { kind: 'jaroWinkler', min: 0.95 }, { kind: 'tokenSet', min: 0.75 }, { kind: 'jaroWinkler', min: 0.85 }] },
     // Two valid tax ids that differ are two legal entities; an invalid one a step off is a typo.
-    { attribute: 'taxId', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }], conflictWeight: -10 },
+    // A shared valid tax id decides: the cluster step never separates the two (see mdm/cluster).
+    { attribute: 'taxId', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }], conflictWeight: -10, identifier: true },
     // Near-equal domains and emails are other registrations (acme.com, acme-us.com, acme.de), not typos: exact or not.
     // Two different domains or two different valid phones are evidence of two companies at any size: a fixed
     // weight, since EM over hundreds of thousands of companies learns "same city" instead and lets them differ.
@@ -53,6 +56,12 @@ export const customerConfig: EntityConfig = {
     // Negative evidence only: a word one name has and the other lacks (no typo, no abbreviation of it) is the
     // parent/subsidiary or sister pattern ("Vectorfield Industries" / "Vectorfield Services", "X" / "X Holdings").
     { attribute: 'nameWords', levels: [{ kind: 'sameNameWords' }], conflictWeight: -8, agreeWeight: 0 },
+    // Negative evidence only: a generic name (only common words: "Global Trading", "Janssens Services", a brand
+    // many companies bear) in two different cities is two companies; a distinctive one is one that moved or has a
+    // branch. Generic: at least 10 records expected to hold all its words by their counts (some five companies of
+    // two records each; see genericNames.ts). −4 bits like a different domain or phone: companies do move and
+    // systems do keep branch addresses, so weaker than a different legal form (−8) or tax id (−10).
+    { attribute: 'genericName', levels: [{ kind: 'distinctiveOrSamePlace', place: 'city', commonRecords: 10 }], conflictWeight: -4, agreeWeight: 0 },
   ],
   thresholds: { merge: 0.95, review: 0.6 },
   // Every scored pair between two clusters must support a join: a chain whose ends disagree (A~B, B~C, A≠C) stays apart.

@@ -40,9 +40,9 @@ export const productConfig: EntityConfig = {
   ],
   comparisons: [
     // Catalogues number SKUs in sequence (ACM-10042, ACM-10043): a near SKU is another product, so no fuzzy level.
-    { attribute: 'sku', levels: [{ kind: 'exact' }], conflictWeight: -10 },
+    { attribute: 'sku', levels: [{ kind: 'exact' }], conflictWeight: -10, identifier: true },
     // A GTIN one digit off is a typo only when its check digit fails; two valid GTINs that differ are a conflict.
-    { attribute: 'gtin', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }], conflictWeight: -10 },
+    { attribute: 'gtin', levels: [{ kind: 'exact' }, { kind: 'damerau', max: 1 }], conflictWeight: -10, identifier: true },
     // Brand and name words, rare ones weighing more (TF-IDF over the catalogue): "dscw120" says more than "camera".
     // Fine steps, so that the best counterpart stands out from the next best (one-to-one linkage ranks by weight).
     { attribute: 'words', monotone: true, levels: [{ kind: 'exact' }, ...COSINE_STEPS.map((min) => ({ kind: 'wordCosine' as const, min }))] },

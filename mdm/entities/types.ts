@@ -70,6 +70,18 @@ export type ComparisonLevel =
   | { kind: 'ratio'; max: number }
   /** Company names whose words all correspond (equal, typo, abbreviation): no word left over on either side (see sameNameWords). */
   | { kind: 'sameNameWords' }
+  /**
+   * Negative evidence for names common in the data: reached unless both
+   * names are generic — the records expected to hold all of a name's words,
+   * by the engine's word counts (records × the product of its words' shares,
+   * i.e. its summed IDF), are at least `commonRecords` — and the two records'
+   * `place` values (a city) are both present and differ (not equal, not
+   * within Jaro-Winkler 0.9). With a conflictWeight, not reaching it is the
+   * conflict: "Global Trading" in Hamburg and in Munich are two companies,
+   * "Vectorfield Industries" in both is one that moved or has a branch.
+   * See mdm/compare/genericNames.ts.
+   */
+  | { kind: 'distinctiveOrSamePlace'; place: string; commonRecords: number }
   | { kind: 'phonetic' }
   | { kind: 'numeric'; maxRelative: number }
   | { kind: 'dateDays'; maxDays: number }
@@ -95,6 +107,15 @@ export interface ComparisonConfig {
    * many countries): it would take "similar" for "same".
    */
   conflictWeight?: number;
+  /**
+   * A strong identifier (SKU, GTIN, tax id): two records holding the same
+   * value, valid where the attribute has a validator, are one entity as far
+   * as the cluster step goes. Their accepted link is joined before the other
+   * links and is never refused by the guard against chaining or split off by
+   * the cohesion check (a steward's never-merge still refuses it); see
+   * mdm/cluster.
+   */
+  identifier?: boolean;
   /**
    * Negative evidence only: every level short of "conflict" weighs this
    * (fixed, usually 0). A legal form shared by thousands of GmbHs says

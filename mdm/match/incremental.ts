@@ -1,5 +1,6 @@
 import { blockingKeys } from '../block/index.js';
 import { clusterRecords, pairKey, type Cluster, type ClusterEdge, type ScoredPair } from '../cluster/index.js';
+import { sharesIdentifier } from '../compare/index.js';
 import type { EntityConfig } from '../entities/types.js';
 import { scorePair, type FellegiSunterModel } from '../score/index.js';
 import { splitSourceKey, type MatchDecision, type StandardisedRecord } from '../types.js';
@@ -16,8 +17,9 @@ const probabilityWeight = (p: number) => Math.log2(p / (1 - p));
  *    blocking key with (the batch's candidate pairs for it), with the
  *    batch's model, term frequencies, thresholds and identifier conflicts.
  * 2. clusterIncomingRecord: the batch's cluster step over the record and the
- *    masters it could join (strongest link first, steward rulings, the guard
- *    against chaining), the masters taken as they stand.
+ *    masters it could join (steward rulings, shared identifiers, strongest
+ *    link first, the guard against chaining, the cohesion check), the
+ *    masters taken as they stand.
  */
 
 export interface IncomingScores {
@@ -77,6 +79,13 @@ export interface IncomingClusterInput {
   mustLink?: [string, string][];
   /** The guard runs with a model, as in the batch. */
   guarded: boolean;
+  /**
+   * The model's weight for two records no blocking rule compared, for the
+   * cohesion check (see mdm/cluster/cohesion.ts): the record against members
+   * of a master it joins that were not its candidates. Without it the check
+   * is skipped.
+   */
+  pairWeight?: (a: StandardisedRecord, b: StandardisedRecord) => number;
 }
 
 /**
@@ -100,15 +109,23 @@ export function clusterIncomingRecord(input: IncomingClusterInput, config: Entit
   for (const [a, b] of input.mustLink ?? []) {
     if (a === record.key || b === record.key) edges.push({ left: a, right: b, weight: Infinity, probability: 1, rule: 'steward', forced: true });
   }
+  const byKey = new Map<string, StandardisedRecord>([[record.key, record]]);
+  for (const members of input.masters.values()) for (const r of members) byKey.set(r.key, r);
   for (const d of input.scores.decisions) {
-    if (d.outcome === 'merge') edges.push({ left: d.left, right: d.right, weight: d.weight, probability: d.probability, rule: 'incremental' });
+    if (d.outcome !== 'merge') continue;
+    const other = byKey.get(d.right);
+    const identifier = other !== undefined && sharesIdentifier(record, other, config.comparisons);
+    edges.push({ left: d.left, right: d.right, weight: d.weight, probability: d.probability, rule: 'incremental', ...(identifier ? { identifier } : {}) });
   }
   const scored: ScoredPair[] = [...input.scores.scored.map((d) => ({ left: d.left, right: d.right, weight: d.weight })), ...(input.crossScored ?? [])];
   const reviewWeight = Math.log2(config.thresholds.review / (1 - config.thresholds.review));
+  const pairWeight = input.pairWeight;
   return clusterRecords(keys, edges, {
     cannotLink: input.cannotLink,
     scored,
     guard: input.guarded ? { supportWeight: reviewWeight, ...config.cluster, vetoWeight: config.cluster?.vetoWeight ?? -10 } : undefined,
+    // keys[0] is the record, so it is the left of its pairs, whose values the term frequencies were read for.
+    scoreUnscored: pairWeight ? ({ left, right }) => Float64Array.from(left, (i, p) => pairWeight(byKey.get(keys[i])!, byKey.get(keys[right[p]])!)) : undefined,
   });
 }
 

@@ -1,7 +1,7 @@
 import { blockCandidatePairs } from '../block/index.js';
-import { clusterRecords, pairKey, type Cluster, type ClusterEdge } from '../cluster/index.js';
+import { clusterRecords, pairKey, type Cluster, type ClusterEdge, type IndexPairs } from '../cluster/index.js';
 import type { EntityConfig } from '../entities/types.js';
-import { compareCandidatePairs } from '../compare/index.js';
+import { compareCandidatePairs, sharesIdentifier, type TermShares } from '../compare/index.js';
 import { decisionAt, estimateModel, scoreWeights, termFrequencies, type FellegiSunterModel } from '../score/index.js';
 import { standardiseRecord } from '../standardise/index.js';
 import type { MatchDecision, SourceRecord, StandardisedRecord } from '../types.js';
@@ -98,7 +98,8 @@ export function matchRecords(input: (SourceRecord | StandardisedRecord)[], confi
     decisions.push(decision);
     if (decision.outcome === 'merge') {
       autoMerged++;
-      edges.push({ left: decision.left, right: decision.right, weight: decision.weight, probability: decision.probability, rule: 'fellegi-sunter' });
+      const identifier = sharesIdentifier(records[comparisons.left[p]], records[comparisons.right[p]], config.comparisons);
+      edges.push({ left: decision.left, right: decision.right, weight: decision.weight, probability: decision.probability, rule: 'fellegi-sunter', ...(identifier ? { identifier } : {}) });
     } else {
       queued++;
     }
@@ -107,8 +108,28 @@ export function matchRecords(input: (SourceRecord | StandardisedRecord)[], confi
     cannotLink: options.cannotLink,
     scoredIndexed: { left: comparisons.left, right: comparisons.right, weight: weights },
     guard: { supportWeight: reviewWeight, ...config.cluster, vetoWeight: config.cluster?.vetoWeight ?? -10 },
+    scoreUnscored: (unscored) => scoreRecordPairs(records, unscored, model, config, tf),
   }));
   return { records, clusters, decisions, candidatePairs: comparisons.count, autoMerged, queued, model, timingsMs };
+}
+
+/**
+ * Pairs no blocking rule compared, scored as the batch scores its candidate
+ * pairs (compare, then the model's weights with the batch's term
+ * frequencies), for the cluster step's cohesion check. Compares only the
+ * records in those pairs, so the cost follows their number, not the batch's.
+ */
+function scoreRecordPairs(records: StandardisedRecord[], pairs: IndexPairs, model: FellegiSunterModel, config: EntityConfig, tf: TermShares): Float64Array {
+  const local = new Map<number, number>();
+  const subset: StandardisedRecord[] = [];
+  const localOf = (i: number): number => {
+    let l = local.get(i);
+    if (l === undefined) { l = subset.length; local.set(i, l); subset.push(records[i]); }
+    return l;
+  };
+  const interleaved = new Uint32Array(pairs.left.length * 2);
+  for (let p = 0; p < pairs.left.length; p++) { interleaved[2 * p] = localOf(pairs.left[p]); interleaved[2 * p + 1] = localOf(pairs.right[p]); }
+  return scoreWeights(subset, compareCandidatePairs(subset, interleaved, config.comparisons, tf), model, config, tf);
 }
 
 export function probabilityToWeight(p: number): number {

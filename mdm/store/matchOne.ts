@@ -4,7 +4,7 @@ import { countsWords } from '../compare/index.js';
 import { entityConfig } from '../entities/index.js';
 import type { EntityConfig } from '../entities/types.js';
 import { clusterIncomingRecord, scoreCrossPairs, scoreIncomingRecord } from '../match/incremental.js';
-import type { FellegiSunterModel } from '../score/index.js';
+import { scorePair, type FellegiSunterModel } from '../score/index.js';
 import { standardiseRecord } from '../standardise/index.js';
 import type { MatchDecision, SourceRecord } from '../types.js';
 import { newMasterId } from './applyClusters.js';
@@ -140,13 +140,16 @@ export async function matchOneIn(client: pg.PoolClient, input: SourceRecord, opt
   const memberKeys = [...masters.values()].flat().map((r) => r.key);
   const cannotLink = [...rulings.cannotLink, ...(masters.size > 1 ? await readNeverMergeAmong(client, config.entityType, memberKeys) : [])];
   let crossScored: ReturnType<typeof scoreCrossPairs> = [];
-  if (model && masters.size > 1) {
-    const all = [...masters.values()].flat();
-    if (counted) await readTermFrequencies(client, config, all, tf);
-    crossScored = scoreCrossPairs(masters, config, model, tf);
-  }
+  const all = [...masters.values()].flat();
+  const candidateKeys = new Set(candidates.map((c) => c.record.key));
+  // Members that were not the record's candidates may be scored against it by the cohesion check: their counts too.
+  if (model && counted && (masters.size > 1 || all.some((r) => !candidateKeys.has(r.key)))) await readTermFrequencies(client, config, all, tf);
+  if (model && masters.size > 1) crossScored = scoreCrossPairs(masters, config, model, tf);
   const clusters = clusterIncomingRecord(
-    { record, scores, masters, crossScored, cannotLink, mustLink: rulings.mustLink, guarded: model !== undefined },
+    {
+      record, scores, masters, crossScored, cannotLink, mustLink: rulings.mustLink, guarded: model !== undefined,
+      pairWeight: model ? (a, b) => scorePair(a, b, model, config, tf).weight : undefined,
+    },
     config,
   );
 
