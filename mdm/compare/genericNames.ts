@@ -1,4 +1,4 @@
-import { jaroWinkler } from './metrics.js';
+import { jaroWinkler, jaroWinklerUpperBound } from './metrics.js';
 import type { WordShares } from './tokenWeights.js';
 
 /**
@@ -44,7 +44,7 @@ const expectedCache = new WeakMap<WordShares, Map<string, number>>();
 
 /** Two standardised places (cities) that name the same place: equal, or a typo apart (Jaro-Winkler ≥ 0.9, the city comparison's fuzzy level). */
 export function placesCorrespond(a: string, b: string): boolean {
-  return a === b || jaroWinkler(a, b) >= 0.9;
+  return a === b || (jaroWinklerUpperBound(a, b) >= 0.9 && jaroWinkler(a, b) >= 0.9);
 }
 
 /**

@@ -88,13 +88,39 @@ export function standardiseRecord(
   const country = 'country' in attributes ? standardiseCountry(asText(record.attributes.country ?? null)) : null;
   const std: Record<string, string | null> = {};
   const valid: Record<string, boolean> = {};
-  for (const [name, spec] of Object.entries(attributes)) {
+  for (const { name, spec, sameAs } of standardisationPlan(attributes)) {
+    if (sameAs !== undefined) { std[name] = std[sameAs]; continue; }
     const raw = spec.from ? joinValues(spec.from.map((a) => record.attributes[a] ?? null)) : record.attributes[name] ?? null;
     const value = STANDARDISERS[spec.standardise](raw, country);
     std[name] = value;
     if (spec.validate) valid[name] = VALIDATORS[spec.validate](value);
   }
   return { ...record, key: sourceKey(record.system, record.sourceId), std, valid };
+}
+
+const plans = new WeakMap<Record<string, AttributeStandardisation>, { name: string; spec: AttributeStandardisation; sameAs?: string }[]>();
+
+/**
+ * The attributes in order, each derived one that repeats an earlier one's
+ * standardisation (same standardiser, same sources, no validator) marked to
+ * copy its value: a company's name is derived twice more (nameWords,
+ * genericName) for comparisons of its own, and each standardisation of it
+ * is about a tenth of the standardise step.
+ */
+function standardisationPlan(attributes: Record<string, AttributeStandardisation>): { name: string; spec: AttributeStandardisation; sameAs?: string }[] {
+  let plan = plans.get(attributes);
+  if (!plan) {
+    const seen = new Map<string, string>();
+    plan = Object.entries(attributes).map(([name, spec]) => {
+      if (!spec.from || spec.validate) return { name, spec };
+      const signature = `${spec.standardise}\u0000${spec.from.join('\u0000')}`;
+      const sameAs = seen.get(signature);
+      if (sameAs === undefined) seen.set(signature, name);
+      return sameAs === undefined ? { name, spec } : { name, spec, sameAs };
+    });
+    plans.set(attributes, plan);
+  }
+  return plan;
 }
 
 function joinValues(values: AttributeValue[]): string | null {
