@@ -4,6 +4,7 @@ import { damerauLevenshtein, daysBetween, sameNameWords, jaroWinkler, jaroWinkle
 
 import { distinctiveOrSamePlace, isGenericName, placesCorrespond } from './genericNames.js';
 import { cachedWordVector, tokenTableName, wordCosine } from './tokenWeights.js';
+import { wordSetContainment, wordSetSimilarity, wordSetsOf, type WordSets } from './wordSets.js';
 
 export * from './genericNames.js';
 export * from './metrics.js';
@@ -41,7 +42,8 @@ export function compareCandidatePairs(records: StandardisedRecord[], pairs: Uint
 /**
  * One comparison over every pair, column by column: each attribute's values
  * are interned to integers once, so equal values compare as integers and
- * the per-pair work is array reads (no property lookups on records). Same
+ * the per-pair work is array reads (no property lookups on records); the
+ * word-set levels read each value's words split once (wordSets.ts). Same
  * levels as comparePair. (A memo of fuzzy results per value pair cost more
  * in Map upkeep and garbage than it saved.)
  */
@@ -70,10 +72,11 @@ function compareColumn(records: StandardisedRecord[], left: Uint32Array, right: 
   const place = placeAttribute(comparison);
   // One pair of places, refilled per pair (no allocation for millions of pairs).
   const places: [string | null, string | null] = [null, null];
+  const sets = comparison.levels.some((l) => l.kind === 'tokenSet' || l.kind === 'tokenContainment') ? wordSetsOf(values) : undefined;
   const level = (x: number, y: number): number => {
     if (x < 0 || y < 0) return NULL_LEVEL;
     if (x === y && exactFirst) return 1;
-    return compareValues(values[x], values[y], comparison.levels, shares, place ? places : undefined);
+    return valueLevel(values[x], values[y], comparison.levels, shares, place ? places : undefined, sets, x, y);
   };
   const conflict = conflictLevel(comparison);
   const out = new Uint8Array(left.length);
@@ -199,6 +202,20 @@ export function compareValues(
   shares?: Map<string, number>,
   places?: readonly [string | null, string | null],
 ): number {
+  return valueLevel(a, b, levels, shares, places, undefined, -1, -1);
+}
+
+/** compareValues, with the column's word sets when it has them (a and b are then its values aId and bId). */
+function valueLevel(
+  a: string | null | undefined,
+  b: string | null | undefined,
+  levels: ComparisonLevel[],
+  shares: Map<string, number> | undefined,
+  places: readonly [string | null, string | null] | undefined,
+  sets: WordSets | undefined,
+  aId: number,
+  bId: number,
+): number {
   if (a === null || a === undefined || b === null || b === undefined || a === '' || b === '') return NULL_LEVEL;
   let cosine: number | undefined;
   let jw: number | undefined;
@@ -218,8 +235,8 @@ export function compareValues(
         dlBound ??= editDistanceLowerBound(a, b);
         if (dlBound > level.max) break;
         dl ??= damerauLevenshtein(a, b); reached = dl <= level.max; break;
-      case 'tokenSet': reached = tokenSetSimilarity(a, b) >= level.min; break;
-      case 'tokenContainment': reached = tokenContainment(a, b) >= level.min; break;
+      case 'tokenSet': reached = (sets ? wordSetSimilarity(sets, aId, bId) : tokenSetSimilarity(a, b)) >= level.min; break;
+      case 'tokenContainment': reached = (sets ? wordSetContainment(sets, aId, bId) : tokenContainment(a, b)) >= level.min; break;
       case 'wordCosine':
         cosine ??= a === b ? 1 : wordCosine(cachedWordVector(a, shares), cachedWordVector(b, shares));
         reached = cosine >= level.min; break;
