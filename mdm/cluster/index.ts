@@ -100,7 +100,7 @@ export function clusterRecords(keys: string[], edges: ClusterEdge[], options: Cl
       weight: Float64Array.from(known, (p) => p.weight),
     };
   }
-  const adjacency = scoredAdjacency(keys.length, scoredPairs);
+  const adjacency = scoredAdjacency(keys.length, scoredPairs, linkedRecords(keys.length, edges, index));
   const { offsets, neighbours, weights: neighbourWeights } = adjacency;
   const guard = options.guard;
   const minSupport = guard?.minCrossSupport ?? 0.5;
@@ -186,17 +186,42 @@ export function clusterRecords(keys: string[], edges: ClusterEdge[], options: Cl
   return clusters;
 }
 
-/** The scored pairs as a compressed adjacency (offsets per record): compact for millions of pairs. */
-function scoredAdjacency(recordCount: number, pairs: ClusterOptions['scoredIndexed']): ScoredAdjacency {
+/** The records some edge names: only they can end up in a cluster of two or more. */
+function linkedRecords(recordCount: number, edges: ClusterEdge[], index: Map<string, number>): Uint8Array {
+  const linked = new Uint8Array(recordCount);
+  for (const e of edges) {
+    const ia = index.get(e.left); const ib = index.get(e.right);
+    if (ia !== undefined && ib !== undefined) { linked[ia] = 1; linked[ib] = 1; }
+  }
+  return linked;
+}
+
+/**
+ * The scored pairs between linked records as a compressed adjacency (offsets
+ * per record). The guard reads the pairs of a member of one cluster with a
+ * member of the other, and the cohesion check pairs inside clusters of three
+ * or more: every record in those is linked (a cluster's only record is its
+ * edge's own), so the pairs of a record no edge names are never read. Left
+ * out, they no longer cost memory: at a million persons the adjacency of all
+ * 51 million scored pairs took 1.2 GB.
+ */
+function scoredAdjacency(recordCount: number, pairs: ClusterOptions['scoredIndexed'], linked: Uint8Array): ScoredAdjacency {
   const offsets = new Uint32Array(recordCount + 1);
   const pairCount = pairs?.left.length ?? 0;
-  for (let p = 0; p < pairCount; p++) { offsets[pairs!.left[p] + 1]++; offsets[pairs!.right[p] + 1]++; }
+  let kept = 0;
+  for (let p = 0; p < pairCount; p++) {
+    const a = pairs!.left[p]; const b = pairs!.right[p];
+    if (!linked[a] || !linked[b]) continue;
+    offsets[a + 1]++; offsets[b + 1]++; kept++;
+  }
   for (let i = 0; i < recordCount; i++) offsets[i + 1] += offsets[i];
-  const neighbours = new Uint32Array(pairCount * 2);
-  const weights = new Float64Array(pairCount * 2);
+  const neighbours = new Uint32Array(kept * 2);
+  const weights = new Float64Array(kept * 2);
   const fill = offsets.slice(0, recordCount);
   for (let p = 0; p < pairCount; p++) {
-    const a = pairs!.left[p]; const b = pairs!.right[p]; const w = pairs!.weight[p];
+    const a = pairs!.left[p]; const b = pairs!.right[p];
+    if (!linked[a] || !linked[b]) continue;
+    const w = pairs!.weight[p];
     neighbours[fill[a]] = b; weights[fill[a]++] = w;
     neighbours[fill[b]] = a; weights[fill[b]++] = w;
   }
