@@ -244,6 +244,10 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
 
 /** AUDIT_SPOOL_DIR: default .concord/audit-spool (relative to the working directory); `off` turns the spool off. */
 function readAuditSpoolDir(env: Env): string | undefined {
-  const value = readString(env, 'AUDIT_SPOOL_DIR', '.concord/audit-spool');
+  return auditSpoolDirSetting(readString(env, 'AUDIT_SPOOL_DIR', '.concord/audit-spool'));
+}
+
+/** An AUDIT_SPOOL_DIR value: `off`, `none` or `false` turn the spool off. */
+export function auditSpoolDirSetting(value: string): string | undefined {
   return /^(off|none|false)$/i.test(value) ? undefined : value;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readReconcileConfig, type ReconcileConfig } from '../reconcile/index.js';
 import { readInt, readString, readUrl, readBool, readTracingConfig, type TracingConfig } from '../platform/config.js';
-import { loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
+import { auditSpoolDirSetting, loadGatewayConfig, type GatewayConfig } from '../gateway/config.js';
 import type { GatewaySecurityConfig } from '../gateway/security/securityConfig.js';
 import { parseTokenList } from '../schema/registry/config.js';
 import type { TokenGrant } from '../schema/registry/store/index.js';
@@ -195,7 +195,7 @@ export function loadStackConfig(env: Record<string, string | undefined> = proces
 
 function stackAuditSpoolDir(env: Record<string, string | undefined>): string | undefined {
   const explicit = readString(env, 'AUDIT_SPOOL_DIR');
-  if (explicit !== undefined) return /^(off|none|false)$/i.test(explicit) ? undefined : explicit;
+  if (explicit !== undefined) return auditSpoolDirSetting(explicit);
   const dataDir = readString(env, 'CONCORD_DATA_DIR');
   return dataDir ? path.join(dataDir, 'audit-spool') : undefined;
 }

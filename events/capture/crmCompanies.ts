@@ -13,17 +13,7 @@ export interface CrmCompanies {
 }
 
 export function hubSpotCompanies(options: { baseUrl: string; token: string }): CrmCompanies {
-  const base = options.baseUrl.replace(/\/$/, '');
-  const post = async (path: string, body: unknown) => {
-    const response = await request(`${base}${path}`, {
-      method: 'POST', body: JSON.stringify(body),
-      headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
-      headersTimeout: 10_000, bodyTimeout: 10_000,
-    });
-    const text = await response.body.text();
-    if (response.statusCode !== 200 && response.statusCode !== 207) throw new Error(`CRM answered ${response.statusCode} for POST ${path}: ${text.slice(0, 200)}`);
-    return JSON.parse(text);
-  };
+  const post = (path: string, body: unknown) => hubSpotPost(options, path, body);
   const toObject = (r: any): CrmObject => ({ id: String(r.id), properties: r.properties ?? {}, updatedAt: r.updatedAt ?? r.properties?.hs_lastmodifieddate ?? null });
   return {
     async read(ids) {
@@ -62,18 +52,22 @@ export function hubSpotCompanies(options: { baseUrl: string; token: string }): C
  * it for the CRM's lag behind the catch-up sweep.
  */
 export async function hubSpotModifiedAfter(options: { baseUrl: string; token: string }, since: number): Promise<{ total: number; newest: string | null }> {
-  const response = await request(`${options.baseUrl.replace(/\/$/, '')}/crm/v3/objects/companies/search`, {
-    method: 'POST',
-    body: JSON.stringify({
-      filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since + 1) }] }],
-      sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'DESCENDING' }], properties: ['hs_lastmodifieddate'], limit: 1,
-    }),
+  const page = await hubSpotPost(options, '/crm/v3/objects/companies/search', {
+    filterGroups: [{ filters: [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since + 1) }] }],
+    sorts: [{ propertyName: 'hs_lastmodifieddate', direction: 'DESCENDING' }], properties: ['hs_lastmodifieddate'], limit: 1,
+  });
+  const newest = page.results?.[0];
+  return { total: Number(page.total ?? 0), newest: newest ? (newest.updatedAt ?? newest.properties?.hs_lastmodifieddate ?? null) : null };
+}
+
+/** A POST to HubSpot's API with the private-app token; anything but 200/207 is an error naming the path. */
+async function hubSpotPost(options: { baseUrl: string; token: string }, path: string, body: unknown): Promise<any> {
+  const response = await request(`${options.baseUrl.replace(/\/$/, '')}${path}`, {
+    method: 'POST', body: JSON.stringify(body),
     headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json' },
     headersTimeout: 10_000, bodyTimeout: 10_000,
   });
   const text = await response.body.text();
-  if (response.statusCode !== 200) throw new Error(`CRM answered ${response.statusCode} for the search: ${text.slice(0, 200)}`);
-  const page = JSON.parse(text);
-  const newest = page.results?.[0];
-  return { total: Number(page.total ?? 0), newest: newest ? (newest.updatedAt ?? newest.properties?.hs_lastmodifieddate ?? null) : null };
+  if (response.statusCode !== 200 && response.statusCode !== 207) throw new Error(`CRM answered ${response.statusCode} for POST ${path}: ${text.slice(0, 200)}`);
+  return JSON.parse(text);
 }
