@@ -3,7 +3,8 @@ import type { SourceRecord } from '../types.js';
 import { validateSourceRecord, type RuleViolation } from '../validate/index.js';
 import { goldenChangesBetween, type GoldenChange } from './goldenChanges.js';
 import { stableStringify } from './json.js';
-import { matchOneIn, newMatchOneTransactionCache, type MatchOneTransactionCache } from './matchOne.js';
+import { matchManyIn, newMatchOneTransactionCache, type MatchOneTransactionCache } from './matchMany.js';
+import { matchOneIn } from './matchOne.js';
 import { removeSourceRecordIn } from './removeOne.js';
 
 /** One captured source change, as the change-capture consumer hands it to the MDM. */
@@ -53,14 +54,17 @@ export async function applySourceChange(pool: pg.Pool, change: SourceChange, opt
 
 /**
  * Applies several source changes, in the order given, in one transaction
- * under one acquisition of the steward lock: each is decided exactly as if
- * applied alone one after the other (the matcher reads what the earlier ones
- * wrote), with its own history event and processed_event row. Batching saves
- * the per-change BEGIN, lock, commit (a WAL flush) and the event-id round
- * trips, which is most of what a change costs under load. All or nothing: if
- * one change fails, none is applied (the caller applies them one by one to
- * find it). An event id seen before (stored, or
- * earlier in the same batch) is a replay.
+ * under one acquisition of the steward lock, each with its own history event
+ * and processed_event row. Valid upserts are matched set-wise (matchManyIn:
+ * a few statements for all of them, each decided as the incremental matcher
+ * decides one record, records that link to each other one after the other);
+ * deletes, records that break a validation rule, stale copies and a record's
+ * second change in the batch are applied one at a time, after everything
+ * before them. Batching saves the per-change BEGIN, lock, commit (a WAL
+ * flush) and round trips, which is what a change costs under load. All or
+ * nothing: if one change fails, none is applied (the caller applies them
+ * one by one to find it). An event id seen before (stored, or earlier in
+ * the same batch) is a replay.
  */
 export async function applySourceChanges(pool: pg.Pool, changes: SourceChange[], options: { actor?: string } = {}): Promise<AppliedSourceChange[]> {
   if (changes.length === 0) return [];
@@ -73,20 +77,61 @@ export async function applySourceChanges(pool: pg.Pool, changes: SourceChange[],
       (await client.query('SELECT event_id, golden_changes, history_id::text AS history_id FROM mdm.processed_event WHERE event_id = ANY($1::text[])', [changes.map((c) => c.eventId)]))
         .rows.map((r) => [r.event_id as string, r]),
     );
-    const results: AppliedSourceChange[] = [];
+    const results: AppliedSourceChange[] = new Array(changes.length);
     const cache = newMatchOneTransactionCache();
-    const fresh: { change: SourceChange; result: AppliedSourceChange }[] = [];
-    for (const change of changes) {
+    const stored = await readStoredCopies(client, changes.filter((c) => !seen.has(c.eventId)));
+    // Valid upserts waiting to be matched set-wise, and unchanged ones waiting for their quarantine release.
+    let pending: number[] = [];
+    let unchanged: number[] = [];
+    const flush = async () => {
+      const released = await releaseQuarantineOf(client, [...pending, ...unchanged].map((i) => changes[i]));
+      for (const i of unchanged) results[i].released = released.get(recordKey(changes[i])) ?? 0;
+      const byType = new Map<string, number[]>();
+      for (const i of pending) (byType.get(changes[i].entityType) ?? byType.set(changes[i].entityType, []).get(changes[i].entityType)!).push(i);
+      for (const group of byType.values()) {
+        const matched = await matchManyIn(client, group.map((i) => changes[i].record!), { actors: group.map((i) => options.actor ?? `cdc:${changes[i].system}`), cache });
+        group.forEach((i, n) => {
+          results[i] = {
+            status: 'applied', goldenChanges: goldenChangesBetween(matched[n].snapshots.before, matched[n].snapshots.after),
+            historyId: matched[n].historyId, masterId: matched[n].masterId, released: released.get(recordKey(changes[i])) ?? 0,
+          };
+        });
+      }
+      pending = []; unchanged = [];
+    };
+    const firstOf = new Map<string, number>();
+    const handled = new Set<string>();
+    for (const [i, change] of changes.entries()) {
       const before = seen.get(change.eventId);
       if (before) {
-        results.push({ status: 'replayed', goldenChanges: before.golden_changes ?? [], ...(before.history_id ? { historyId: before.history_id } : {}) });
+        results[i] = { status: 'replayed', goldenChanges: before.golden_changes ?? [], ...(before.history_id ? { historyId: before.history_id } : {}) };
         continue;
       }
-      const result = await applyIn(client, change, options.actor ?? `cdc:${change.system}`, cache);
-      seen.set(change.eventId, { golden_changes: result.goldenChanges, history_id: result.historyId ?? null });
-      fresh.push({ change, result });
-      results.push(result);
+      if (firstOf.has(change.eventId)) continue; // a repeat in the batch: the first one's replay, filled in below
+      firstOf.set(change.eventId, i);
+      const key = recordKey(change);
+      const copy = stored.get(key);
+      const setWise = !handled.has(key) && change.op === 'upsert' && change.record !== undefined && !isStale(copy, change) && validateSourceRecord(change.record).length === 0;
+      handled.add(key);
+      if (setWise && copy?.master_id && stableStringify(copy.attributes) === stableStringify(change.record!.attributes)) {
+        results[i] = { status: 'unchanged', goldenChanges: [], masterId: copy.master_id };
+        unchanged.push(i);
+      } else if (setWise) {
+        pending.push(i);
+      } else {
+        // Deletes, quarantine, stale copies and a record's second change in the batch: one at a time, after what came before.
+        await flush();
+        results[i] = await applyIn(client, change, options.actor ?? `cdc:${change.system}`, cache);
+      }
     }
+    await flush();
+    for (const [i, change] of changes.entries()) {
+      const first = firstOf.get(change.eventId);
+      if (first !== undefined && first !== i) {
+        results[i] = { status: 'replayed', goldenChanges: results[first].goldenChanges, ...(results[first].historyId ? { historyId: results[first].historyId } : {}) };
+      }
+    }
+    const fresh = [...firstOf.values()].map((i) => ({ change: changes[i], result: results[i] }));
     if (fresh.length > 0) {
       await client.query(
         `INSERT INTO mdm.processed_event (event_id, entity_type, system, source_id, outcome, history_id, golden_changes)
@@ -159,4 +204,43 @@ async function releaseQuarantine(client: pg.PoolClient, change: SourceChange, st
     [change.entityType, change.system, change.sourceId, stillBroken],
   );
   return rowCount ?? 0;
+}
+
+const recordKey = (change: SourceChange) => `${change.entityType}\u0000${change.system}\u0000${change.sourceId}`;
+
+/** Whether the change carries an older copy than the one stored (a redelivery after a restart can bring one back). */
+function isStale(stored: Record<string, any> | undefined, change: SourceChange): boolean {
+  const updatedAt = change.record?.updatedAt ?? change.updatedAt ?? null;
+  return Boolean(stored?.source_updated_at && updatedAt && new Date(updatedAt).getTime() < new Date(stored.source_updated_at).getTime());
+}
+
+/** The stored copy and master of each changed record, by recordKey, in one statement. */
+async function readStoredCopies(client: pg.PoolClient, changes: SourceChange[]): Promise<Map<string, Record<string, any>>> {
+  if (changes.length === 0) return new Map();
+  const { rows } = await client.query(
+    `SELECT s.entity_type, s.system, s.source_id, s.attributes, s.source_updated_at, x.master_id
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS t(entity_type, system, source_id)
+       JOIN mdm.source_record s ON s.entity_type = t.entity_type AND s.system = t.system AND s.source_id = t.source_id
+       LEFT JOIN mdm.xref x ON x.entity_type = s.entity_type AND x.system = s.system AND x.source_id = s.source_id`,
+    [changes.map((c) => c.entityType), changes.map((c) => c.system), changes.map((c) => c.sourceId)],
+  );
+  return new Map(rows.map((r) => [`${r.entity_type}\u0000${r.system}\u0000${r.source_id}`, r]));
+}
+
+/** releaseQuarantine for valid records (they break no rule now): every open entry of each closes; answers how many per recordKey. */
+async function releaseQuarantineOf(client: pg.PoolClient, changes: SourceChange[]): Promise<Map<string, number>> {
+  const released = new Map<string, number>();
+  if (changes.length === 0) return released;
+  const { rows } = await client.query(
+    `UPDATE mdm.quarantined_record q SET released_at = now()
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS t(entity, system, source_id)
+      WHERE q.entity = t.entity AND q.source_system = t.system AND q.source_id = t.source_id AND q.released_at IS NULL
+      RETURNING q.entity, q.source_system, q.source_id`,
+    [changes.map((c) => c.entityType), changes.map((c) => c.system), changes.map((c) => c.sourceId)],
+  );
+  for (const r of rows) {
+    const key = `${r.entity}\u0000${r.source_system}\u0000${r.source_id}`;
+    released.set(key, (released.get(key) ?? 0) + 1);
+  }
+  return released;
 }

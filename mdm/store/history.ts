@@ -41,6 +41,29 @@ export async function appendHistory(db: pg.Pool | pg.PoolClient, event: NewHisto
   return rows[0].id;
 }
 
+/**
+ * Appends several events in one statement; answers their ids in the order
+ * given. The ids come from one sequence in row order, so sorting what the
+ * statement returns gives the order (RETURNING itself promises none).
+ */
+export async function appendHistories(db: pg.Pool | pg.PoolClient, events: NewHistoryEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+  const { rows } = await db.query(
+    `INSERT INTO mdm.history (actor, action, reason, master_ids, before, after, idempotency_key, request_fingerprint)
+     SELECT t.actor, t.action, t.reason, ARRAY(SELECT jsonb_array_elements_text(t.master_ids)), t.before, t.after, t.idempotency_key, t.request_fingerprint
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[])
+            WITH ORDINALITY AS t(actor, action, reason, master_ids, before, after, idempotency_key, request_fingerprint, n)
+      ORDER BY t.n
+     RETURNING id`,
+    [
+      events.map((e) => e.actor), events.map((e) => e.action), events.map((e) => e.reason ?? null), events.map((e) => JSON.stringify(e.masterIds)),
+      events.map((e) => json(e.before)), events.map((e) => json(e.after)), events.map((e) => e.idempotencyKey ?? null), events.map((e) => e.requestFingerprint ?? null),
+    ],
+  );
+  return rows.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
+}
+
 export function toHistoryEvent(row: Record<string, any>): HistoryEvent {
   return {
     id: String(row.id),

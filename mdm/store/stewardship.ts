@@ -378,17 +378,26 @@ export async function joinMasters(client: pg.PoolClient, entityType: string, mas
 
 /** Survivorship again for one master, from its current source records. */
 export async function resurvive(client: pg.PoolClient, entityType: string, masterId: string): Promise<void> {
+  await resurviveMasters(client, entityType, [masterId]);
+}
+
+/** Survivorship again for several masters: one read of their members, one update. */
+export async function resurviveMasters(client: pg.PoolClient, entityType: string, masterIds: string[]): Promise<void> {
+  if (masterIds.length === 0) return;
   const config = entityConfig(entityType);
   const { rows } = await client.query(
-    `SELECT s.system, s.source_id, s.attributes, s.source_updated_at FROM mdm.xref x
+    `SELECT x.master_id, s.system, s.source_id, s.attributes, s.source_updated_at FROM mdm.xref x
        JOIN mdm.source_record s ON s.entity_type = x.entity_type AND s.system = x.system AND s.source_id = x.source_id
-      WHERE x.master_id = $1`, [masterId],
+      WHERE x.master_id = ANY($1::text[])`, [masterIds],
   );
-  const values = surviveGoldenValues(rows.map((r) => standardiseRecord(toSourceRecord(entityType, r), config.attributes)), config.survivorship);
+  const members = new Map<string, ReturnType<typeof standardiseRecord>[]>(masterIds.map((id) => [id, []]));
+  for (const r of rows) members.get(r.master_id)?.push(standardiseRecord(toSourceRecord(entityType, r), config.attributes));
+  const ids = [...members.keys()];
+  const values = ids.map((id) => surviveGoldenValues(members.get(id)!, config.survivorship));
   await client.query(
-    `UPDATE mdm.golden_record SET attributes = $2::jsonb, provenance = $3::jsonb, active = true, version = version + 1, updated_at = now()
-      WHERE master_id = $1`,
-    [masterId, JSON.stringify(values.attributes), JSON.stringify(values.provenance)],
+    `UPDATE mdm.golden_record g SET attributes = t.a::jsonb, provenance = t.p::jsonb, active = true, version = g.version + 1, updated_at = now()
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS t(id, a, p) WHERE g.master_id = t.id`,
+    [ids, values.map((v) => JSON.stringify(v.attributes)), values.map((v) => JSON.stringify(v.provenance))],
   );
 }
 

@@ -54,48 +54,72 @@ export async function adjustTermFrequencies(
   /** Whether counts exist, when the caller knows already (several records in one transaction ask once). */
   known?: boolean,
 ): Promise<boolean> {
+  return adjustTermFrequenciesOf(client, config, [{ previous, current }], known);
+}
+
+/**
+ * adjustTermFrequencies for several records at once: every record's values
+ * out and in, netted per value, in at most four statements; the counts come
+ * out as if the records were adjusted one after the other.
+ */
+export async function adjustTermFrequenciesOf(
+  client: pg.PoolClient,
+  config: EntityConfig,
+  changes: { previous: StandardisedRecord | null; current: StandardisedRecord }[],
+  known?: boolean,
+): Promise<boolean> {
   const counted = known ?? Boolean((await client.query('SELECT 1 FROM mdm.term_frequency_total WHERE entity_type = $1 LIMIT 1', [config.entityType])).rowCount);
   if (!counted) return false;
-  const out: [string, string][] = []; const into: [string, string][] = [];
+  const delta = new Map<string, { table: string; value: string; n: number }>();
   const totals = new Map<string, number>();
+  const add = (table: string, value: string, n: number) => {
+    const key = `${table}\u0000${value}`;
+    const entry = delta.get(key) ?? delta.set(key, { table, value, n: 0 }).get(key)!;
+    entry.n += n;
+  };
   // Whole values of tf-adjusted attributes, and words of word-weighted ones: the values the record held go out, those it holds go in.
-  for (const c of config.comparisons) {
-    for (const { table, values } of termTables(c)) {
-      const before = previous ? values(previous) : [];
-      const after = values(current);
-      const kept = new Set(after);
-      const had = new Set(before);
-      for (const v of before) if (!kept.has(v)) out.push([table, v]);
-      for (const v of after) if (!had.has(v)) into.push([table, v]);
-      const delta = (after.length > 0 ? 1 : 0) - (before.length > 0 ? 1 : 0);
-      if (delta !== 0) totals.set(table, delta);
+  for (const { previous, current } of changes) {
+    for (const c of config.comparisons) {
+      for (const { table, values } of termTables(c)) {
+        const before = previous ? values(previous) : [];
+        const after = values(current);
+        const kept = new Set(after);
+        const had = new Set(before);
+        for (const v of had) if (!kept.has(v)) add(table, v, -1);
+        for (const v of kept) if (!had.has(v)) add(table, v, 1);
+        const d = (after.length > 0 ? 1 : 0) - (before.length > 0 ? 1 : 0);
+        if (d !== 0) totals.set(table, (totals.get(table) ?? 0) + d);
+      }
     }
   }
+  const out = [...delta.values()].filter((d) => d.n < 0);
+  const into = [...delta.values()].filter((d) => d.n > 0);
   if (out.length > 0) {
     await client.query(
-      `UPDATE mdm.term_frequency f SET records = f.records - 1 FROM unnest($2::text[], $3::text[]) AS t(a, v)
+      `UPDATE mdm.term_frequency f SET records = f.records + t.n FROM unnest($2::text[], $3::text[], $4::int[]) AS t(a, v, n)
         WHERE f.entity_type = $1 AND f.attribute = t.a AND f.value = t.v`,
-      [config.entityType, out.map((o) => o[0]), out.map((o) => o[1])],
+      [config.entityType, out.map((o) => o.table), out.map((o) => o.value), out.map((o) => o.n)],
     );
     await client.query(
       `DELETE FROM mdm.term_frequency f USING unnest($2::text[], $3::text[]) AS t(a, v)
         WHERE f.entity_type = $1 AND f.attribute = t.a AND f.value = t.v AND f.records <= 0`,
-      [config.entityType, out.map((o) => o[0]), out.map((o) => o[1])],
+      [config.entityType, out.map((o) => o.table), out.map((o) => o.value)],
     );
   }
   if (into.length > 0) {
     await client.query(
       `INSERT INTO mdm.term_frequency (entity_type, attribute, value, records)
-       SELECT $1, t.a, t.v, 1 FROM unnest($2::text[], $3::text[]) AS t(a, v)
-       ON CONFLICT (entity_type, attribute, value) DO UPDATE SET records = mdm.term_frequency.records + 1`,
-      [config.entityType, into.map((o) => o[0]), into.map((o) => o[1])],
+       SELECT $1, t.a, t.v, t.n FROM unnest($2::text[], $3::text[], $4::int[]) AS t(a, v, n)
+       ON CONFLICT (entity_type, attribute, value) DO UPDATE SET records = mdm.term_frequency.records + excluded.records`,
+      [config.entityType, into.map((o) => o.table), into.map((o) => o.value), into.map((o) => o.n)],
     );
   }
-  if (totals.size > 0) {
+  const moved = [...totals].filter(([, d]) => d !== 0);
+  if (moved.length > 0) {
     await client.query(
       `UPDATE mdm.term_frequency_total f SET records = greatest(0, f.records + t.d) FROM unnest($2::text[], $3::int[]) AS t(a, d)
         WHERE f.entity_type = $1 AND f.attribute = t.a`,
-      [config.entityType, [...totals.keys()], [...totals.values()]],
+      [config.entityType, moved.map((m) => m[0]), moved.map((m) => m[1])],
     );
   }
   return true;
