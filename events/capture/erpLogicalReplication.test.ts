@@ -77,6 +77,57 @@ describe.skipIf(Boolean(server.unavailable))('the ERP logical-replication captur
   }, 60_000);
 });
 
+describe.skipIf(Boolean(server.unavailable))('the ERP logical-replication capture publishes what queued behind the broker together', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  const slot = `group_${process.pid}_${Date.now()}`;
+
+  beforeAll(async () => {
+    database = await server.create();
+    pool = createPool({ connectionString: database.url });
+    await seedErpFixture(pool);
+    await pool.query(`SELECT setval('erp.res_partner_id_seq', (SELECT max(id) FROM erp.res_partner))`);
+  });
+
+  afterAll(async () => {
+    await dropErpReplication(pool, `pub_${slot}`, slot).catch(() => {});
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('sends the transactions committed while a publish waits in one publish, in commit order, and confirms the slot past the last', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const calls: CapturedChange[][] = [];
+    const capture = createErpLogicalReplicationCapture({
+      connectionString: database.url, db: pool, schema: 'erp', publication: `pub_${slot}`, slot,
+      publish: async (changes) => { calls.push(changes); if (calls.length === 1) await held; },
+    });
+    await capture.start();
+    try {
+      // One transaction each; the first publish waits for the test, the other five commit meanwhile.
+      for (let n = 0; n < 6; n++) {
+        await pool.query(`INSERT INTO erp.res_partner (name, city, country_id, is_company, customer_rank) VALUES ($1, 'Ulm', 2, true, 1)`, [`Group Probe ${n} GmbH`]);
+      }
+      await until(() => calls.length === 1 && capture.status().lagEvents === 6, 'one publish waiting, six transactions pending');
+      release();
+      await until(() => capture.status().lagEvents === 0, 'all published and confirmed');
+      expect(calls.map((c) => c.length)).toEqual([1, 5]);
+      expect(calls.flat().map((c) => c.record?.attributes.name)).toEqual([0, 1, 2, 3, 4, 5].map((n) => `Group Probe ${n} GmbH`));
+      // Six commits, six LSNs in the event ids; the slot is confirmed past the last of them.
+      expect(new Set(calls.flat().map((c) => c.eventId.split(':').at(-1))).size).toBe(6);
+      const confirmed = capture.status().position as { confirmedLsn: string };
+      const lsnOf = async () => (await pool.query(`SELECT confirmed_flush_lsn >= $2::pg_lsn AS past FROM pg_replication_slots WHERE slot_name = $1`, [slot, confirmed.confirmedLsn])).rows[0]?.past as boolean;
+      let past = false;
+      for (let i = 0; i < 100 && !past; i++) { past = await lsnOf(); if (!past) await new Promise((r) => setTimeout(r, 100)); }
+      expect(past).toBe(true);
+    } finally {
+      release();
+      await capture.stop();
+    }
+  }, 60_000);
+});
+
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
   const started = Date.now();
   while (!check()) {

@@ -33,6 +33,16 @@ export interface ErpLogicalReplicationOptions {
 
 const TABLES = ['res_partner', 'product_template', 'product_product'] as const;
 
+/** Committed ERP transactions published together at most (a burst of one huge transaction is still one). */
+const MAX_GROUP = 1000;
+
+/** The rows one ERP transaction changed, as pgoutput sent them. */
+interface ErpTransaction {
+  partners: Map<number, { op: 'upsert' | 'delete'; row: Record<string, any> | null }>;
+  variants: Map<number, 'upsert' | 'delete'>;
+  templates: Set<number>;
+}
+
 /** What the running capture knows of its lag, as it reports it. */
 export interface ErpReplicationReport {
   slot: string;
@@ -94,7 +104,9 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
   let lastCommitTime = 0;
   // The last position the slot was told is safe: answered to the server's keepalives.
   let confirmed: string | undefined;
-  // Messages are handled one at a time, in WAL order.
+  // Committed transactions not yet published, in WAL order, and the worker publishing them.
+  let committed: { done: ErpTransaction; lsn: string; end: string; commitTime: number; entry: { commitTime: number; rows: number }; service: LogicalReplicationService }[] = [];
+  let publishing = false;
   let chain: Promise<void> = Promise.resolve();
   // Transactions received and not yet confirmed, oldest first: the lag in changes and in seconds.
   let pending: { commitTime: number; rows: number }[] = [];
@@ -110,7 +122,7 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
   };
   // res_partner changes carry their row image (the state at that commit: every change counts, in order);
   // product variants are read by id (their name and price live in the template row).
-  let txn: { partners: Map<number, { op: 'upsert' | 'delete'; row: Record<string, any> | null }>; variants: Map<number, 'upsert' | 'delete'>; templates: Set<number> } | undefined;
+  let txn: ErpTransaction | undefined;
   const countryCodes = new Map<number, string>();
 
   const idOf = (row: Record<string, unknown> | null | undefined) => Number(row?.id);
@@ -137,26 +149,53 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
       // pgoutput's commit time is microseconds since the Unix epoch.
       const commitTime = Number(message.commitTime) / 1000;
       const end = message.commitEndLsn ?? lsn;
-      const current = service;
       const entry = { commitTime: commitTime || Date.now(), rows: done.partners.size + done.variants.size + done.templates.size };
       pending.push(entry);
-      chain = chain.then(async () => {
-        const changes = await mapTransaction(done, message.commitLsn ?? lsn, commitTime);
-        if (changes.length > 0) await options.publish(changes);
-        if (service !== current) return; // restarted meanwhile: the slot sends it again
-        await current!.acknowledge(end);
-        pending = pending.filter((p) => p !== entry);
-        heldSince = undefined;
-        confirmed = end;
-        status.lastError = undefined;
-        status.position = { slot, confirmedLsn: end };
-        status.captured += changes.length;
-        lastCommitTime = commitTime;
-      }).catch((error) => { if (service === current) fail(error as Error); }); // a stream already replaced has failed once
+      committed.push({ done, lsn: message.commitLsn ?? lsn, end, commitTime, entry, service: service! });
+      if (!publishing) chain = publishCommitted();
     }
   }
 
-  async function mapTransaction(done: NonNullable<typeof txn>, lsn: string, commitTime: number): Promise<CapturedChange[]> {
+  /**
+   * Maps and publishes the committed transactions waiting, in WAL order, as
+   * many as have queued up at once (up to MAX_GROUP): one publish for all,
+   * then the last one's LSN is acknowledged. While the broker answers one
+   * group, the next queues, so a commit never waits for the broker round trip
+   * of every commit before it (at hundreds of small transactions a second
+   * that round trip, one at a time, was the limit).
+   */
+  async function publishCommitted(): Promise<void> {
+    publishing = true;
+    try {
+      while (committed.length > 0) {
+        const group = committed.splice(0, MAX_GROUP);
+        const current = group[0].service;
+        if (service !== current) continue; // received by a stream replaced since: the slot sends it again
+        try {
+          const changes: CapturedChange[] = [];
+          for (const t of group) changes.push(...await mapTransaction(t.done, t.lsn, t.commitTime));
+          if (changes.length > 0) await options.publish(changes);
+          if (service !== current) continue;
+          const last = group[group.length - 1];
+          await current.acknowledge(last.end);
+          const published = new Set(group.map((t) => t.entry));
+          pending = pending.filter((p) => !published.has(p));
+          heldSince = undefined;
+          confirmed = last.end;
+          status.lastError = undefined;
+          status.position = { slot, confirmedLsn: last.end };
+          status.captured += changes.length;
+          lastCommitTime = last.commitTime;
+        } catch (error) {
+          if (service === current) fail(error as Error); // a stream already replaced has failed once
+        }
+      }
+    } finally {
+      publishing = false;
+    }
+  }
+
+  async function mapTransaction(done: ErpTransaction, lsn: string, commitTime: number): Promise<CapturedChange[]> {
     const changes: CapturedChange[] = [];
     const occurredAt = new Date(commitTime || Date.now()).toISOString();
     const emit = async (stream: ErpStream, ids: Map<number, 'upsert' | 'delete'>) => {
@@ -219,7 +258,7 @@ export function createErpLogicalReplicationCapture(options: ErpLogicalReplicatio
     // Start over from the slot's confirmed position: whatever was not acknowledged comes again.
     const old = service;
     service = undefined;
-    chain = Promise.resolve();
+    committed = [];
     // The new stream starts at the slot's confirmed position and sends these again; until one is
     // confirmed, the oldest stays the lag (its age keeps growing while the capture is down).
     heldSince = pending[0]?.commitTime ?? heldSince;

@@ -13,14 +13,21 @@ export function recordBlockKeys(record: StandardisedRecord, config: EntityConfig
   return keys;
 }
 
-/** Replaces the stored blocking keys of these records (mdm.block_key). */
-export async function writeBlockKeys(client: pg.PoolClient, config: EntityConfig, records: StandardisedRecord[]): Promise<void> {
+/**
+ * Replaces the stored blocking keys of these records (mdm.block_key).
+ * `stored` says which may have keys already (default: all); the others'
+ * old keys are not looked for.
+ */
+export async function writeBlockKeys(client: pg.PoolClient, config: EntityConfig, records: StandardisedRecord[], stored: (record: StandardisedRecord) => boolean = () => true): Promise<void> {
   for (const chunk of chunks(records, 2000)) {
-    await client.query(
-      `DELETE FROM mdm.block_key b USING unnest($2::text[], $3::text[]) AS t(system, source_id)
-        WHERE b.entity_type = $1 AND b.system = t.system AND b.source_id = t.source_id`,
-      [config.entityType, chunk.map((r) => r.system), chunk.map((r) => r.sourceId)],
-    );
+    const replaced = chunk.filter(stored);
+    if (replaced.length > 0) {
+      await client.query(
+        `DELETE FROM mdm.block_key b USING unnest($2::text[], $3::text[]) AS t(system, source_id)
+          WHERE b.entity_type = $1 AND b.system = t.system AND b.source_id = t.source_id`,
+        [config.entityType, replaced.map((r) => r.system), replaced.map((r) => r.sourceId)],
+      );
+    }
     const systems: string[] = []; const ids: string[] = []; const keys: string[] = [];
     for (const r of chunk) for (const k of recordBlockKeys(r, config)) { systems.push(r.system); ids.push(r.sourceId); keys.push(k); }
     await client.query(

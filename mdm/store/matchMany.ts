@@ -74,8 +74,7 @@ export interface MatchManyOptions {
  * counts), so each one's candidates include the others of the call, as a
  * batch over every record would compare them. The records then fall into
  * groups that share nothing the decision reads: a record, its master, the
- * masters of the candidates it links to or would queue for review, its
- * always-merge partners. A record alone in its group is decided from the
+ * masters of the candidates it links to, its always-merge partners. A record alone in its group is decided from the
  * state every group read together, and the groups are written together.
  * Records whose groups hold another record of the call (they link to each
  * other, or share a master) are decided afterwards one at a time, in the
@@ -102,7 +101,7 @@ export async function matchManyIn(client: pg.PoolClient, inputs: SourceRecord[],
   });
   const current = records.map((r) => (stored.get(r.key)?.master_id ?? undefined) as string | undefined);
   await upsertSourceRecords(client, records);
-  await writeBlockKeys(client, config, records);
+  await writeBlockKeys(client, config, records, (r) => stored.has(r.key));
   const counted = await adjustTermFrequenciesOf(client, config, records.map((r, i) => ({ previous: previous[i], current: r })), options.cache?.counted.get(config.entityType));
   options.cache?.counted.set(config.entityType, counted);
 
@@ -131,9 +130,10 @@ export async function matchManyIn(client: pg.PoolClient, inputs: SourceRecord[],
 
   const alone = recordsAloneInTheirGroup(records, current, scores, partners, masterOf, matching);
   const results: MatchOneChange[] = new Array(records.length);
+  const later = new Set(records.filter((_, i) => !alone.includes(i)).map((r) => r.key));
   const decided = await decideSetWise(client, config, alone.map((i) => ({
     record: records[i], current: current[i], scores: scores[i], candidates: candidates[i], rulings: rulings[i], partners: partners[i], actor: actorOf(i),
-  })), { model, tf, counted, masterOf });
+  })), { model, tf, counted, masterOf, later });
   alone.forEach((i, n) => { results[i] = decided[n]; });
   // The others see what the ones before them wrote, as one call each would.
   for (let i = 0; i < records.length; i++) {
@@ -145,8 +145,8 @@ export async function matchManyIn(client: pg.PoolClient, inputs: SourceRecord[],
 /**
  * The records no other record of the call can affect: union-find over the
  * records and the masters each one's decision reads (its own, those of the
- * candidates it links to or queues for review, its partners'). A record
- * linked to another record of the call joins that record's group.
+ * candidates it links to, its partners'). A record linked to another record
+ * of the call joins that record's group.
  */
 function recordsAloneInTheirGroup(
   records: StandardisedRecord[],
@@ -172,7 +172,8 @@ function recordsAloneInTheirGroup(
     const self = `r:${r.key}`;
     find(self);
     if (current[i]) union(self, `m:${current[i]}`);
-    for (const d of scores[i].decisions) union(self, node(d.right));
+    // A review pair reads nothing a link would change (see decideSetWise's review queue): only links join groups.
+    for (const d of scores[i].decisions) if (d.outcome === 'merge') union(self, node(d.right));
     for (const k of partners[i]) union(self, node(k));
   });
   const size = new Map<string, number>();
@@ -200,7 +201,11 @@ async function decideSetWise(
   client: pg.PoolClient,
   config: EntityConfig,
   items: SetWiseItem[],
-  state: { model: FellegiSunterModel | undefined; tf: TermFrequencyTable; counted: boolean; masterOf: Map<string, string> },
+  state: {
+    model: FellegiSunterModel | undefined; tf: TermFrequencyTable; counted: boolean; masterOf: Map<string, string>;
+    /** Records of the call matched one at a time after these: each queues its own review pairs with these then. */
+    later: Set<string>;
+  },
 ): Promise<MatchOneChange[]> {
   if (items.length === 0) return [];
   const { model, tf, masterOf } = state;
@@ -263,21 +268,37 @@ async function decideSetWise(
     // Members of a master joined into another move with their links unchanged.
     const moved: { key: string; masterId: string }[] = [];
     for (const a of assignment) for (const k of a.cluster.members) if (k !== item.record.key && decisions[n].previousMaster.get(k) !== a.masterId) moved.push({ key: k, masterId: a.masterId! });
-    const finalMaster = new Map<string, string>(masterOf);
-    for (const a of assignment) for (const k of a.cluster.members) finalMaster.set(k, a.masterId!);
-    const review = item.scores.decisions.filter((d) => d.outcome === 'review' && finalMaster.get(d.right) !== target);
     const { current } = item;
     const outcome: MatchOneResult['outcome'] = target === current ? 'unchanged' : own.isNew ? 'created' : 'linked';
     const joined = retired.filter((id) => id !== current);
     const leftBehind = current !== undefined && current !== target && claimed.has(current);
     // Survivorship again wherever the members changed (the record's own values may have).
     const changedMasters = [target, ...moved.map((m) => m.masterId), ...(current && current !== target && claimed.has(current) ? [current] : [])];
-    return { item, assignment, target, claimed, retired, scope, link, moved, review, outcome, joined, leftBehind, changedMasters };
+    return { item, assignment, target, claimed, retired, scope, link, moved, outcome, joined, leftBehind, changedMasters, review: [] as MatchDecision[] };
   });
+  // Review pairs whose records end up apart are queued. A pair between two records of the call counts once
+  // (each saw the other); with a record matched later, that record queues it when it is matched.
+  const finalMaster = new Map<string, string>(masterOf);
+  for (const plan of plans) for (const a of plan.assignment) for (const k of a.cluster.members) finalMaster.set(k, a.masterId!);
+  const queued = new Set<string>();
+  for (const plan of plans) {
+    plan.review = plan.item.scores.decisions.filter((d) => {
+      if (d.outcome !== 'review' || state.later.has(d.right) || finalMaster.get(d.right) === plan.target) return false;
+      const pair = d.left < d.right ? `${d.left}\u0000${d.right}` : `${d.right}\u0000${d.left}`;
+      if (queued.has(pair)) return false;
+      queued.add(pair);
+      return true;
+    });
+  }
 
   const scopeIds = [...new Set(plans.flatMap((p) => p.scope.masterIds))].sort();
-  const before = await takeSnapshot(client, { masterIds: scopeIds, decisionPairs: [], candidateIds: [] });
   const created = plans.flatMap((p) => p.assignment.filter((a) => a.isNew).map((a) => a.masterId!));
+  // Masters drawn just now have no rows before: only the others are read.
+  const drawnNow = new Set(created);
+  const existing = scopeIds.filter((id) => !drawnNow.has(id));
+  const before = existing.length > 0
+    ? await takeSnapshot(client, { masterIds: existing, decisionPairs: [], candidateIds: [] })
+    : { scope: { masterIds: [], decisionPairs: [], candidateIds: [] }, golden: [], xref: [], decisions: [], candidates: [] };
   if (created.length > 0) {
     await client.query(`INSERT INTO mdm.golden_record (master_id, entity_type) SELECT id, $2 FROM unnest($1::text[]) AS t(id)`, [created, config.entityType]);
   }
@@ -305,7 +326,9 @@ async function decideSetWise(
   await queueCandidates(client, config, plans.flatMap((p) => p.review));
   const after = await takeSnapshot(client, { masterIds: scopeIds, decisionPairs: [], candidateIds: [] });
 
-  const snapshots = plans.map((p) => ({ before: partOf(before, p.scope), after: partOf(after, p.scope) }));
+  const beforeRows = rowsByMaster(before);
+  const afterRows = rowsByMaster(after);
+  const snapshots = plans.map((p) => ({ before: partOf(beforeRows, p.scope), after: partOf(afterRows, p.scope) }));
   const events: NewHistoryEvent[] = plans.map((p, n) => {
     const { current } = p.item;
     return {
@@ -322,13 +345,27 @@ async function decideSetWise(
   }));
 }
 
-/** The rows of a snapshot that belong to a narrower scope of masters (the snapshot's rows are sorted; so are these). */
-function partOf(snapshot: StateSnapshot, scope: StateScope): StateSnapshot {
-  const ids = new Set(scope.masterIds);
+/** A snapshot's golden and xref rows by master id, each with its place in the snapshot's (database-sorted) order. */
+function rowsByMaster(snapshot: StateSnapshot): { golden: Map<string, Record<string, unknown>[]>; xref: Map<string, Record<string, unknown>[]>; place: Map<Record<string, unknown>, number> } {
+  const place = new Map<Record<string, unknown>, number>();
+  const group = (rows: Record<string, unknown>[]) => {
+    const by = new Map<string, Record<string, unknown>[]>();
+    rows.forEach((row, i) => {
+      place.set(row, i);
+      (by.get(row.master_id as string) ?? by.set(row.master_id as string, []).get(row.master_id as string)!).push(row);
+    });
+    return by;
+  };
+  return { golden: group(snapshot.golden), xref: group(snapshot.xref), place };
+}
+
+/** The part of a snapshot over a narrower scope of masters, in the snapshot's order (as takeSnapshot of that scope would read it). */
+function partOf(rows: ReturnType<typeof rowsByMaster>, scope: StateScope): StateSnapshot {
+  const inOrder = (list: Record<string, unknown>[]) => list.sort((a, b) => rows.place.get(a)! - rows.place.get(b)!);
   return {
     scope,
-    golden: snapshot.golden.filter((g) => ids.has(g.master_id as string)),
-    xref: snapshot.xref.filter((x) => ids.has(x.master_id as string)),
+    golden: inOrder(scope.masterIds.flatMap((id) => rows.golden.get(id) ?? [])),
+    xref: inOrder(scope.masterIds.flatMap((id) => rows.xref.get(id) ?? [])),
     decisions: [],
     candidates: [],
   };
@@ -383,13 +420,14 @@ async function freshMasterIds(client: pg.PoolClient, config: EntityConfig, first
   const chosen: (string | undefined)[] = firstKeys.map(() => undefined);
   const tried = firstKeys.map(() => new Set<string>());
   const drawn = new Set<string>();
-  for (;;) {
+  for (let round = 0; ; round++) {
     const open = chosen.flatMap((c, i) => (c === undefined ? [i] : []));
     if (open.length === 0) return chosen as string[];
     const options = new Map<number, string[]>();
     for (const i of open) {
       const list: string[] = [];
-      while (list.length < 4) list.push(newMasterId(config, firstKeys[i], new Set([...tried[i], ...list])));
+      // A record's first hashed id is nearly always free: one each first, then four at a time.
+      while (list.length < (round === 0 ? 1 : 4)) list.push(newMasterId(config, firstKeys[i], new Set([...tried[i], ...list])));
       options.set(i, list);
     }
     const { rows } = await client.query('SELECT master_id FROM mdm.golden_record WHERE master_id = ANY($1::text[])', [[...options.values()].flat()]);
