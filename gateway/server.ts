@@ -30,6 +30,7 @@ import { MemoryPersistedQueryStore } from './persisted/persistedQueryStore.js';
 import { TrustedDocuments } from './persisted/trustedDocuments.js';
 import { readManifestFolder } from './persisted/manifestSource.js';
 import { composedSupergraphSource, fileSupergraphSource, type SupergraphSource } from './supergraph/source.js';
+import { installResultShaping } from './execution/resultShaping.js';
 
 export interface RunningGateway {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
@@ -184,6 +185,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     },
   });
   const manager = new SupergraphManager(sourceFor(config, client), logger, { enforcesRules: Boolean(security) });
+  if (!installResultShaping()) logger.warn('@apollo/gateway is not the version gateway/execution/resultShaping.ts mirrors: its own (slower) result shaping runs');
   const gateway = new ApolloGateway({
     supergraphSdl: manager.hook,
     buildService: (definition) => client.dataSource(definition),
