@@ -10,7 +10,7 @@
  *   npx tsx bench/gateway.ts [--warmup 10] [--duration 20] [--connections 16]
  *     [--gateways concord,concord-auth,concord-nodedupe,apollo,hive]
  *     [--queries customer360,customerList,deepList,customer360EachCold,customer360EachWarm]
- *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost N] [--profile concord,concord-auth] [--out FILE]
+ *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost N] [--profile concord,concord-auth] [--profile-subgraphs] [--out FILE]
  *     [--concord-node-flags=--max-old-space-size=160]
  *
  * Hive Gateway lives in bench/peers: flock /tmp/concord-npm.lock npm install --prefix bench/peers
@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, Server } from 'node:http';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     'gateway-cpus': { type: 'string', default: '0' },
     'load-cpus': { type: 'string', default: '1' },
     profile: { type: 'string' },
+    'profile-subgraphs': { type: 'boolean', default: false },
     'max-cost': { type: 'string' },
     'concord-node-flags': { type: 'string' },
     out: { type: 'string' },
@@ -115,6 +117,25 @@ async function warmPass(url: string, rotation: NonNullable<BenchQuery['rotation'
     }
   };
   await Promise.all(Array.from({ length: connections }, worker));
+}
+
+/**
+ * A CPU profile of this process (the subgraphs, the CRM stand-in, PGlite)
+ * over one measured window only, through the inspector — `--cpu-prof` would
+ * mix in the seed and the MDM load.
+ */
+async function startInspectorProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /** The gateway's entity-cache lookups so far (Concord's /metrics; zero for peers). */
@@ -301,7 +322,13 @@ async function main(): Promise<void> {
         rssPeak = Math.max(rssPeak, gateway.rssBytes());
       }, 500);
       log(`${name} ${q.name}: measuring ${durationSec}s…`);
+      const subgraphProfiler = values['profile-subgraphs'] ? await startInspectorProfile() : undefined;
       const load = await runWrk({ url: gateway.url, script, connections, durationSec, cpus: loadCpus });
+      if (subgraphProfiler) {
+        const file = path.join(TMP, `profile-subgraphs-${name}-${q.name}.cpuprofile`);
+        await subgraphProfiler.stop(file);
+        notes.push(`CPU profile of the subgraphs' process (bench process: subgraphs, CRM stand-in, PGlite) over the measured window of ${name} ${q.name}; self time:\n\n${summariseCpuProfile(file, 25)}`);
+      }
       clearInterval(sampler);
       const cpuSeconds = gateway.cpuSeconds() - cpuBefore;
       const subgraphCpu = process.cpuUsage(subgraphCpuBefore);

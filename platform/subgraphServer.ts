@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { AuthError } from './auth/errors.js';
 import { authenticateSubgraphRequest, type GatewayProofKey } from './auth/gatewayProof.js';
@@ -101,7 +101,10 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     csrfPrevention: true,
     // Federated tracing (ftv1) would send resolver timings and error details to whoever asks
     // with apollo-federation-include-trace; the gateway does not use it.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // Cache-control hints: no resolver sets any and the gateway reads no Cache-Control from subgraphs, but
+    // the plugin Apollo Server installs by default hooks every field resolution (issue 14: ~5% of the
+    // subgraphs' CPU on the deep list).
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
   });
   await apollo.start();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
