@@ -1,6 +1,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, GraphQLError, parse } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
+import { mergeSchemas } from '@graphql-tools/schema';
 import { describe, expect, it } from 'vitest';
 import { buildPiiMiddleware } from './piiMiddleware.js';
 import { ANONYMOUS, userPrincipal, type Principal } from './principal.js';
@@ -117,5 +118,26 @@ describe('shield rules generated from the subgraph SDL', () => {
     const { data, errors } = await run(sales, '{ a: customer(id: "1") { c1: creditLimit name } b: customer(id: "2") { c2: creditLimit } }');
     expect(data).toEqual({ a: { c1: null, name: 'Acme' }, b: { c2: null } });
     expect(errors).toHaveLength(2);
+  });
+
+  it('closes a type added to the executable schema outside the SDL (the fallback rule)', async () => {
+    const base = buildSubgraphSchema({ typeDefs, resolvers: {} as never });
+    const extended = mergeSchemas({
+      schemas: [base],
+      typeDefs: 'extend type Query { hidden: String secret: Secret } type Secret { value: String }',
+      resolvers: { Query: { hidden: () => 'leak', secret: () => ({ value: 'leak' }) } },
+    });
+    const schema = applyMiddleware(extended, buildShieldFromSdl(typeDefs));
+    const secret = JSON.parse(JSON.stringify(await execute({ schema, document: parse('{ secret { value } }'), contextValue: { principal: finance } })));
+    expect(secret.data.secret).toEqual({ value: null });
+    expect(secret.errors).toEqual([expect.objectContaining({ path: ['secret', 'value'], extensions: expect.objectContaining({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' }) })]);
+  });
+
+  it('leaves fields every caller may read unwrapped: they resolve synchronously (issue 14)', () => {
+    const schema = buildGuardedSchema({ ledgerReads: 0 });
+    const result = execute({ schema, document: parse('{ catalogue }'), contextValue: { principal: ANONYMOUS } });
+    // graphql-js answers synchronously when no resolver returns a promise; shield's wrapper made every field one.
+    expect(result).not.toBeInstanceOf(Promise);
+    expect(result).toEqual({ data: { catalogue: ['a', 'b'] } });
   });
 });

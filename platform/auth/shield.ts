@@ -1,5 +1,6 @@
-import { GraphQLError, type DocumentNode } from 'graphql';
-import { allow, rule, shield } from 'graphql-shield';
+import { GraphQLError, isIntrospectionType, isObjectType, type DocumentNode, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { middleware, type IMiddlewareFunction, type IMiddlewareTypeMap } from 'graphql-middleware';
+import { allow, rule } from 'graphql-shield';
 import type { IRule, IRules } from 'graphql-shield';
 
 /** shield's own ShieldRule type is not exported; its rules and logic rules both fit here. */
@@ -28,8 +29,9 @@ export const NOT_IN_RULES = 'UNAUTHORIZED_FIELD_OR_TYPE';
  * directives of a subgraph's own SDL, so the rules are never written twice.
  *
  * Choices, each against a shield default that would leak or mislead:
- * - `fallbackRule: deny` (the default is allow): a field added to the schema
- *   outside this SDL is closed until declared.
+ * - `fallbackRule: deny` (the default is allow): a type added to the schema
+ *   outside this SDL is closed until declared (a field added to one of its
+ *   types is open through that type's `*`, as it always was).
  * - Every field of the SDL's object types is opened explicitly with `allow`
  *   or its rule; `Query._service`, `Query._entities` and `_Service.sdl` are
  *   opened by name (federation adds them; the gateway needs them).
@@ -39,16 +41,69 @@ export const NOT_IN_RULES = 'UNAUTHORIZED_FIELD_OR_TYPE';
  *   rule name only, ignoring parent and arguments; our checks are cheap.
  * - Rules never see `__resolveReference` (shield wraps field resolvers only):
  *   see guardReferenceResolvers.
+ *
+ * The rules are applied as graphql-shield's generator applies them (the
+ * field's rule, else its type's `*`, else the fallback; types without rules
+ * get the fallback) with one difference: a field whose rule is `allow` is
+ * not wrapped. shield wraps every field of the schema in an async middleware,
+ * so every scalar of an answer became a promise — on a large answer the
+ * subgraph's biggest cost after its database (issue 14). A field that is
+ * allowed whatever the caller gains nothing from the wrapper: its resolver's
+ * value or error reaches graphql-js the same way.
  */
 export function buildShieldFromSdl(typeDefs: string | DocumentNode, options: SubgraphAuthOptions = {}) {
   const rules = readAuthorizationRules(typeDefs);
-  return shield(shieldRulesFromAuthorizationRules(typeDefs, rules, options), {
-    fallbackRule: deniedByFallback,
-    allowExternalErrors: true,
-    debug: false,
-    fallbackError: (_error: unknown, _parent: unknown, _args: unknown, _ctx: unknown, info: { parentType: { name: string }; fieldName: string }) =>
-      unauthorizedFieldError(`${info.parentType.name}.${info.fieldName}`),
-  });
+  const tree = shieldRulesFromAuthorizationRules(typeDefs, rules, options) as Record<string, Record<string, ShieldRule>>;
+  return middleware((schema: GraphQLSchema) => guardFields(schema, tree));
+}
+
+const fallbackError = (_error: unknown, _parent: unknown, _args: unknown, _ctx: unknown, info: { parentType: { name: string }; fieldName: string }) =>
+  unauthorizedFieldError(`${info.parentType.name}.${info.fieldName}`);
+
+/** The options graphql-shield hands its rules (rules with `cache: 'no_cache'` read only `debug`). */
+const SHIELD_OPTIONS = { debug: false, allowExternalErrors: true, fallbackError };
+
+/** graphql-shield's generateMiddlewareFromSchemaAndRuleTree, leaving `allow` fields unwrapped; its validation errors kept. */
+function guardFields(schema: GraphQLSchema, tree: Record<string, Record<string, ShieldRule>>): IMiddlewareTypeMap {
+  const typeMap = schema.getTypeMap();
+  const unknownTypes = Object.keys(tree).filter((type) => !Object.prototype.hasOwnProperty.call(typeMap, type));
+  if (unknownTypes.length > 0) throw new Error(`It seems like you have applied rules to ${unknownTypes.join(', ')} types but Shield cannot find them in your schema.`);
+  const map: IMiddlewareTypeMap = {};
+  for (const [typeName, type] of Object.entries(typeMap)) {
+    if (isIntrospectionType(type) || !isObjectType(type)) continue;
+    const fields = type.getFields();
+    const typeRules = tree[typeName];
+    if (typeRules) {
+      const unknownFields = Object.keys(typeRules).filter((field) => field !== '*' && !Object.prototype.hasOwnProperty.call(fields, field));
+      if (unknownFields.length > 0) {
+        throw new Error(`It seems like you have applied rules to ${unknownFields.map((f) => `${typeName}.${f}`).join(', ')} fields but Shield cannot find them in your schema.`);
+      }
+    }
+    const guarded: Record<string, IMiddlewareFunction> = {};
+    for (const field of Object.keys(fields)) {
+      const fieldRule = typeRules ? (typeRules[field] ?? typeRules['*'] ?? deniedByFallback) : deniedByFallback;
+      if (fieldRule !== allow) guarded[field] = guardedResolver(fieldRule as IRule);
+    }
+    if (Object.keys(guarded).length > 0) map[typeName] = guarded;
+  }
+  return map;
+}
+
+/** graphql-shield's field middleware (generateFieldMiddlewareFromRule) with this module's options. */
+function guardedResolver(fieldRule: IRule): IMiddlewareFunction {
+  return async function guarded(resolve, parent, args, ctx, info) {
+    const context = (ctx ?? {}) as { _shield?: { cache: Record<string, unknown> } };
+    context._shield ??= { cache: {} };
+    try {
+      const result = await (fieldRule as unknown as { resolve: (...a: unknown[]) => Promise<unknown> }).resolve(parent, args, context, info, SHIELD_OPTIONS);
+      if (result === true) return await resolve(parent, args, context, info);
+      if (result === false) return fallbackError(null, parent, args, context, info as GraphQLResolveInfo);
+      return result;
+    } catch (error) {
+      // allowExternalErrors: the resolver's own error reaches the client.
+      return error;
+    }
+  };
 }
 
 const deniedByFallback = rule('concord-fallback-deny', { cache: 'no_cache' })(() => false);
