@@ -330,6 +330,7 @@ async function main(): Promise<void> {
         notes.push(`CPU profile of the subgraphs' process (bench process: subgraphs, CRM stand-in, PGlite) over the measured window of ${name} ${q.name}; self time:\n\n${summariseCpuProfile(file, 25)}`);
       }
       clearInterval(sampler);
+      if (load.firstError) notes.push(`${name} ${q.name}: first failed answer of the window: ${load.firstError.replace(/\|/g, '/')}`);
       const cpuSeconds = gateway.cpuSeconds() - cpuBefore;
       const subgraphCpu = process.cpuUsage(subgraphCpuBefore);
       rssPeak = Math.max(rssPeak, gateway.rssBytes());

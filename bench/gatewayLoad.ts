@@ -25,6 +25,8 @@ export interface LoadResult {
   graphqlErrors: number;
   /** Connect/read/write/timeout errors reported by wrk. */
   socketErrors: number;
+  /** The first answer that was not 200 or carried `errors` (status and up to 400 characters from `"errors"`), for the notes. */
+  firstError?: string;
 }
 
 function luaLongString(text: string): string {
@@ -54,14 +56,20 @@ ${headerLines}
 ${rotation ? rotationLua(rotation) : ''}
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
-function init(args) non200 = 0; graphqlErrors = 0 end
+function init(args) non200 = 0; graphqlErrors = 0; firstError = "" end
 function response(status, headers, body)
+  local at = string.find(body, '"errors"', 1, true)
   if status ~= 200 then non200 = non200 + 1
-  elseif string.find(body, '"errors"', 1, true) then graphqlErrors = graphqlErrors + 1 end
+  elseif at then graphqlErrors = graphqlErrors + 1 end
+  if firstError == "" and (status ~= 200 or at) then firstError = status .. " " .. string.sub(body, at or 1, (at or 1) + 400) end
 end
 function done(summary, latency, requests)
   local n, g = 0, 0
-  for _, t in ipairs(threads) do n = n + t:get("non200"); g = g + t:get("graphqlErrors") end
+  for _, t in ipairs(threads) do
+    n = n + t:get("non200"); g = g + t:get("graphqlErrors")
+    local first = t:get("firstError")
+    if first ~= "" then io.write("WRK_FIRST_ERROR " .. (string.gsub(first, "\\n", " ")) .. "\\n") end
+  end
   local e = summary.errors
   io.write(string.format('WRK_JSON {"requests":%d,"durationUs":%d,"p50Us":%d,"p90Us":%d,"p99Us":%d,"maxUs":%d,"non200":%d,"graphqlErrors":%d,"socketErrors":%d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
@@ -95,6 +103,7 @@ export async function runWrk(options: WrkOptions): Promise<LoadResult> {
   const line = stdout.split('\n').find((l) => l.startsWith('WRK_JSON '));
   if (!line) throw new Error(`wrk printed no result:\n${stdout}\n${stderr}`);
   const raw = JSON.parse(line.slice('WRK_JSON '.length)) as Record<string, number>;
+  const firstError = stdout.split('\n').find((l) => l.startsWith('WRK_FIRST_ERROR '))?.slice('WRK_FIRST_ERROR '.length);
   const durationSec = raw.durationUs / 1e6;
   return {
     requests: raw.requests,
@@ -107,6 +116,7 @@ export async function runWrk(options: WrkOptions): Promise<LoadResult> {
     non200: raw.non200,
     graphqlErrors: raw.graphqlErrors,
     socketErrors: raw.socketErrors,
+    firstError,
   };
 }
 
