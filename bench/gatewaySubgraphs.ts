@@ -4,7 +4,6 @@ import type { GatewayProofKey } from '../platform/auth/gatewayProof.js';
 import type { SourceRequestListener } from '../platform/sourceRequests.js';
 import type { StackConfig } from '../stack/config.js';
 import { startEmbeddedPostgres } from '../platform/db/embeddedPostgres.js';
-import { DEFAULT_DATABASE_TIMEOUTS } from '../platform/resilience/index.js';
 import { seedSandbox } from '../sandbox/seed/index.js';
 import { startCrmSandbox } from '../sandbox/crm/server.js';
 import { runInitialLoad } from '../mdm/load/initialLoad.js';
@@ -38,7 +37,6 @@ export async function startBenchSubgraphs(
   };
   try {
     let databaseUrl = config.databaseUrl;
-    const embeddedDatabase = !databaseUrl;
     if (!databaseUrl) {
       const embedded = await startEmbeddedPostgres({ host: '127.0.0.1', port: 0 });
       stops.push(() => embedded.stop());
@@ -63,14 +61,11 @@ export async function startBenchSubgraphs(
     log(`MDM load in ${Date.now() - started} ms`);
 
     const common = { host: '127.0.0.1', port: 0, production: config.production, gatewayProof: options.gatewayProof, onSourceRequest: options.onSourceRequest };
-    // As startStack: on PGlite (one session for every connection) no per-statement SET statement_timeout.
-    // Before issue 14's third pass the bench left it on, an extra SQL round trip before most ERP and MDM statements.
-    const database = { ...DEFAULT_DATABASE_TIMEOUTS, statementTimeouts: !embeddedDatabase };
-    const erp = await startErpSubgraph({ ...common, database, databaseUrl, schema: 'erp' });
+    const erp = await startErpSubgraph({ ...common, databaseUrl, schema: 'erp' });
     stops.push(() => erp.close());
     const crm = await startCrmSubgraph({ ...common, baseUrl: crmSandbox.url, token: config.crmToken });
     stops.push(() => crm.close());
-    const mdm = await startMdmSubgraph({ ...common, database, databaseUrl });
+    const mdm = await startMdmSubgraph({ ...common, databaseUrl });
     stops.push(() => mdm.close());
     return {
       subgraphs: [
