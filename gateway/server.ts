@@ -31,6 +31,7 @@ import { TrustedDocuments } from './persisted/trustedDocuments.js';
 import { readManifestFolder } from './persisted/manifestSource.js';
 import { composedSupergraphSource, fileSupergraphSource, type SupergraphSource } from './supergraph/source.js';
 import { installResultShaping } from './execution/resultShaping.js';
+import { installOperationCache } from './execution/operationCache.js';
 
 export interface RunningGateway {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
@@ -185,6 +186,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     },
   });
   const manager = new SupergraphManager(sourceFor(config, client), logger, { enforcesRules: Boolean(security) });
+  installOperationCache();
   if (!installResultShaping()) logger.warn('@apollo/gateway is not the version gateway/execution/resultShaping.ts mirrors: its own (slower) result shaping runs');
   const gateway = new ApolloGateway({
     supergraphSdl: manager.hook,
