@@ -37,6 +37,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetStreamNames } from '../events/broker/jetstream.js';
+import type { GoldenChangeFeed, GoldenRecordChanged } from '../platform/events/changeEvents.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -50,6 +57,8 @@ const burst = Number(opt('burst', '0'));
 const drainSeconds = Number(opt('drain', '120'));
 const sampleEvery = Number(opt('sample', String(Math.max(1, Math.ceil(rate / 10)))));
 const warmupSeconds = Number(opt('warmup', '10'));
+// server: the event pipeline in a process of its own, as docker-compose deploys it (`events`), unless --in-process.
+const eventsProcess = target === 'server' && !args.includes('--in-process');
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
 
@@ -75,7 +84,7 @@ async function main(): Promise<void> {
   // CDC_CONSUMER_BATCH=1 measures one change per transaction (the consumer before batching).
   if (process.env.CDC_CONSUMER_BATCH) env.CDC_CONSUMER_BATCH = process.env.CDC_CONSUMER_BATCH;
   if (target === 'server') Object.assign(env, { NATS_URL: natsUrl, CDC_NATS_NAMESPACE: namespace, CDC_PUBLICATION: `pub_${namespace}`, CDC_SLOT: `slot_${namespace}` });
-  const base = loadStackConfig(env);
+  const base = loadStackConfig(eventsProcess ? { ...env, CONCORD_LIVE_CHANGES: 'false' } : env);
   const stack = await startStack({
     ...base, databaseUrl, registry: false,
     ports: { gateway: 0, erp: 0, crm: 0, mdm: 0, quality: 0, crmSandbox: 0, registry: 0, pglite: 0, crmWebhooks: 0 },
@@ -86,11 +95,40 @@ async function main(): Promise<void> {
   const issuer = await loadDemoIssuer({ keyFile: env.DEMO_ISSUER_KEY_FILE, ...(auth.mode === 'demo' ? { issuer: auth.issuer, audience: auth.audience } : {}) });
   const token = await issuer.issueToken({ user: 'demo-admin', ttl: '2h' });
   const writer = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
+  // The deployed shape: events/main.ts captures and applies; golden changes reach the gateway (and the bench) over NATS.
+  let events: ChildProcess | undefined;
+  let goldenFeed: GoldenChangeFeed;
+  let goldenConnection: NatsConnection | undefined;
+  if (eventsProcess) {
+    events = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'events', 'main.ts')], {
+      cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env, DATABASE_URL: stack.databaseUrl, CDC_ERP_MODE: 'logical-replication', LOG_LEVEL: 'warn' },
+    });
+    await new Promise<void>((resolve, reject) => {
+      events!.stdout!.on('data', (data: Buffer) => { if (data.toString().includes('events ready')) resolve(); });
+      events!.once('exit', (code, signal) => reject(new Error(`events process exited (${code ?? signal}) before it was ready`)));
+    });
+    goldenConnection = await connect({ servers: natsUrl, name: 'bench-cdc-golden' });
+    const listeners = new Set<(change: GoldenRecordChanged) => void>();
+    const subscription = goldenConnection.subscribe(`${jetStreamNames(namespace).goldenPrefix}.>`);
+    void (async () => {
+      for await (const message of subscription) {
+        const change = message.json<GoldenRecordChanged>();
+        stack.goldenChanges.publish(change); // the gateway's entity cache follows them, as gateway/main.ts does with NATS_URL
+        for (const listener of listeners) listener(change);
+      }
+    })();
+    goldenFeed = { subscribe: (listener) => { listeners.add(listener); return () => listeners.delete(listener); }, onGap: () => () => {}, close: async () => {} } as GoldenChangeFeed;
+  } else {
+    goldenFeed = stack.pipeline!.goldenFeed;
+  }
 
   const committedAt = new Map<string, number>(); // partner id -> commit time
   const latencies: number[] = [];
   // Commit → golden-change event, for every change (the gateway's latencies are a sample above 50/s).
   const announced: number[] = [];
+  // [commit time, commit → golden event] of every change: the figures per 10 s of the run show a tail's when.
+  const timeline: [number, number][] = [];
   const sampled = new Set<string>();
   const pending = new Set<Promise<void>>();
   // The pollers' own connections, bounded: hundreds of sockets a second would measure the kernel, not the gateway.
@@ -121,13 +159,14 @@ async function main(): Promise<void> {
   };
   // The change's golden record: a new one (created), or the one it joined (updated or merged: the
   // benchmark's companies all look alike, so some match one another).
-  stack.pipeline!.goldenFeed.subscribe((event) => {
+  goldenFeed.subscribe((event) => {
     if (event.kind === 'deleted' || event.kind === 'split' || event.cause.system !== 'ERP' || !event.cause.sourceId) return;
     const sourceId = event.cause.sourceId;
     const started = committedAt.get(sourceId);
     if (started === undefined) return;
     committedAt.delete(sourceId);
     announced.push(Date.now() - started);
+    timeline.push([started, Date.now() - started]);
     if (!sampled.has(sourceId)) return;
     const p = visible(event.masterId, sourceId).then((seen) => { if (seen) latencies.push(Date.now() - started); });
     pending.add(p);
@@ -190,15 +229,25 @@ async function main(): Promise<void> {
     summary = `${rate} changes/s for ${seconds} s (${target}), after ${warmupSeconds} s at that rate not measured: ${sent} sent in ${sendSeconds.toFixed(1)} s; `
       + `${sampleEvery === 1 ? 'every change' : `every ${sampleEvery}th change (${sampled.size})`} asked through the gateway, ${sorted.length} visible within the run + ${drainSeconds} s; `
       + `commit → visible p50 ${show(percentile(all, 50))}, p99 ${show(percentile(all, 99))}, max ${show(all.at(-1) ?? NaN)}\n`
-      + `every change, commit → golden event (applied and announced): ${events.length} of ${sent}; p50 ${show(percentile(everyChange, 50))}, p99 ${show(percentile(everyChange, 99))}, max ${show(everyChange.at(-1) ?? NaN)}`;
+      + `every change, commit → golden event (applied and announced): ${events.length} of ${sent}; p50 ${show(percentile(everyChange, 50))}, p99 ${show(percentile(everyChange, 99))}, max ${show(everyChange.at(-1) ?? NaN)}\n`
+      + `per 10 s of the run (commit → golden event p50/p99/max, ms): ${[...Array(Math.ceil(seconds / 10)).keys()].map((w) => {
+        const window = timeline.filter(([at]) => at >= measuredFrom + w * 10_000 && at < measuredFrom + (w + 1) * 10_000).map(([, ms]) => ms).sort((a, b) => a - b);
+        return `${w * 10}-${w * 10 + 10} s ${percentile(window, 50)}/${percentile(window, 99)}/${window.at(-1) ?? NaN}`;
+      }).join(', ')}`;
   }
   const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  const consumer = (await stack.pipeline!.status()).consumer;
+  const consumer = stack.pipeline ? (await stack.pipeline.status()).consumer : undefined;
   console.log(summary);
   console.log(`gateway requests by the bench's pollers: ${gatewayAsked} for ${sampled.size} changes asked about`);
   if (gatewayErrors > 0) console.log(`gateway requests that failed and were asked again: ${gatewayErrors}`);
   if (consumer) console.log(`consumer (CDC_CONSUMER_BATCH=${base.events.consumerBatch}): ${consumer.batchedChanges} changes in ${consumer.batches} transactions (mean ${(consumer.batchedChanges / Math.max(1, consumer.batches)).toFixed(1)} per transaction)`);
   console.log(`machine: ${os.cpus().length} cores; load averages (1/5/15 min) before ${loadBefore}, after ${loadAfter}`);
+  if (eventsProcess) console.log('topology: the event pipeline in its own process (events/main.ts, as docker-compose runs it); gateway, subgraphs and this bench in another');
+  await goldenConnection?.drain();
+  if (events) {
+    events.kill('SIGTERM');
+    await new Promise((r) => events!.once('exit', r));
+  }
   await writer.end();
   await pollers.close();
   await stack.stop();
