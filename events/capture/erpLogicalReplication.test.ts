@@ -11,7 +11,8 @@ import { dropErpReplication, lagOf, createErpLogicalReplicationCapture, type Erp
  * transactions received from the slot and not yet safely published are its
  * lag in changes, the oldest one's commit time its lag in seconds; both are
  * reported for `concord cdc status`. The broker is held by the test (the
- * publish callback waits) so that a backlog exists while it looks.
+ * publish callback waits) so that a backlog exists while it looks; the
+ * transactions that commit meanwhile go to the broker together.
  */
 const server = (await databaseTargets()).find((t) => t.name === 'postgres')!;
 
@@ -22,10 +23,11 @@ describe('lag figures', () => {
   });
 });
 
-describe.skipIf(Boolean(server.unavailable))('the ERP logical-replication capture reports its lag', () => {
+describe.skipIf(Boolean(server.unavailable))('the ERP logical-replication capture', () => {
   let database: TestDatabase;
   let pool: pg.Pool;
   const slot = `lag_${process.pid}_${Date.now()}`;
+  const groupSlot = `group_${process.pid}_${Date.now()}`;
 
   beforeAll(async () => {
     database = await server.create();
@@ -36,6 +38,7 @@ describe.skipIf(Boolean(server.unavailable))('the ERP logical-replication captur
 
   afterAll(async () => {
     await dropErpReplication(pool, `pub_${slot}`, slot).catch(() => {});
+    await dropErpReplication(pool, `pub_${groupSlot}`, groupSlot).catch(() => {});
     await pool?.end();
     await database?.drop();
   });
@@ -75,32 +78,13 @@ describe.skipIf(Boolean(server.unavailable))('the ERP logical-replication captur
       await capture.stop();
     }
   }, 60_000);
-});
-
-describe.skipIf(Boolean(server.unavailable))('the ERP logical-replication capture publishes what queued behind the broker together', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  const slot = `group_${process.pid}_${Date.now()}`;
-
-  beforeAll(async () => {
-    database = await server.create();
-    pool = createPool({ connectionString: database.url });
-    await seedErpFixture(pool);
-    await pool.query(`SELECT setval('erp.res_partner_id_seq', (SELECT max(id) FROM erp.res_partner))`);
-  });
-
-  afterAll(async () => {
-    await dropErpReplication(pool, `pub_${slot}`, slot).catch(() => {});
-    await pool?.end();
-    await database?.drop();
-  });
 
   it('sends the transactions committed while a publish waits in one publish, in commit order, and confirms the slot past the last', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => { release = resolve; });
     const calls: CapturedChange[][] = [];
     const capture = createErpLogicalReplicationCapture({
-      connectionString: database.url, db: pool, schema: 'erp', publication: `pub_${slot}`, slot,
+      connectionString: database.url, db: pool, schema: 'erp', publication: `pub_${groupSlot}`, slot: groupSlot,
       publish: async (changes) => { calls.push(changes); if (calls.length === 1) await held; },
     });
     await capture.start();
@@ -117,7 +101,7 @@ describe.skipIf(Boolean(server.unavailable))('the ERP logical-replication captur
       // Six commits, six LSNs in the event ids; the slot is confirmed past the last of them.
       expect(new Set(calls.flat().map((c) => c.eventId.split(':').at(-1))).size).toBe(6);
       const confirmed = capture.status().position as { confirmedLsn: string };
-      const lsnOf = async () => (await pool.query(`SELECT confirmed_flush_lsn >= $2::pg_lsn AS past FROM pg_replication_slots WHERE slot_name = $1`, [slot, confirmed.confirmedLsn])).rows[0]?.past as boolean;
+      const lsnOf = async () => (await pool.query(`SELECT confirmed_flush_lsn >= $2::pg_lsn AS past FROM pg_replication_slots WHERE slot_name = $1`, [groupSlot, confirmed.confirmedLsn])).rows[0]?.past as boolean;
       let past = false;
       for (let i = 0; i < 100 && !past; i++) { past = await lsnOf(); if (!past) await new Promise((r) => setTimeout(r, 100)); }
       expect(past).toBe(true);
