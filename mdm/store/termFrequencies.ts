@@ -154,7 +154,7 @@ export async function readTermFrequencies(
   if (values.length === 0) return into;
   // One primary-key lookup per value (LIMIT 1 keeps the planner from turning the lookups into a join over every
   // counted value of the attribute: with statistics older than a fast-growing table it read all of them, 40,798
-  // rows for 3,000 values at 35,000 companies, and the cost grew with the store).
+  // rows for 3,000 values at 20,000 companies, and the cost grew with the store).
   const { rows } = await db.query(
     `SELECT q.attribute, q.value, f.records, t.records AS total
        FROM unnest($2::text[], $3::text[]) AS q(attribute, value)
