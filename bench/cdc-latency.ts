@@ -39,9 +39,9 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetStreamNames } from '../events/broker/jetstream.js';
-import type { GoldenChangeFeed, GoldenRecordChanged } from '../platform/events/changeEvents.js';
+import type { GoldenChangeFeed } from '../platform/events/changeEvents.js';
+import { natsGoldenChangeFeed } from '../platform/events/natsGoldenChangeFeed.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -98,7 +98,6 @@ async function main(): Promise<void> {
   // The deployed shape: events/main.ts captures and applies; golden changes reach the gateway (and the bench) over NATS.
   let events: ChildProcess | undefined;
   let goldenFeed: GoldenChangeFeed;
-  let goldenConnection: NatsConnection | undefined;
   if (eventsProcess) {
     events = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'events', 'main.ts')], {
       cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
@@ -108,17 +107,9 @@ async function main(): Promise<void> {
       events!.stdout!.on('data', (data: Buffer) => { if (data.toString().includes('events ready')) resolve(); });
       events!.once('exit', (code, signal) => reject(new Error(`events process exited (${code ?? signal}) before it was ready`)));
     });
-    goldenConnection = await connect({ servers: natsUrl, name: 'bench-cdc-golden' });
-    const listeners = new Set<(change: GoldenRecordChanged) => void>();
-    const subscription = goldenConnection.subscribe(`${jetStreamNames(namespace).goldenPrefix}.>`);
-    void (async () => {
-      for await (const message of subscription) {
-        const change = message.json<GoldenRecordChanged>();
-        stack.goldenChanges.publish(change); // the gateway's entity cache follows them, as gateway/main.ts does with NATS_URL
-        for (const listener of listeners) listener(change);
-      }
-    })();
-    goldenFeed = { subscribe: (listener) => { listeners.add(listener); return () => listeners.delete(listener); }, onGap: () => () => {}, close: async () => {} } as GoldenChangeFeed;
+    goldenFeed = await natsGoldenChangeFeed({ servers: natsUrl, name: 'bench-cdc-golden', subjectPrefix: jetStreamNames(namespace).goldenPrefix });
+    // The gateway's entity cache follows them, as gateway/main.ts does with NATS_URL.
+    goldenFeed.subscribe((change) => stack.goldenChanges.publish(change));
   } else {
     goldenFeed = stack.pipeline!.goldenFeed;
   }
@@ -243,7 +234,7 @@ async function main(): Promise<void> {
   if (consumer) console.log(`consumer (CDC_CONSUMER_BATCH=${base.events.consumerBatch}): ${consumer.batchedChanges} changes in ${consumer.batches} transactions (mean ${(consumer.batchedChanges / Math.max(1, consumer.batches)).toFixed(1)} per transaction)`);
   console.log(`machine: ${os.cpus().length} cores; load averages (1/5/15 min) before ${loadBefore}, after ${loadAfter}`);
   if (eventsProcess) console.log('topology: the event pipeline in its own process (events/main.ts, as docker-compose runs it); gateway, subgraphs and this bench in another');
-  await goldenConnection?.drain();
+  if (eventsProcess) await goldenFeed.close();
   if (events) {
     events.kill('SIGTERM');
     await new Promise((r) => events!.once('exit', r));

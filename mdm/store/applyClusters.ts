@@ -76,13 +76,7 @@ export async function applyClusters(
   const claimed = new Set<string>();
   const assignment: { cluster: Cluster; masterId: string; isNew: boolean }[] = [];
   for (const cluster of ordered) {
-    const tally = new Map<string, number>();
-    for (const m of cluster.members) {
-      const prev = previousMaster.get(m);
-      if (prev) tally.set(prev, (tally.get(prev) ?? 0) + 1);
-    }
-    const candidates = [...tally.entries()].filter(([id]) => !claimed.has(id)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    let masterId = candidates[0]?.[0];
+    let masterId = heldMostBy(cluster, previousMaster, claimed);
     const isNew = masterId === undefined;
     if (masterId === undefined) masterId = newMasterId(config, cluster.members[0], allIds);
     claimed.add(masterId);
@@ -191,6 +185,19 @@ export async function applyClusters(
  * key. Computed once when the cluster is first seen and stored; later runs
  * reuse the stored id rather than recomputing it.
  */
+/**
+ * The previous master holding most of a cluster's members that no other
+ * cluster has claimed (ties to the smaller id): the id the cluster keeps.
+ */
+export function heldMostBy(cluster: Cluster, previousMaster: Map<string, string>, claimed: Set<string>): string | undefined {
+  const tally = new Map<string, number>();
+  for (const m of cluster.members) {
+    const prev = previousMaster.get(m);
+    if (prev) tally.set(prev, (tally.get(prev) ?? 0) + 1);
+  }
+  return [...tally.entries()].filter(([id]) => !claimed.has(id)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+}
+
 export function newMasterId(config: EntityConfig, firstKey: string, taken: Set<string>): string {
   for (let attempt = 0; ; attempt++) {
     const hash = createHash('sha256').update(`${config.entityType}|${firstKey}|${attempt}`).digest('hex').slice(0, 12);

@@ -6,6 +6,7 @@ import { stableStringify } from './json.js';
 import { matchManyIn, newMatchOneTransactionCache, type MatchOneTransactionCache } from './matchMany.js';
 import { matchOneIn } from './matchOne.js';
 import { removeSourceRecordIn } from './removeOne.js';
+import { readStoredCopies, storedCopyKey } from './sourceRecords.js';
 
 /** One captured source change, as the change-capture consumer hands it to the MDM. */
 export interface SourceChange {
@@ -85,7 +86,7 @@ export async function applySourceChanges(pool: pg.Pool, changes: SourceChange[],
     let unchanged: number[] = [];
     const flush = async () => {
       const released = await releaseQuarantineOf(client, [...pending, ...unchanged].map((i) => changes[i]));
-      for (const i of unchanged) results[i].released = released.get(recordKey(changes[i])) ?? 0;
+      for (const i of unchanged) results[i].released = released.get(storedCopyKey(changes[i])) ?? 0;
       const byType = new Map<string, number[]>();
       for (const i of pending) (byType.get(changes[i].entityType) ?? byType.set(changes[i].entityType, []).get(changes[i].entityType)!).push(i);
       for (const group of byType.values()) {
@@ -93,7 +94,7 @@ export async function applySourceChanges(pool: pg.Pool, changes: SourceChange[],
         group.forEach((i, n) => {
           results[i] = {
             status: 'applied', goldenChanges: goldenChangesBetween(matched[n].snapshots.before, matched[n].snapshots.after),
-            historyId: matched[n].historyId, masterId: matched[n].masterId, released: released.get(recordKey(changes[i])) ?? 0,
+            historyId: matched[n].historyId, masterId: matched[n].masterId, released: released.get(storedCopyKey(changes[i])) ?? 0,
           };
         });
       }
@@ -109,7 +110,7 @@ export async function applySourceChanges(pool: pg.Pool, changes: SourceChange[],
       }
       if (firstOf.has(change.eventId)) continue; // a repeat in the batch: the first one's replay, filled in below
       firstOf.set(change.eventId, i);
-      const key = recordKey(change);
+      const key = storedCopyKey(change);
       const copy = stored.get(key);
       const setWise = !handled.has(key) && change.op === 'upsert' && change.record !== undefined && !isStale(copy, change) && validateSourceRecord(change.record).length === 0;
       handled.add(key);
@@ -206,28 +207,13 @@ async function releaseQuarantine(client: pg.PoolClient, change: SourceChange, st
   return rowCount ?? 0;
 }
 
-const recordKey = (change: SourceChange) => `${change.entityType}\u0000${change.system}\u0000${change.sourceId}`;
-
 /** Whether the change carries an older copy than the one stored (a redelivery after a restart can bring one back). */
 function isStale(stored: Record<string, any> | undefined, change: SourceChange): boolean {
   const updatedAt = change.record?.updatedAt ?? change.updatedAt ?? null;
   return Boolean(stored?.source_updated_at && updatedAt && new Date(updatedAt).getTime() < new Date(stored.source_updated_at).getTime());
 }
 
-/** The stored copy and master of each changed record, by recordKey, in one statement. */
-async function readStoredCopies(client: pg.PoolClient, changes: SourceChange[]): Promise<Map<string, Record<string, any>>> {
-  if (changes.length === 0) return new Map();
-  const { rows } = await client.query(
-    `SELECT s.entity_type, s.system, s.source_id, s.attributes, s.source_updated_at, x.master_id
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS t(entity_type, system, source_id)
-       JOIN mdm.source_record s ON s.entity_type = t.entity_type AND s.system = t.system AND s.source_id = t.source_id
-       LEFT JOIN mdm.xref x ON x.entity_type = s.entity_type AND x.system = s.system AND x.source_id = s.source_id`,
-    [changes.map((c) => c.entityType), changes.map((c) => c.system), changes.map((c) => c.sourceId)],
-  );
-  return new Map(rows.map((r) => [`${r.entity_type}\u0000${r.system}\u0000${r.source_id}`, r]));
-}
-
-/** releaseQuarantine for valid records (they break no rule now): every open entry of each closes; answers how many per recordKey. */
+/** releaseQuarantine for valid records (they break no rule now): every open entry of each closes; answers how many per storedCopyKey. */
 async function releaseQuarantineOf(client: pg.PoolClient, changes: SourceChange[]): Promise<Map<string, number>> {
   const released = new Map<string, number>();
   if (changes.length === 0) return released;
@@ -239,7 +225,7 @@ async function releaseQuarantineOf(client: pg.PoolClient, changes: SourceChange[
     [changes.map((c) => c.entityType), changes.map((c) => c.system), changes.map((c) => c.sourceId)],
   );
   for (const r of rows) {
-    const key = `${r.entity}\u0000${r.source_system}\u0000${r.source_id}`;
+    const key = storedCopyKey({ entityType: r.entity, system: r.source_system, sourceId: r.source_id });
     released.set(key, (released.get(key) ?? 0) + 1);
   }
   return released;

@@ -6,25 +6,6 @@ import { sourceKey, splitSourceKey } from '../types.js';
 import { recordBlockKeys } from './blockKeys.js';
 import { toSourceRecord } from './sourceRecords.js';
 
-/** A stored source record and the master it belongs to now. */
-export interface StoredRecord {
-  record: StandardisedRecord;
-  masterId: string;
-}
-
-/**
- * Block step for one stored record: the stored records sharing one of its
- * blocking keys (mdm.block_key, by index), leaving out a block larger than
- * its rule's maxBlockSize exactly as the batch does (a value that common
- * identifies nobody). Each block is read up to its limit + 1 rows, so a huge
- * block costs no more than a small one. The record must be stored with its
- * keys already (it counts in its blocks' sizes, as in the batch).
- */
-export async function readBlockedCandidates(client: pg.PoolClient, config: EntityConfig, record: StandardisedRecord): Promise<StoredRecord[]> {
-  const [candidates] = await readBlockedCandidatesOf(client, config, [record], new Map());
-  return candidates.flatMap((c) => (c.masterId === undefined ? [] : [{ record: c.record, masterId: c.masterId }]));
-}
-
 /** A candidate of a record being matched: a stored record with its master, or another record of the same call (no master yet when it is new). */
 export interface Candidate {
   record: StandardisedRecord;
@@ -32,9 +13,14 @@ export interface Candidate {
 }
 
 /**
- * The block step for several records stored together (with their keys), in
- * two statements whatever their number: the members of every block any of
- * them is in, then the stored records among those members. A member that is
+ * The block step for records stored with their blocking keys (each counts in
+ * its blocks' sizes, as in the batch): the stored records sharing one of a
+ * record's keys (mdm.block_key, by index), leaving out a block larger than
+ * its rule's maxBlockSize exactly as the batch does (a value that common
+ * identifies nobody). Each block is read up to its limit + 1 rows, so a huge
+ * block costs no more than a small one. Two statements whatever the number
+ * of records: the members of every block any of them is in, then the stored
+ * records among those members. A member that is
  * one of `matching` (the records of the same call, by key) comes from there,
  * as the caller holds it, master or not; any other member is a candidate
  * only when linked to a master, as for one record. Answers each record's
@@ -115,17 +101,13 @@ export async function readMasterMembers(
   return masters;
 }
 
-/** The steward rulings naming one record (either side), as pairs of source keys. */
-export async function readRulingsOf(client: pg.PoolClient, entityType: string, record: StandardisedRecord): Promise<Rulings> {
-  return (await readRulingsOfEach(client, entityType, [record]))[0];
-}
-
+/** The steward rulings naming a record (either side), as pairs of source keys. */
 export interface Rulings {
   cannotLink: [string, string][];
   mustLink: [string, string][];
 }
 
-/** readRulingsOf for several records in one statement, in the order given. */
+/** The rulings naming each of these records, in one statement, in the order given. */
 export async function readRulingsOfEach(client: pg.PoolClient, entityType: string, records: StandardisedRecord[]): Promise<Rulings[]> {
   const out = records.map((): Rulings => ({ cannotLink: [], mustLink: [] }));
   if (records.length === 0) return out;

@@ -27,18 +27,7 @@ export interface NewHistoryEvent {
 
 /** Appends one event; history rows are never updated or deleted. */
 export async function appendHistory(db: pg.Pool | pg.PoolClient, event: NewHistoryEvent): Promise<string> {
-  const { rows } = await db.query(
-    `INSERT INTO mdm.history (actor, action, reason, master_ids, before, after, idempotency_key, request_fingerprint)
-     VALUES ($1, $2, $3, $4::text[], $5::jsonb, $6::jsonb, $7, $8) RETURNING id::text AS id`,
-    [
-      event.actor, event.action, event.reason ?? null, event.masterIds,
-      event.before === undefined ? null : JSON.stringify(event.before),
-      event.after === undefined ? null : JSON.stringify(event.after),
-      event.idempotencyKey ?? null,
-      event.requestFingerprint ?? null,
-    ],
-  );
-  return rows[0].id;
+  return (await appendHistories(db, [event]))[0];
 }
 
 /**

@@ -6,14 +6,14 @@ import type { EntityConfig } from '../entities/types.js';
 import { clusterIncomingRecord, scoreCrossPairs, scoreIncomingRecord, type IncomingScores } from '../match/incremental.js';
 import { scorePair, type FellegiSunterModel } from '../score/index.js';
 import { standardiseRecord } from '../standardise/index.js';
-import { sourceKey, splitSourceKey, type MatchDecision, type SourceRecord, type StandardisedRecord } from '../types.js';
-import { newMasterId } from './applyClusters.js';
+import { splitSourceKey, type MatchDecision, type SourceRecord, type StandardisedRecord } from '../types.js';
+import { heldMostBy, newMasterId } from './applyClusters.js';
 import { writeBlockKeys } from './blockKeys.js';
 import { readBlockedCandidatesOf, readMasterMembers, readMastersOf, readNeverMergeAmong, readRulingsOfEach, type Candidate } from './candidates.js';
 import { appendHistories, type NewHistoryEvent } from './history.js';
 import { queueCandidates } from './runBatch.js';
 import { takeSnapshot, type StateScope, type StateSnapshot } from './snapshot.js';
-import { toSourceRecord, upsertSourceRecords } from './sourceRecords.js';
+import { readStoredCopies, storedCopyKey, toSourceRecord, upsertSourceRecords } from './sourceRecords.js';
 import { resurviveMasters } from './stewardship.js';
 import { adjustTermFrequenciesOf, readTermFrequencies, type TermFrequencyTable } from './termFrequencies.js';
 
@@ -93,15 +93,13 @@ export async function matchManyIn(client: pg.PoolClient, inputs: SourceRecord[],
   if (new Set(records.map((r) => r.key)).size !== records.length) throw new Error('matchManyIn: each record once per call');
   const actorOf = (i: number) => options.actors?.[i] ?? options.actor ?? 'system';
 
-  const stored = await readStoredOf(client, config.entityType, records);
+  const copies = await readStoredCopies(client, records);
+  const stored = records.map((r) => copies.get(storedCopyKey(r)));
   // The previous copy, standardised with today's config (as the batch's counts were).
-  const previous = records.map((r) => {
-    const row = stored.get(r.key);
-    return row ? standardiseRecord(toSourceRecord(config.entityType, row), config.attributes) : null;
-  });
-  const current = records.map((r) => (stored.get(r.key)?.master_id ?? undefined) as string | undefined);
+  const previous = stored.map((row) => (row ? standardiseRecord(toSourceRecord(config.entityType, row), config.attributes) : null));
+  const current = stored.map((row) => (row?.master_id ?? undefined) as string | undefined);
   await upsertSourceRecords(client, records);
-  await writeBlockKeys(client, config, records, (r) => stored.has(r.key));
+  await writeBlockKeys(client, config, records, (r) => copies.has(storedCopyKey(r)));
   const counted = await adjustTermFrequenciesOf(client, config, records.map((r, i) => ({ previous: previous[i], current: r })), options.cache?.counted.get(config.entityType));
   options.cache?.counted.set(config.entityType, counted);
 
@@ -130,7 +128,8 @@ export async function matchManyIn(client: pg.PoolClient, inputs: SourceRecord[],
 
   const alone = recordsAloneInTheirGroup(records, current, scores, partners, masterOf, matching);
   const results: MatchOneChange[] = new Array(records.length);
-  const later = new Set(records.filter((_, i) => !alone.includes(i)).map((r) => r.key));
+  const aloneSet = new Set(alone);
+  const later = new Set(records.filter((_, i) => !aloneSet.has(i)).map((r) => r.key));
   const decided = await decideSetWise(client, config, alone.map((i) => ({
     record: records[i], current: current[i], scores: scores[i], candidates: candidates[i], rulings: rulings[i], partners: partners[i], actor: actorOf(i),
   })), { model, tf, counted, masterOf, later });
@@ -395,13 +394,7 @@ function assignMasterIds(items: SetWiseItem[], decided: { clusters: Cluster[]; p
     const claimed = new Set<string>();
     const out: Assignment[] = [];
     for (const cluster of ordered) {
-      const tally = new Map<string, number>();
-      for (const k of cluster.members) {
-        const prev = previousMaster.get(k);
-        if (prev) tally.set(prev, (tally.get(prev) ?? 0) + 1);
-      }
-      const options = [...tally.entries()].filter(([id]) => !claimed.has(id)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-      let masterId = options[0]?.[0];
+      let masterId = heldMostBy(cluster, previousMaster, claimed);
       if (masterId === undefined && hasRecord(cluster) && item.current && !claimed.has(item.current)) masterId = item.current;
       if (masterId !== undefined) claimed.add(masterId);
       out.push({ cluster, masterId, isNew: masterId === undefined });
@@ -437,18 +430,6 @@ async function freshMasterIds(client: pg.PoolClient, config: EntityConfig, first
       if (free) { chosen[i] = free; drawn.add(free); } else for (const id of options.get(i)!) tried[i].add(id);
     }
   }
-}
-
-/** The stored copy and master of each record, by key, in one statement. */
-async function readStoredOf(client: pg.PoolClient, entityType: string, records: StandardisedRecord[]): Promise<Map<string, Record<string, any>>> {
-  const { rows } = await client.query(
-    `SELECT s.system, s.source_id, s.attributes, s.source_updated_at, x.master_id
-       FROM unnest($2::text[], $3::text[]) AS t(system, source_id)
-       JOIN mdm.source_record s ON s.entity_type = $1 AND s.system = t.system AND s.source_id = t.source_id
-       LEFT JOIN mdm.xref x ON x.entity_type = s.entity_type AND x.system = s.system AND x.source_id = s.source_id`,
-    [entityType, records.map((r) => r.system), records.map((r) => r.sourceId)],
-  );
-  return new Map(rows.map((r) => [sourceKey(r.system, r.source_id), r]));
 }
 
 function uniqueRecords(records: StandardisedRecord[]): StandardisedRecord[] {

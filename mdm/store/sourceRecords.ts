@@ -49,3 +49,21 @@ export function toSourceRecord(entityType: string, row: Record<string, any>): So
     updatedAt: row.source_updated_at instanceof Date ? row.source_updated_at.toISOString() : row.source_updated_at ?? null,
   };
 }
+
+/** A stored record's key across entity types, as readStoredCopies answers by. */
+export function storedCopyKey(record: { entityType: string; system: string; sourceId: string }): string {
+  return `${record.entityType}\u0000${record.system}\u0000${record.sourceId}`;
+}
+
+/** The stored copy (raw attributes, source time) and current master of each record, by storedCopyKey, in one statement. */
+export async function readStoredCopies(db: Queryable, records: { entityType: string; system: string; sourceId: string }[]): Promise<Map<string, Record<string, any>>> {
+  if (records.length === 0) return new Map();
+  const { rows } = await db.query(
+    `SELECT s.entity_type, s.system, s.source_id, s.attributes, s.source_updated_at, x.master_id
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS t(entity_type, system, source_id)
+       JOIN mdm.source_record s ON s.entity_type = t.entity_type AND s.system = t.system AND s.source_id = t.source_id
+       LEFT JOIN mdm.xref x ON x.entity_type = s.entity_type AND x.system = s.system AND x.source_id = s.source_id`,
+    [records.map((r) => r.entityType), records.map((r) => r.system), records.map((r) => r.sourceId)],
+  );
+  return new Map(rows.map((r) => [storedCopyKey({ entityType: r.entity_type, system: r.system, sourceId: r.source_id }), r]));
+}

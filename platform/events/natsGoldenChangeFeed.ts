@@ -16,12 +16,14 @@ export async function natsGoldenChangeFeed(options: {
   servers: string;
   /** Connection name shown by the server (`nats server report connections`). */
   name?: string;
+  /** The subjects' prefix, when the pipeline publishes under a namespace (its jetStreamNames().goldenPrefix). @default concord.golden */
+  subjectPrefix?: string;
   onInvalid?: (reason: string) => void;
 }): Promise<GoldenChangeFeed> {
   const connection: NatsConnection = await connect({ servers: options.servers, name: options.name ?? 'concord-golden-change-feed', maxReconnectAttempts: -1 });
   const listeners = new Set<(change: GoldenRecordChanged) => void>();
   const gapListeners = new Set<() => void>();
-  const subscription: Subscription = connection.subscribe(`${GOLDEN_SUBJECT_PREFIX}.>`);
+  const subscription: Subscription = connection.subscribe(`${options.subjectPrefix ?? GOLDEN_SUBJECT_PREFIX}.>`);
   const watch = (async () => {
     for await (const status of connection.status()) {
       if (status.type === 'reconnect' || status.type === 'slowConsumer') for (const listener of gapListeners) listener();
