@@ -9,9 +9,9 @@ import { GATEWAY_NODE_FLAGS } from '../gateway/heapSettings.js';
  * The gateways bench/gateway.ts compares, each started as its own process on
  * the same subgraphs and supergraph, and how to start, watch and stop them.
  */
-export type ContenderName = 'concord' | 'concord-auth' | 'concord-nodedupe' | 'concord-v8heap' | 'apollo' | 'hive';
+export type ContenderName = 'concord' | 'concord-auth' | 'concord-nodedupe' | 'concord-nobatch' | 'concord-v8heap' | 'apollo' | 'hive';
 
-export const CONTENDER_NAMES: readonly ContenderName[] = ['concord', 'concord-auth', 'concord-nodedupe', 'concord-v8heap', 'apollo', 'hive'];
+export const CONTENDER_NAMES: readonly ContenderName[] = ['concord', 'concord-auth', 'concord-nodedupe', 'concord-nobatch', 'concord-v8heap', 'apollo', 'hive'];
 
 export interface Contender {
   name: ContenderName;
@@ -31,6 +31,8 @@ export const CONTENDERS: Record<ContenderName, Contender> = {
   'concord-auth': { name: 'concord-auth', label: 'Concord (auth as shipped)', supergraph: 'full', bearer: true, nodeFlags: GATEWAY_NODE_FLAGS },
   // Without sharing identical in-flight subgraph calls: the stock gateway's terms, to show what the rest of the path is worth.
   'concord-nodedupe': { name: 'concord-nodedupe', label: 'Concord (no auth, no dedupe)', supergraph: 'stripped', bearer: false, env: { SUBGRAPH_DEDUPE: 'false' }, nodeFlags: GATEWAY_NODE_FLAGS },
+  // Without merging concurrent entity fetches (ADR 0019): what the merging buys.
+  'concord-nobatch': { name: 'concord-nobatch', label: 'Concord (no auth, no entity-fetch merging)', supergraph: 'stripped', bearer: false, env: { SUBGRAPH_ENTITY_BATCH_IN_FLIGHT: '0' }, nodeFlags: GATEWAY_NODE_FLAGS },
   // V8's default heap settings instead of the gateway's own: what those settings buy in memory and cost in throughput.
   'concord-v8heap': { name: 'concord-v8heap', label: "Concord (no auth, V8's default heap)", supergraph: 'stripped', bearer: false, nodeFlags: [] },
   apollo: { name: 'apollo', label: 'stock @apollo/gateway 2.14.4', supergraph: 'stripped', bearer: false, nodeFlags: [] },
@@ -78,6 +80,7 @@ function commandFor(name: ContenderName, supergraphFile: string, port: number, n
   switch (name) {
     case 'concord':
     case 'concord-nodedupe':
+    case 'concord-nobatch':
     case 'concord-v8heap':
     case 'apollo':
       return ['node', ...nodeFlags, '--import', 'tsx', path.join(ROOT, 'bench/gatewayProcess.ts'), name === 'apollo' ? 'apollo' : 'concord', '--supergraph', supergraphFile, '--port', String(port)];

@@ -76,6 +76,9 @@ export function ratioTable(run: BenchRun): string {
       ['concord-auth', 'hive'],
       // Both without deduplication: the rest of the request path, like for like.
       ['concord-nodedupe', 'apollo'],
+      // Merging concurrent entity fetches against the same gateway without it.
+      ['concord', 'concord-nobatch'],
+      ['concord-nobatch', 'apollo'],
       // The gateway's own heap settings against V8's defaults.
       ['concord', 'concord-v8heap'],
       ['concord-v8heap', 'apollo'],

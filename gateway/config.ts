@@ -73,6 +73,14 @@ export interface GatewayConfig {
   subgraphConnections?: number;
   /** Share identical in-flight subgraph queries between requests. @default true */
   dedupeSubgraphRequests?: boolean;
+  /**
+   * Merge concurrent `_entities` fetches of one caller (same fetch, same
+   * outgoing headers) into one subgraph call when `entityBatchInFlight` of
+   * them are on their way already, up to `entityBatchMaxRepresentations`
+   * representations a call (ADR 0019). 0 in flight: off. @default 1, 500
+   */
+  entityBatchInFlight?: number;
+  entityBatchMaxRepresentations?: number;
   /** How long to keep retrying SDL fetches while subgraphs start. @default 30_000 */
   compositionRetryMs?: number;
   /** Lifecycle hooks (auth, limits, authorization); see gateway/plugins.ts. @default [] */
@@ -114,6 +122,8 @@ export const GATEWAY_DEFAULTS = {
   subgraphTimeoutMs: 30_000,
   subgraphConnections: 32,
   dedupeSubgraphRequests: true,
+  entityBatchInFlight: 1,
+  entityBatchMaxRepresentations: 500,
   compositionRetryMs: 30_000,
   logLevel: 'info',
 } as const;
@@ -163,6 +173,8 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     subgraphTimeoutMs: positiveInt('subgraphTimeoutMs', config.subgraphTimeoutMs ?? GATEWAY_DEFAULTS.subgraphTimeoutMs),
     subgraphConnections: positiveInt('subgraphConnections', config.subgraphConnections ?? GATEWAY_DEFAULTS.subgraphConnections),
     dedupeSubgraphRequests: config.dedupeSubgraphRequests ?? GATEWAY_DEFAULTS.dedupeSubgraphRequests,
+    entityBatchInFlight: positiveInt('entityBatchInFlight', config.entityBatchInFlight ?? GATEWAY_DEFAULTS.entityBatchInFlight, 0),
+    entityBatchMaxRepresentations: positiveInt('entityBatchMaxRepresentations', config.entityBatchMaxRepresentations ?? GATEWAY_DEFAULTS.entityBatchMaxRepresentations),
     compositionRetryMs: positiveInt('compositionRetryMs', config.compositionRetryMs ?? GATEWAY_DEFAULTS.compositionRetryMs, 0),
     plugins: config.plugins ?? [],
     logLevel: config.logLevel ?? GATEWAY_DEFAULTS.logLevel,
@@ -200,6 +212,8 @@ type Env = Record<string, string | undefined>;
  * | SUBGRAPH_TIMEOUT_MS | 30000 |
  * | SUBGRAPH_CONNECTIONS | 32 |
  * | SUBGRAPH_DEDUPE | true |
+ * | SUBGRAPH_ENTITY_BATCH_IN_FLIGHT | 1 (0: concurrent entity fetches are never merged) |
+ * | SUBGRAPH_ENTITY_BATCH_MAX | 500 representations per merged call |
  * | COMPOSITION_RETRY_MS | 30000 |
  * | LOG_LEVEL | info |
  * | entity cache: ENTITY_CACHE, ENTITY_CACHE_* | see readEntityCacheConfig |
@@ -233,6 +247,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     subgraphTimeoutMs: readInt(env, 'SUBGRAPH_TIMEOUT_MS', GATEWAY_DEFAULTS.subgraphTimeoutMs, { min: 1 }),
     subgraphConnections: readInt(env, 'SUBGRAPH_CONNECTIONS', GATEWAY_DEFAULTS.subgraphConnections, { min: 1 }),
     dedupeSubgraphRequests: readBool(env, 'SUBGRAPH_DEDUPE', GATEWAY_DEFAULTS.dedupeSubgraphRequests),
+    entityBatchInFlight: readInt(env, 'SUBGRAPH_ENTITY_BATCH_IN_FLIGHT', GATEWAY_DEFAULTS.entityBatchInFlight, { min: 0 }),
+    entityBatchMaxRepresentations: readInt(env, 'SUBGRAPH_ENTITY_BATCH_MAX', GATEWAY_DEFAULTS.entityBatchMaxRepresentations, { min: 1 }),
     compositionRetryMs: readInt(env, 'COMPOSITION_RETRY_MS', GATEWAY_DEFAULTS.compositionRetryMs),
     logLevel: readEnum<LogLevel>(env, 'LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], GATEWAY_DEFAULTS.logLevel),
     tracing: readTracingConfig(env, 'concord-gateway'),

@@ -171,6 +171,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     timeoutMs: config.subgraphTimeoutMs,
     connections: config.subgraphConnections,
     dedupe: config.dedupeSubgraphRequests,
+    entityBatching: { maxInFlight: config.entityBatchInFlight, maxRepresentations: config.entityBatchMaxRepresentations },
     production: config.production,
     plugins,
     metrics,

@@ -62,6 +62,12 @@ export class GatewayMetrics {
     labelNames: ['subgraph'] as const,
     registers: [this.registry],
   });
+  readonly #merged = new Counter({
+    name: 'concord_gateway_subgraph_entity_fetches_merged_total',
+    help: 'Entity fetches of concurrent operations that went to the subgraph inside a merged call (ADR 0019), by subgraph.',
+    labelNames: ['subgraph'] as const,
+    registers: [this.registry],
+  });
   readonly #children = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -95,6 +101,11 @@ export class GatewayMetrics {
 
   countDeduplicated(subgraph: string): void {
     this.#deduplicated.labels(subgraph).inc();
+  }
+
+  /** `fetches` entity fetches went out as one merged subgraph call. */
+  countMergedEntityCalls(subgraph: string, fetches: number): void {
+    this.#merged.labels(subgraph).inc(fetches);
   }
 
   countAuditRecord(stored: 'database' | 'spool' | 'refused' | 'log'): void {

@@ -13,6 +13,7 @@ import type { GatewayMetrics, SubgraphOutcome } from '../observability/metrics.j
 import type { EntityCache } from '../entityCache/entityCache.js';
 import { cachePartitionOf } from '../entityCache/cachePartition.js';
 import { expandEntities, uniqueRepresentations } from './uniqueRepresentations.js';
+import { EntityFetchBatcher, type EntityBatchingOptions } from './entityBatching.js';
 import type { GatewayContext, GatewayPlugin, SubgraphRequest } from '../plugins.js';
 
 // @apollo/gateway's GraphQLDataSourceRequestKind enum is exported neither to ESM nor in its typings; its values are these strings.
@@ -35,6 +36,11 @@ export interface SubgraphClientOptions {
    * children. Only when tracing is on. @default false
    */
   propagateTraceContext?: boolean;
+  /**
+   * Entity fetches of concurrent operations of one caller merged into one
+   * subgraph call under load (ADR 0019). @default off
+   */
+  entityBatching?: EntityBatchingOptions;
   /** Golden records answered from the entity cache (ADR 0014); undefined fetches everything. */
   entityCache?: EntityCache;
   /**
@@ -127,6 +133,13 @@ export class SubgraphClient {
   }
 }
 
+/** Identical calls share one: same body, same outgoing headers (so never across callers whose auth headers differ). */
+function sharingKey(body: string, headers: Record<string, string>): string {
+  let key = body;
+  for (const name in headers) key += `\0${name}:${headers[name]}`;
+  return key;
+}
+
 /** Mutations are never shared: two identical mutations are two intended effects. */
 function isMutation(query: string): boolean {
   let i = 0;
@@ -170,10 +183,15 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
   readonly #inflight = new Map<string, Promise<RawResponse>>();
   readonly #origin: string;
   readonly #path: string;
+  readonly #batcher: EntityFetchBatcher | undefined;
 
   constructor(readonly name: string, url: URL, private readonly client: SubgraphClient) {
     this.#origin = url.origin;
     this.#path = url.pathname + url.search;
+    const batching = client.options.entityBatching;
+    this.#batcher = batching && batching.maxInFlight > 0
+      ? new EntityFetchBatcher(batching, (calls) => client.options.metrics?.countMergedEntityCalls(name, calls))
+      : undefined;
   }
 
   async process(options: GraphQLDataSourceProcessOptions<Record<string, unknown>>): Promise<GatewayGraphQLResponse> {
@@ -200,8 +218,36 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     context: GatewayContext | undefined,
   ): Promise<GatewayGraphQLResponse> {
     const { entityCache } = this.client.options;
-    if (!entityCache) return this.#execute('operation', query, variables, operationName, headers, context?.deadline);
-    return entityCache.fetch(this.name, query, variables, cachePartitionOf(context), (vars) => this.#execute('operation', query, vars, operationName, headers, context?.deadline));
+    if (!entityCache) return this.#batchedOrExecute(query, variables, operationName, headers, context?.deadline);
+    return entityCache.fetch(this.name, query, variables, cachePartitionOf(context), (vars) => this.#batchedOrExecute(query, vars, operationName, headers, context?.deadline));
+  }
+
+  /** An `_entities` fetch through the batcher when merging is on (merged with other callers' under load), else one call. */
+  #batchedOrExecute(
+    query: string,
+    variables: Record<string, unknown> | undefined,
+    operationName: string | undefined,
+    headers: Record<string, string>,
+    deadline: number | undefined,
+  ): Promise<GatewayGraphQLResponse> {
+    const representations = variables?.representations;
+    if (!this.#batcher || !Array.isArray(representations)) return this.#execute('operation', query, variables, operationName, headers, deadline);
+    // The same fetch already on its way (one query sent from many connections): sharing it beats merging a copy.
+    const body = this.client.options.dedupe ? JSON.stringify({ query, variables, operationName }) : undefined;
+    if (body !== undefined && this.#inflight.has(sharingKey(body, headers))) return this.#execute('operation', query, variables, operationName, headers, deadline, body);
+    let key = `${operationName ?? ''}\0${query}`;
+    for (const name in variables) if (name !== 'representations') key += `\0${name}=${JSON.stringify(variables[name])}`;
+    for (const name in headers) key += `\0${name}:${headers[name]}`;
+    return this.#batcher.fetch(
+      key,
+      representations,
+      deadline,
+      // Sent alone, the fetch is the body already written; merged, a new one.
+      (merged, mergedDeadline) => merged === representations
+        ? this.#execute('operation', query, variables, operationName, headers, mergedDeadline, body)
+        : this.#execute('operation', query, { ...variables, representations: merged }, operationName, headers, mergedDeadline),
+      (part, message, extensions) => failedFetchErrors(query, { representations: part }, message, extensions ?? { code: 'SUBGRAPH_UNAVAILABLE' }),
+    );
   }
 
   /** One subgraph call (shared with identical in-flight ones), its answer as a GraphQL response. */
@@ -212,8 +258,8 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     operationName: string | undefined,
     headers: Record<string, string>,
     deadline: number | undefined,
+    body = JSON.stringify({ query, variables, operationName }),
   ): Promise<GatewayGraphQLResponse> {
-    const body = JSON.stringify({ query, variables, operationName });
     const { metrics, dedupe } = this.client.options;
     const sentAt = Date.now();
 
@@ -221,8 +267,7 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     let raw: RawResponse;
     try {
       if (dedupe && kind === 'operation' && !isMutation(query)) {
-        let key = body;
-        for (const name in headers) key += `\0${name}:${headers[name]}`;
+        const key = sharingKey(body, headers);
         const shared = this.#inflight.get(key);
         if (shared) {
           metrics?.countDeduplicated(this.name);

@@ -1,0 +1,180 @@
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { describe, expect, it } from 'vitest';
+import { EntityFetchBatcher, splitEntities } from './entityBatching.js';
+
+type Rep = { __typename: 'Customer'; id: string };
+const rep = (id: string): Rep => ({ __typename: 'Customer', id });
+const failed = (part: unknown[], message: string) => part.map((_, i) => ({ message, path: ['_entities', i, 'orders'] }));
+
+/** A subgraph stand-in the test releases by hand: each call waits until `release()`. */
+function heldSubgraph(answer: (reps: Rep[]) => GatewayGraphQLResponse = (reps) => ({ data: { _entities: reps.map((r) => ({ id: r.id })) } })) {
+  const calls: { reps: Rep[]; deadline: number | undefined; release: () => void }[] = [];
+  const send = (reps: unknown[], deadline: number | undefined) =>
+    new Promise<GatewayGraphQLResponse>((resolve) => calls.push({ reps: reps as Rep[], deadline, release: () => resolve(answer(reps as Rep[])) }));
+  return { calls, send };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('merging concurrent entity fetches', () => {
+  it('sends at once below the in-flight limit, then merges what waits and hands each caller its own entities', async () => {
+    const merged: number[] = [];
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 }, (n) => merged.push(n));
+    const subgraph = heldSubgraph();
+    const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
+    const second = batcher.fetch('k', [rep('2'), rep('3')], undefined, subgraph.send, failed);
+    const third = batcher.fetch('k', [rep('4')], undefined, subgraph.send, failed);
+    await tick();
+    expect(subgraph.calls.map((c) => c.reps.map((r) => r.id))).toEqual([['1']]);
+    subgraph.calls[0].release();
+    expect(await first).toEqual({ data: { _entities: [{ id: '1' }] } });
+    await tick();
+    expect(subgraph.calls.map((c) => c.reps.map((r) => r.id))).toEqual([['1'], ['2', '3', '4']]);
+    subgraph.calls[1].release();
+    expect(await second).toEqual({ data: { _entities: [{ id: '2' }, { id: '3' }] } });
+    expect(await third).toEqual({ data: { _entities: [{ id: '4' }] } });
+    expect(merged).toEqual([2]);
+  });
+
+  it('sends an entity several waiting callers ask for once, and gives each its own copy', async () => {
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    const subgraph = heldSubgraph();
+    const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
+    const a = batcher.fetch('k', [rep('2'), rep('3')], undefined, subgraph.send, failed);
+    const b = batcher.fetch('k', [rep('3'), rep('2')], undefined, subgraph.send, failed);
+    await tick();
+    subgraph.calls[0].release();
+    await first;
+    await tick();
+    expect(subgraph.calls[1].reps.map((r) => r.id)).toEqual(['2', '3']);
+    subgraph.calls[1].release();
+    const [answerA, answerB] = await Promise.all([a, b]);
+    expect(answerA.data).toEqual({ _entities: [{ id: '2' }, { id: '3' }] });
+    expect(answerB.data).toEqual({ _entities: [{ id: '3' }, { id: '2' }] });
+    expect((answerB.data as any)._entities[1]).not.toBe((answerA.data as any)._entities[0]);
+  });
+
+  it('never merges different keys (another fetch, other variables or another caller’s headers)', async () => {
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    const subgraph = heldSubgraph();
+    const answers = [batcher.fetch('alice', [rep('1')], undefined, subgraph.send, failed), batcher.fetch('bob', [rep('2')], undefined, subgraph.send, failed)];
+    await tick();
+    expect(subgraph.calls).toHaveLength(2);
+    subgraph.calls.forEach((c) => c.release());
+    expect((await Promise.all(answers)).map((a) => (a.data as any)._entities)).toEqual([[{ id: '1' }], [{ id: '2' }]]);
+  });
+
+  it('keeps a merged call under maxRepresentations (a caller larger than the cap still goes, alone)', async () => {
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 3 });
+    const subgraph = heldSubgraph();
+    const all = [
+      batcher.fetch('k', [rep('a')], undefined, subgraph.send, failed),
+      batcher.fetch('k', [rep('b'), rep('c')], undefined, subgraph.send, failed),
+      batcher.fetch('k', [rep('d')], undefined, subgraph.send, failed),
+      batcher.fetch('k', [rep('e'), rep('f'), rep('g'), rep('h')], undefined, subgraph.send, failed),
+    ];
+    for (let i = 0; i < 3; i++) {
+      await tick();
+      subgraph.calls[i].release();
+      await tick();
+    }
+    await Promise.all(all);
+    expect(subgraph.calls.map((c) => c.reps.map((r) => r.id).join(''))).toEqual(['a', 'bcd', 'efgh']);
+  });
+
+  it('sends the merged call with the earliest deadline of its callers', async () => {
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    const subgraph = heldSubgraph();
+    const now = Date.now();
+    const all = [
+      batcher.fetch('k', [rep('1')], now + 60_000, subgraph.send, failed),
+      batcher.fetch('k', [rep('2')], now + 50_000, subgraph.send, failed),
+      batcher.fetch('k', [rep('3')], now + 40_000, subgraph.send, failed),
+    ];
+    await tick();
+    subgraph.calls[0].release();
+    await tick();
+    expect(subgraph.calls[1].deadline).toBe(now + 40_000);
+    subgraph.calls[1].release();
+    await Promise.all(all);
+  });
+
+  it('a caller waiting behind a hung call leaves the queue before its deadline and is answered on its own', async () => {
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    const subgraph = heldSubgraph();
+    void batcher.fetch('k', [rep('hung')], undefined, subgraph.send, failed);
+    const started = Date.now();
+    const waiting = batcher.fetch('k', [rep('2')], started + 80, subgraph.send, failed);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    // It was sent by itself (the hung call still holds the only in-flight place), with its own deadline.
+    expect(subgraph.calls.map((c) => c.reps.map((r) => r.id))).toEqual([['hung'], ['2']]);
+    expect(subgraph.calls[1].deadline).toBe(started + 80);
+    subgraph.calls[1].release();
+    expect(await waiting).toEqual({ data: { _entities: [{ id: '2' }] } });
+    subgraph.calls[0].release();
+  });
+
+  it('a send that throws answers every caller of the merged call with path-carrying errors', async () => {
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    let n = 0;
+    let releaseFirst!: () => void;
+    const send = (reps: unknown[]) => {
+      n++;
+      if (n === 1) return new Promise<GatewayGraphQLResponse>((resolve) => { releaseFirst = () => resolve({ data: { _entities: [{ id: 'x' }] } }); });
+      return Promise.reject(new Error('socket closed'));
+    };
+    const first = batcher.fetch('k', [rep('x')], undefined, send, failed);
+    const a = batcher.fetch('k', [rep('1')], undefined, send, failed);
+    const b = batcher.fetch('k', [rep('2'), rep('3')], undefined, send, failed);
+    await tick();
+    releaseFirst();
+    await first;
+    expect(await a).toEqual({ errors: [{ message: 'Error: socket closed', path: ['_entities', 0, 'orders'] }] });
+    expect((await b).errors?.map((e) => e.path)).toEqual([['_entities', 0, 'orders'], ['_entities', 1, 'orders']]);
+  });
+});
+
+describe('cutting a merged answer back into each caller’s', () => {
+  const parts = [[rep('1'), rep('2')], [rep('3')], [rep('4'), rep('5')]];
+
+  it('gives each its slice and the errors about its positions, renumbered; errors without a position go to all', () => {
+    const answers = splitEntities(
+      {
+        data: { _entities: [{ id: '1' }, { id: '2' }, { id: '3' }, null, { id: '5' }] },
+        errors: [
+          { message: 'no such customer', path: ['_entities', 3], extensions: { code: 'NOT_FOUND' } },
+          { message: 'CRM slow', path: ['_entities', 1, 'deals'], extensions: { code: 'CRM_UNAVAILABLE' } },
+          { message: 'partial answer' },
+        ],
+        extensions: { cost: 3 },
+      },
+      parts,
+      failed,
+    );
+    expect(answers[0]).toEqual({
+      data: { _entities: [{ id: '1' }, { id: '2' }] },
+      errors: [{ message: 'CRM slow', path: ['_entities', 1, 'deals'], extensions: { code: 'CRM_UNAVAILABLE' } }, { message: 'partial answer' }],
+      extensions: { cost: 3 },
+    });
+    expect(answers[1]).toEqual({ data: { _entities: [{ id: '3' }] }, errors: [{ message: 'partial answer' }], extensions: { cost: 3 } });
+    expect(answers[2]).toEqual({
+      data: { _entities: [null, { id: '5' }] },
+      errors: [{ message: 'no such customer', path: ['_entities', 0], extensions: { code: 'NOT_FOUND' } }, { message: 'partial answer' }],
+      extensions: { cost: 3 },
+    });
+  });
+
+  it('a failed answer reaches every caller as errors for its own positions, even past the ones the failure listed', () => {
+    const answers = splitEntities(
+      { errors: [{ message: 'Subgraph "erp" did not answer within 100 ms', path: ['_entities', 0, 'orders'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'timeout' } }] },
+      parts,
+      (part, message, extensions) => part.map((_, i) => ({ message, path: ['_entities', i, 'orders'], extensions })),
+    );
+    expect(answers[0].data).toBeUndefined();
+    expect(answers[0].errors).toEqual([{ message: 'Subgraph "erp" did not answer within 100 ms', path: ['_entities', 0, 'orders'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'timeout' } }]);
+    for (const answer of answers.slice(1)) {
+      expect(answer.errors).toHaveLength(answer === answers[1] ? 1 : 2);
+      expect(answer.errors!.every((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE' && e.path?.[0] === '_entities')).toBe(true);
+    }
+  });
+});
