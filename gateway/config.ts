@@ -77,10 +77,12 @@ export interface GatewayConfig {
    * Merge concurrent `_entities` fetches of one caller (same fetch, same
    * outgoing headers) into one subgraph call when `entityBatchInFlight` of
    * them are on their way already, up to `entityBatchMaxRepresentations`
-   * representations a call (ADR 0019). 0 in flight: off. @default 1, 500
+   * representations a call, waiting `entityBatchMaxWaitMs` at most (ADR
+   * 0019). 0 in flight: off. @default 1, 500, 50
    */
   entityBatchInFlight?: number;
   entityBatchMaxRepresentations?: number;
+  entityBatchMaxWaitMs?: number;
   /** How long to keep retrying SDL fetches while subgraphs start. @default 30_000 */
   compositionRetryMs?: number;
   /** Lifecycle hooks (auth, limits, authorization); see gateway/plugins.ts. @default [] */
@@ -124,6 +126,7 @@ export const GATEWAY_DEFAULTS = {
   dedupeSubgraphRequests: true,
   entityBatchInFlight: 1,
   entityBatchMaxRepresentations: 500,
+  entityBatchMaxWaitMs: 50,
   compositionRetryMs: 30_000,
   logLevel: 'info',
 } as const;
@@ -175,6 +178,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     dedupeSubgraphRequests: config.dedupeSubgraphRequests ?? GATEWAY_DEFAULTS.dedupeSubgraphRequests,
     entityBatchInFlight: positiveInt('entityBatchInFlight', config.entityBatchInFlight ?? GATEWAY_DEFAULTS.entityBatchInFlight, 0),
     entityBatchMaxRepresentations: positiveInt('entityBatchMaxRepresentations', config.entityBatchMaxRepresentations ?? GATEWAY_DEFAULTS.entityBatchMaxRepresentations),
+    entityBatchMaxWaitMs: positiveInt('entityBatchMaxWaitMs', config.entityBatchMaxWaitMs ?? GATEWAY_DEFAULTS.entityBatchMaxWaitMs, 0),
     compositionRetryMs: positiveInt('compositionRetryMs', config.compositionRetryMs ?? GATEWAY_DEFAULTS.compositionRetryMs, 0),
     plugins: config.plugins ?? [],
     logLevel: config.logLevel ?? GATEWAY_DEFAULTS.logLevel,
@@ -214,6 +218,7 @@ type Env = Record<string, string | undefined>;
  * | SUBGRAPH_DEDUPE | true |
  * | SUBGRAPH_ENTITY_BATCH_IN_FLIGHT | 1 (0: concurrent entity fetches are never merged) |
  * | SUBGRAPH_ENTITY_BATCH_MAX | 500 representations per merged call |
+ * | SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS | 50: the longest a fetch waits for one in flight before it goes anyway |
  * | COMPOSITION_RETRY_MS | 30000 |
  * | LOG_LEVEL | info |
  * | entity cache: ENTITY_CACHE, ENTITY_CACHE_* | see readEntityCacheConfig |
@@ -249,6 +254,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     dedupeSubgraphRequests: readBool(env, 'SUBGRAPH_DEDUPE', GATEWAY_DEFAULTS.dedupeSubgraphRequests),
     entityBatchInFlight: readInt(env, 'SUBGRAPH_ENTITY_BATCH_IN_FLIGHT', GATEWAY_DEFAULTS.entityBatchInFlight, { min: 0 }),
     entityBatchMaxRepresentations: readInt(env, 'SUBGRAPH_ENTITY_BATCH_MAX', GATEWAY_DEFAULTS.entityBatchMaxRepresentations, { min: 1 }),
+    entityBatchMaxWaitMs: readInt(env, 'SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS', GATEWAY_DEFAULTS.entityBatchMaxWaitMs, { min: 0 }),
     compositionRetryMs: readInt(env, 'COMPOSITION_RETRY_MS', GATEWAY_DEFAULTS.compositionRetryMs),
     logLevel: readEnum<LogLevel>(env, 'LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], GATEWAY_DEFAULTS.logLevel),
     tracing: readTracingConfig(env, 'concord-gateway'),

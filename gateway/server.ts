@@ -171,7 +171,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     timeoutMs: config.subgraphTimeoutMs,
     connections: config.subgraphConnections,
     dedupe: config.dedupeSubgraphRequests,
-    entityBatching: { maxInFlight: config.entityBatchInFlight, maxRepresentations: config.entityBatchMaxRepresentations },
+    entityBatching: { maxInFlight: config.entityBatchInFlight, maxRepresentations: config.entityBatchMaxRepresentations, maxWaitMs: config.entityBatchMaxWaitMs },
     production: config.production,
     plugins,
     metrics,

@@ -38,7 +38,7 @@ describe('entity fetches of concurrent operations, through a gateway over HTTP',
         },
       },
     });
-    gateway = await startGateway({ port: 0, subgraphs: [mdm, crm], production: false, logLevel: 'silent', plugins: [callerPlugin], entityBatchInFlight: 1 });
+    gateway = await startGateway({ port: 0, subgraphs: [mdm, crm], production: false, logLevel: 'silent', plugins: [callerPlugin], entityBatchInFlight: 1, entityBatchMaxWaitMs: 5_000 });
   });
   afterAll(async () => {
     await gateway?.close();

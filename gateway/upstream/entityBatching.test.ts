@@ -19,7 +19,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('merging concurrent entity fetches', () => {
   it('sends at once below the in-flight limit, then merges what waits and hands each caller its own entities', async () => {
     const merged: number[] = [];
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 }, (n) => merged.push(n));
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 }, (n) => merged.push(n));
     const subgraph = heldSubgraph();
     const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
     const second = batcher.fetch('k', [rep('2'), rep('3')], undefined, subgraph.send, failed);
@@ -37,7 +37,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('sends an entity several waiting callers ask for once, and gives each its own copy', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
     const a = batcher.fetch('k', [rep('2'), rep('3')], undefined, subgraph.send, failed);
@@ -55,7 +55,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('never merges different keys (another fetch, other variables or another caller’s headers)', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     const answers = [batcher.fetch('alice', [rep('1')], undefined, subgraph.send, failed), batcher.fetch('bob', [rep('2')], undefined, subgraph.send, failed)];
     await tick();
@@ -65,7 +65,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('keeps a merged call under maxRepresentations (a caller larger than the cap still goes, alone)', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 3 });
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 3, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     const all = [
       batcher.fetch('k', [rep('a')], undefined, subgraph.send, failed),
@@ -83,7 +83,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('sends the merged call with the earliest deadline of its callers', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     const now = Date.now();
     const all = [
@@ -100,7 +100,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('a caller waiting behind a hung call leaves the queue before its deadline and is answered on its own', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     void batcher.fetch('k', [rep('hung')], undefined, subgraph.send, failed);
     const started = Date.now();
@@ -114,8 +114,28 @@ describe('merging concurrent entity fetches', () => {
     subgraph.calls[0].release();
   });
 
+  it('what waits behind a hung call goes anyway after maxWaitMs, merged; a caller about to run out of time goes alone', async () => {
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 40 });
+    const subgraph = heldSubgraph();
+    void batcher.fetch('k', [rep('hung')], undefined, subgraph.send, failed);
+    const now = Date.now();
+    const a = batcher.fetch('k', [rep('2')], now + 10_000, subgraph.send, failed);
+    const b = batcher.fetch('k', [rep('3')], now + 9_000, subgraph.send, failed);
+    // Its deadline comes before the flush: it leaves the queue by itself, before the others go.
+    const short = batcher.fetch('k', [rep('4')], now + 50, subgraph.send, failed);
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    expect(subgraph.calls.map((c) => c.reps.map((r) => r.id))).toEqual([['hung'], ['4'], ['2', '3']]);
+    expect(subgraph.calls[1].deadline).toBe(now + 50);
+    expect(subgraph.calls[2].deadline).toBe(now + 9_000);
+    subgraph.calls.slice(1).forEach((c) => c.release());
+    expect((await a).data).toEqual({ _entities: [{ id: '2' }] });
+    expect((await b).data).toEqual({ _entities: [{ id: '3' }] });
+    expect((await short).data).toEqual({ _entities: [{ id: '4' }] });
+    subgraph.calls[0].release();
+  });
+
   it('a send that throws answers every caller of the merged call with path-carrying errors', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100 });
+    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     let n = 0;
     let releaseFirst!: () => void;
     const send = (reps: unknown[]) => {

@@ -23,6 +23,12 @@ export interface EntityBatchingOptions {
   maxInFlight: number;
   /** Representations in one merged call at most. */
   maxRepresentations: number;
+  /**
+   * The longest a fetch waits for the calls in flight: past it, what waits
+   * goes anyway, so a slow or hung call (a breaker's probe, a frozen source)
+   * holds the others back this long at most.
+   */
+  maxWaitMs: number;
 }
 
 export type EntitySend = (representations: unknown[], deadline: number | undefined) => Promise<GatewayGraphQLResponse>;
@@ -38,6 +44,8 @@ interface KeyState {
   inFlight: number;
   waiting: Waiting[];
   send: EntitySend;
+  /** Sends what waits when the first of it has waited maxWaitMs. */
+  flushTimer?: ReturnType<typeof setTimeout>;
   /** The errors standing for a failed fetch of these representations (failedFetchErrors for this key's fetch). */
   failed: (representations: unknown[], message: string, extensions: Record<string, unknown> | undefined) => GraphQLFormattedError[];
 }
@@ -81,6 +89,10 @@ export class EntityFetchBatcher {
         }, Math.max(0, deadline - Date.now() - LEAVE_QUEUE_BEFORE_DEADLINE_MS));
       }
       state.waiting.push(waiting);
+      state.flushTimer ??= setTimeout(() => {
+        state.flushTimer = undefined;
+        while (state.waiting.length > 0) this.#sendMerged(key, state);
+      }, this.options.maxWaitMs);
     });
   }
 
@@ -96,6 +108,10 @@ export class EntityFetchBatcher {
   #done(key: string, state: KeyState): void {
     state.inFlight--;
     while (state.inFlight < this.options.maxInFlight && state.waiting.length > 0) this.#sendMerged(key, state);
+    if (state.waiting.length === 0 && state.flushTimer) {
+      clearTimeout(state.flushTimer);
+      state.flushTimer = undefined;
+    }
     if (state.inFlight === 0 && state.waiting.length === 0) this.#keys.delete(key);
   }
 
@@ -103,14 +119,21 @@ export class EntityFetchBatcher {
   #sendMerged(key: string, state: KeyState): void {
     const group: Waiting[] = [];
     let count = 0;
+    const now = Date.now();
     while (state.waiting.length > 0) {
       const next = state.waiting[0];
       if (group.length > 0 && count + next.representations.length > this.options.maxRepresentations) break;
       state.waiting.shift();
       if (next.timer) clearTimeout(next.timer);
+      // One caller about to run out of time would cut everyone's call short: it goes alone (and is refused at once).
+      if (next.deadline !== undefined && next.deadline - now < LEAVE_QUEUE_BEFORE_DEADLINE_MS) {
+        state.send(next.representations, next.deadline).then(next.resolve, (error) => next.resolve({ errors: state.failed(next.representations, String(error), undefined) }));
+        continue;
+      }
       group.push(next);
       count += next.representations.length;
     }
+    if (group.length === 0) return;
     // Callers often ask for the same entities (one query from many connections): each distinct one is sent once.
     const all = group.flatMap((w) => w.representations);
     const unique = uniqueRepresentations(all);
