@@ -44,8 +44,9 @@ async function startConcord(supergraphPath: string, port: number, proof: string 
     plugins,
     // SUBGRAPH_DEDUPE=false: the same gateway without sharing identical in-flight subgraph calls.
     dedupeSubgraphRequests: process.env.SUBGRAPH_DEDUPE !== 'false',
-    // SUBGRAPH_ENTITY_BATCH_IN_FLIGHT=0: without merging concurrent entity fetches (the gateway's default otherwise).
+    // SUBGRAPH_ENTITY_BATCH_IN_FLIGHT=0: without merging concurrent entity fetches; _MAX_WAIT_MS: its bound on waiting (the gateway's defaults otherwise).
     ...(process.env.SUBGRAPH_ENTITY_BATCH_IN_FLIGHT ? { entityBatchInFlight: Number(process.env.SUBGRAPH_ENTITY_BATCH_IN_FLIGHT) } : {}),
+    ...(process.env.SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS ? { entityBatchMaxWaitMs: Number(process.env.SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS) } : {}),
     // The bench has no change pipeline: the cache runs on its TTL (ENTITY_CACHE=off measures without it).
     entityCache: { store: process.env.ENTITY_CACHE === 'off' ? 'off' : 'memory' },
     logLevel: 'error',
