@@ -41,6 +41,13 @@ describe('loadGatewayConfig', () => {
     expect(config.supergraphPath).toBe('/etc/concord/supergraph.graphql');
   });
 
+  it('reads the merging of concurrent entity fetches: 0 in flight turns it off, a negative value is refused', () => {
+    expect(loadGatewayConfig({ SUBGRAPH_ENTITY_BATCH_IN_FLIGHT: '0', SUBGRAPH_ENTITY_BATCH_MAX: '50', SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS: '10' }))
+      .toMatchObject({ entityBatchInFlight: 0, entityBatchMaxRepresentations: 50, entityBatchMaxWaitMs: 10 });
+    expect(() => loadGatewayConfig({ SUBGRAPH_ENTITY_BATCH_IN_FLIGHT: '-1' })).toThrow(/SUBGRAPH_ENTITY_BATCH_IN_FLIGHT/);
+    expect(() => loadGatewayConfig({ SUBGRAPH_ENTITY_BATCH_MAX: '0' })).toThrow(/SUBGRAPH_ENTITY_BATCH_MAX/);
+  });
+
   it('names the variable, what it expected and what came when a value is bad', () => {
     expect(() => loadGatewayConfig({ PORT: 'eighty' })).toThrow('invalid configuration PORT: expected an integer from 0 to 65535, got "eighty"');
     expect(() => loadGatewayConfig({ ERP_SUBGRAPH_URL: 'not a url' })).toThrow(/ERP_SUBGRAPH_URL: expected an absolute URL/);
@@ -58,6 +65,9 @@ describe('resolveGatewayConfig', () => {
       subgraphTimeoutMs: 30_000,
       subgraphConnections: 32,
       dedupeSubgraphRequests: true,
+      entityBatchInFlight: 1,
+      entityBatchMaxRepresentations: 500,
+      entityBatchMaxWaitMs: 50,
       plugins: [],
       auditBudget: { databaseTimeoutMs: 1_000, spoolReserveMs: 200 },
     });

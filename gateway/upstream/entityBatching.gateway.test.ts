@@ -74,6 +74,23 @@ describe('entity fetches of concurrent operations, through a gateway over HTTP',
     expect(thirteen.errors).toHaveLength(1);
     expect(thirteen.errors[0]).toMatchObject({ path: ['customer', 'contacts'], extensions: { code: 'CRM_UNAVAILABLE' } });
     expect(two.errors).toBeUndefined();
+    // Both of Alice's fetches that went out together are counted.
+    const metrics = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+    expect(metrics).toMatch(/^concord_gateway_subgraph_entity_fetches_merged_total\{subgraph="crm"\} 2$/m);
+  });
+
+  it('with SUBGRAPH_ENTITY_BATCH_IN_FLIGHT=0 every fetch goes on its own', async () => {
+    const unmerged = await startGateway({ port: 0, subgraphs: [mdm, crm], production: false, logLevel: 'silent', plugins: [callerPlugin], entityBatchInFlight: 0 });
+    try {
+      const before = entityCalls().length;
+      const slow = customer(unmerged.url, '1', 'Bearer dave');
+      await sleep(100);
+      await Promise.all([customer(unmerged.url, '2', 'Bearer dave'), customer(unmerged.url, '13', 'Bearer dave')]);
+      await slow;
+      expect(entityCalls().slice(before).map((c) => ids(c)).sort()).toEqual([['1'], ['13'], ['2']]);
+    } finally {
+      await unmerged.close();
+    }
   });
 
   it('sends at once when nothing of the same fetch is in flight', async () => {
