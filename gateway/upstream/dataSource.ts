@@ -13,7 +13,7 @@ import type { GatewayMetrics, SubgraphOutcome } from '../observability/metrics.j
 import type { EntityCache } from '../entityCache/entityCache.js';
 import { cachePartitionOf } from '../entityCache/cachePartition.js';
 import { expandEntities, uniqueRepresentations } from './uniqueRepresentations.js';
-import { EntityFetchBatcher, type EntityBatchingOptions } from './entityBatching.js';
+import { EntityFetchBatcher, isEntityFetch, type EntityBatchingOptions } from './entityBatching.js';
 import type { GatewayContext, GatewayPlugin, SubgraphRequest } from '../plugins.js';
 
 // @apollo/gateway's GraphQLDataSourceRequestKind enum is exported neither to ESM nor in its typings; its values are these strings.
@@ -190,7 +190,7 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     this.#path = url.pathname + url.search;
     const batching = client.options.entityBatching;
     this.#batcher = batching && batching.maxInFlight > 0
-      ? new EntityFetchBatcher(batching, (calls) => client.options.metrics?.countMergedEntityCalls(name, calls))
+      ? new EntityFetchBatcher(name, batching, (calls) => client.options.metrics?.countMergedEntityCalls(name, calls))
       : undefined;
   }
 
@@ -231,7 +231,7 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     deadline: number | undefined,
   ): Promise<GatewayGraphQLResponse> {
     const representations = variables?.representations;
-    if (!this.#batcher || !Array.isArray(representations)) return this.#execute('operation', query, variables, operationName, headers, deadline);
+    if (!this.#batcher || !Array.isArray(representations) || !isEntityFetch(query)) return this.#execute('operation', query, variables, operationName, headers, deadline);
     // The same fetch already on its way (one query sent from many connections): sharing it beats merging a copy.
     const body = this.client.options.dedupe ? JSON.stringify({ query, variables, operationName }) : undefined;
     if (body !== undefined && this.#inflight.has(sharingKey(body, headers))) return this.#execute('operation', query, variables, operationName, headers, deadline, body);

@@ -1,6 +1,6 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { describe, expect, it } from 'vitest';
-import { EntityFetchBatcher, splitEntities } from './entityBatching.js';
+import { EntityFetchBatcher, isEntityFetch, splitEntities } from './entityBatching.js';
 
 type Rep = { __typename: 'Customer'; id: string };
 const rep = (id: string): Rep => ({ __typename: 'Customer', id });
@@ -19,7 +19,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('merging concurrent entity fetches', () => {
   it('sends at once below the in-flight limit, then merges what waits and hands each caller its own entities', async () => {
     const merged: number[] = [];
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 }, (n) => merged.push(n));
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 }, (n) => merged.push(n));
     const subgraph = heldSubgraph();
     const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
     const second = batcher.fetch('k', [rep('2'), rep('3')], undefined, subgraph.send, failed);
@@ -37,7 +37,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('sends an entity several waiting callers ask for once, and gives each its own copy', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
     const a = batcher.fetch('k', [rep('2'), rep('3')], undefined, subgraph.send, failed);
@@ -55,7 +55,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('never merges different keys (another fetch, other variables or another caller’s headers)', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     const answers = [batcher.fetch('alice', [rep('1')], undefined, subgraph.send, failed), batcher.fetch('bob', [rep('2')], undefined, subgraph.send, failed)];
     await tick();
@@ -65,7 +65,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('keeps a merged call under maxRepresentations (a caller larger than the cap still goes, alone)', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 3, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 3, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     const all = [
       batcher.fetch('k', [rep('a')], undefined, subgraph.send, failed),
@@ -82,25 +82,69 @@ describe('merging concurrent entity fetches', () => {
     expect(subgraph.calls.map((c) => c.reps.map((r) => r.id).join(''))).toEqual(['a', 'bcd', 'efgh']);
   });
 
-  it('sends the merged call with the earliest deadline of its callers', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+  it('sends the merged call with the latest deadline; a caller whose deadline comes first gets the coded timeout then, the others their entities', async () => {
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     const now = Date.now();
-    const all = [
-      batcher.fetch('k', [rep('1')], now + 60_000, subgraph.send, failed),
-      batcher.fetch('k', [rep('2')], now + 50_000, subgraph.send, failed),
-      batcher.fetch('k', [rep('3')], now + 40_000, subgraph.send, failed),
-    ];
+    const first = batcher.fetch('k', [rep('1')], now + 60_000, subgraph.send, failed);
+    const late = batcher.fetch('k', [rep('2')], now + 50_000, subgraph.send, failed);
+    const soon = batcher.fetch('k', [rep('3')], now + 150, subgraph.send, failed);
     await tick();
     subgraph.calls[0].release();
+    await first;
     await tick();
-    expect(subgraph.calls[1].deadline).toBe(now + 40_000);
+    expect(subgraph.calls[1].reps.map((r) => r.id)).toEqual(['2', '3']);
+    expect(subgraph.calls[1].deadline).toBe(now + 50_000);
+    const timedOut = await soon;
+    expect(Date.now() - now).toBeGreaterThanOrEqual(140);
+    expect(timedOut.data).toBeUndefined();
+    expect(timedOut.errors?.[0]).toMatchObject({ path: ['_entities', 0, 'orders'], message: expect.stringContaining('Subgraph "crm" did not answer within') });
     subgraph.calls[1].release();
-    await Promise.all(all);
+    expect((await late).data).toEqual({ _entities: [{ id: '2' }] });
+  });
+
+  it('an answer whose errors are not a list fails each caller of the merged call with errors, and the batcher goes on', async () => {
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const subgraph = heldSubgraph((reps) => (reps.length > 1 ? ({ errors: { message: 'rate limited' } } as unknown as GatewayGraphQLResponse) : { data: { _entities: reps.map((r) => ({ id: r.id })) } }));
+    const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
+    const a = batcher.fetch('k', [rep('2')], undefined, subgraph.send, failed);
+    const b = batcher.fetch('k', [rep('3')], undefined, subgraph.send, failed);
+    await tick();
+    subgraph.calls[0].release();
+    await first;
+    await tick();
+    subgraph.calls[1].release();
+    for (const answer of [await a, await b]) {
+      expect(answer.data).toBeUndefined();
+      expect(answer.errors).toEqual([{ message: expect.stringContaining('malformed GraphQL response'), path: ['_entities', 0, 'orders'] }]);
+    }
+    const after = batcher.fetch('k', [rep('4')], undefined, subgraph.send, failed);
+    await tick();
+    subgraph.calls[2].release();
+    expect((await after).data).toEqual({ _entities: [{ id: '4' }] });
+  });
+
+  it('an entity several callers of a merged call share is a deep copy for each (the gateway merges later fetches into it)', async () => {
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const subgraph = heldSubgraph((reps) => ({ data: { _entities: reps.map((r) => ({ id: r.id, orders: [{ product: { sku: `P-${r.id}` } }] })) } }));
+    const first = batcher.fetch('k', [rep('0')], undefined, subgraph.send, failed);
+    const a = batcher.fetch('k', [rep('7')], undefined, subgraph.send, failed);
+    const b = batcher.fetch('k', [rep('7')], undefined, subgraph.send, failed);
+    await tick();
+    subgraph.calls[0].release();
+    await first;
+    await tick();
+    expect(subgraph.calls[1].reps.map((r) => r.id)).toEqual(['7']);
+    subgraph.calls[1].release();
+    const [x, y] = [(await a).data as any, (await b).data as any];
+    expect(y).toEqual(x);
+    expect(y._entities[0].orders[0].product).not.toBe(x._entities[0].orders[0].product);
+    x._entities[0].orders[0].product.price = 10;
+    expect(y._entities[0].orders[0].product.price).toBeUndefined();
   });
 
   it('a caller waiting behind a hung call leaves the queue before its deadline and is answered on its own', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     const subgraph = heldSubgraph();
     void batcher.fetch('k', [rep('hung')], undefined, subgraph.send, failed);
     const started = Date.now();
@@ -115,7 +159,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('what waits behind a hung call goes anyway after maxWaitMs, merged; a caller about to run out of time goes alone', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 40 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 40 });
     const subgraph = heldSubgraph();
     void batcher.fetch('k', [rep('hung')], undefined, subgraph.send, failed);
     const now = Date.now();
@@ -126,7 +170,7 @@ describe('merging concurrent entity fetches', () => {
     await new Promise((resolve) => setTimeout(resolve, 70));
     expect(subgraph.calls.map((c) => c.reps.map((r) => r.id))).toEqual([['hung'], ['4'], ['2', '3']]);
     expect(subgraph.calls[1].deadline).toBe(now + 50);
-    expect(subgraph.calls[2].deadline).toBe(now + 9_000);
+    expect(subgraph.calls[2].deadline).toBe(now + 10_000);
     subgraph.calls.slice(1).forEach((c) => c.release());
     expect((await a).data).toEqual({ _entities: [{ id: '2' }] });
     expect((await b).data).toEqual({ _entities: [{ id: '3' }] });
@@ -135,7 +179,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('a send that throws answers every caller of the merged call with path-carrying errors', async () => {
-    const batcher = new EntityFetchBatcher({ maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
     let n = 0;
     let releaseFirst!: () => void;
     const send = (reps: unknown[]) => {
@@ -196,5 +240,17 @@ describe('cutting a merged answer back into each caller’s', () => {
       expect(answer.errors).toHaveLength(answer === answers[1] ? 1 : 2);
       expect(answer.errors!.every((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE' && e.path?.[0] === '_entities')).toBe(true);
     }
+  });
+});
+
+describe('which fetches may merge', () => {
+  it("only a query plan's entity fetch: never a root field whose variable happens to be called representations", () => {
+    expect(isEntityFetch('query($representations:[_Any!]!){_entities(representations:$representations){...on Customer{contacts{name}}}}')).toBe(true);
+    expect(isEntityFetch('query Q__crm__1($representations:[_Any!]!){_entities(representations:$representations){__typename ...on Customer{id}}}')).toBe(true);
+    expect(isEntityFetch('query($representations:[ID!]){products(ids:$representations){sku}}')).toBe(false);
+    expect(isEntityFetch('query($representations:[_Any!]!){_entities(representations:$representations){__typename} other{id}}')).toBe(false);
+    expect(isEntityFetch('query($r:[_Any!]!){_entities(representations:$r){__typename}}')).toBe(false);
+    expect(isEntityFetch('mutation($representations:[_Any!]!){_entities(representations:$representations){__typename}}')).toBe(false);
+    expect(isEntityFetch('not graphql {')).toBe(false);
   });
 });

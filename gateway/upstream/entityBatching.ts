@@ -1,6 +1,6 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { GraphQLFormattedError } from 'graphql';
-import { expandEntities, uniqueRepresentations } from './uniqueRepresentations.js';
+import { Kind, parse, type GraphQLFormattedError } from 'graphql';
+import { expandEntities, uniqueRepresentations, type UniqueRepresentations } from './uniqueRepresentations.js';
 
 /**
  * Entity fetches of concurrent operations merged into one subgraph call
@@ -60,7 +60,7 @@ const LEAVE_QUEUE_BEFORE_DEADLINE_MS = 25;
 export class EntityFetchBatcher {
   readonly #keys = new Map<string, KeyState>();
 
-  constructor(readonly options: EntityBatchingOptions, private readonly onMerged?: (calls: number) => void) {}
+  constructor(readonly subgraph: string, readonly options: EntityBatchingOptions, private readonly onMerged?: (calls: number) => void) {}
 
   fetch(
     key: string,
@@ -137,19 +137,87 @@ export class EntityFetchBatcher {
     // Callers often ask for the same entities (one query from many connections): each distinct one is sent once.
     const all = group.flatMap((w) => w.representations);
     const unique = uniqueRepresentations(all);
-    // The earliest deadline of the group: every caller gets its answer (or the coded timeout) within its own.
-    let deadline: number | undefined;
-    for (const w of group) if (w.deadline !== undefined) deadline = deadline === undefined ? w.deadline : Math.min(deadline, w.deadline);
+    const parts = group.map((w) => w.representations);
+    // The call gets the latest deadline of the group; a caller whose own comes first gets the deadline's coded
+    // error then, and one caller short of time never cuts the others' call short.
+    let deadline: number | undefined = 0;
+    for (const w of group) deadline = w.deadline === undefined || deadline === undefined ? undefined : Math.max(deadline, w.deadline);
+    for (const w of group) {
+      if (w.deadline === undefined || w.deadline === deadline) continue;
+      const leftMs = w.deadline - now;
+      w.timer = setTimeout(() => w.resolve({
+        errors: state.failed(w.representations, `Subgraph "${this.subgraph}" did not answer within ${leftMs} ms (what was left of the request's deadline)`, { code: 'SUBGRAPH_UNAVAILABLE', reason: 'timeout' }),
+      }), leftMs);
+    }
     if (group.length > 1) this.onMerged?.(group.length);
     state.inFlight++;
     state.send(unique ? unique.unique : all, deadline)
       .then(
-        (response) => splitEntities(unique ? expandEntities(response, unique) : response, group.map((w) => w.representations), state.failed),
-        (error) => group.map((w) => ({ errors: state.failed(w.representations, String(error), undefined) }) as GatewayGraphQLResponse),
+        (response) => splitEntities(unique ? copiesPerCaller(response, expandEntities(response, unique), unique, parts) : response, parts, state.failed),
+        (error) => parts.map((part) => ({ errors: state.failed(part, String(error), undefined) }) as GatewayGraphQLResponse),
       )
-      .then((answers) => group.forEach((w, i) => w.resolve(answers[i])))
+      // An answer that is not what a GraphQL response should be (errors not a list, say) fails each caller with a code, never the process.
+      .catch((error) => parts.map((part) => ({
+        errors: state.failed(part, `Subgraph "${this.subgraph}" answered with a malformed GraphQL response: ${(error as Error).message}`, { code: 'SUBGRAPH_UNAVAILABLE', reason: 'malformed-response' }),
+      }) as GatewayGraphQLResponse))
+      .then((answers) => group.forEach((w, i) => {
+        if (w.timer) clearTimeout(w.timer);
+        w.resolve(answers[i]);
+      }))
       .finally(() => this.#done(key, state));
   }
+}
+
+/**
+ * An entity answered to several callers of a merged call is each caller's
+ * own deep copy: @apollo/gateway merges each operation's later fetches into
+ * the objects of its earlier ones, so two operations holding one nested
+ * object would see each other's fields. Within one caller the shallow copies
+ * of expandEntities do, as they did before merging.
+ */
+function copiesPerCaller(response: GatewayGraphQLResponse, expanded: GatewayGraphQLResponse, plan: UniqueRepresentations, parts: unknown[][]): GatewayGraphQLResponse {
+  const received = (response.data as { _entities?: unknown } | null | undefined)?._entities;
+  const entities = (expanded.data as { _entities?: unknown } | null | undefined)?._entities;
+  if (!Array.isArray(received) || received.length !== plan.unique.length || !Array.isArray(entities) || entities === received) return expanded;
+  const ownerOf = new Int32Array(plan.unique.length).fill(-1);
+  let caller = 0;
+  let end = parts[0].length;
+  for (let i = 0; i < plan.indexOf.length; i++) {
+    while (i >= end) end += parts[++caller].length;
+    const j = plan.indexOf[i];
+    if (ownerOf[j] === -1) ownerOf[j] = caller;
+    else if (ownerOf[j] !== caller && received[j] !== null && typeof received[j] === 'object') entities[i] = structuredClone(received[j]);
+  }
+  return expanded;
+}
+
+const entityFetches = new Map<string, boolean>();
+const MAX_KNOWN_FETCHES = 2_000;
+
+/**
+ * Whether a fetch is a query plan's entity fetch — `_entities(representations:
+ * $representations)` and nothing else — the only kind merged: a client's own
+ * variable named `representations` on a root field must never join other
+ * callers' lists. Fetch texts come from query plans (a bounded set): cached.
+ */
+export function isEntityFetch(query: string): boolean {
+  let known = entityFetches.get(query);
+  if (known === undefined) {
+    known = false;
+    try {
+      const operation = parse(query, { noLocation: true }).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+      const selections = operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query' ? operation.selectionSet.selections : [];
+      const field = selections.length === 1 && selections[0].kind === Kind.FIELD ? selections[0] : undefined;
+      const argument = field?.arguments?.length === 1 ? field.arguments[0] : undefined;
+      known = field?.name.value === '_entities' && field.alias === undefined && argument?.name.value === 'representations'
+        && argument.value.kind === Kind.VARIABLE && argument.value.name.value === 'representations';
+    } catch {
+      known = false;
+    }
+    if (entityFetches.size >= MAX_KNOWN_FETCHES) entityFetches.clear();
+    entityFetches.set(query, known);
+  }
+  return known;
 }
 
 /**
