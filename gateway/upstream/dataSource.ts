@@ -8,12 +8,12 @@ import { BUDGET_HEADER } from '../../platform/deadline/index.js';
 import { createSourceGuard, SourceRefusedError, type SourceGuard } from '../../platform/resilience/index.js';
 import type { ServiceMetrics } from '../../platform/metrics/index.js';
 import type { Logger } from 'pino';
-import { failedFetchErrors } from './failedFetch.js';
+import { failedFetchErrors, isEntityFetch } from './failedFetch.js';
 import type { GatewayMetrics, SubgraphOutcome } from '../observability/metrics.js';
 import type { EntityCache } from '../entityCache/entityCache.js';
 import { cachePartitionOf } from '../entityCache/cachePartition.js';
 import { expandEntities, uniqueRepresentations } from './uniqueRepresentations.js';
-import { EntityFetchBatcher, isEntityFetch, type EntityBatchingOptions } from './entityBatching.js';
+import { EntityFetchBatcher, type EntityBatchingOptions } from './entityBatching.js';
 import type { GatewayContext, GatewayPlugin, SubgraphRequest } from '../plugins.js';
 
 // @apollo/gateway's GraphQLDataSourceRequestKind enum is exported neither to ESM nor in its typings; its values are these strings.
@@ -133,9 +133,13 @@ export class SubgraphClient {
   }
 }
 
-/** Identical calls share one: same body, same outgoing headers (so never across callers whose auth headers differ). */
-function sharingKey(body: string, headers: Record<string, string>): string {
-  let key = body;
+/**
+ * The key of calls that may share one (identical bodies) or be merged (one
+ * fetch, other representations): the text plus every outgoing header, so
+ * never across callers whose auth headers differ.
+ */
+function sharingKey(text: string, headers: Record<string, string>): string {
+  let key = text;
   for (const name in headers) key += `\0${name}:${headers[name]}`;
   return key;
 }
@@ -235,11 +239,10 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     // The same fetch already on its way (one query sent from many connections): sharing it beats merging a copy.
     const body = this.client.options.dedupe ? JSON.stringify({ query, variables, operationName }) : undefined;
     if (body !== undefined && this.#inflight.has(sharingKey(body, headers))) return this.#execute('operation', query, variables, operationName, headers, deadline, body);
-    let key = `${operationName ?? ''}\0${query}`;
-    for (const name in variables) if (name !== 'representations') key += `\0${name}=${JSON.stringify(variables[name])}`;
-    for (const name in headers) key += `\0${name}:${headers[name]}`;
+    let fetch = `${operationName ?? ''}\0${query}`;
+    for (const name in variables) if (name !== 'representations') fetch += `\0${name}=${JSON.stringify(variables[name])}`;
     return this.#batcher.fetch(
-      key,
+      sharingKey(fetch, headers),
       representations,
       deadline,
       // Sent alone, the fetch is the body already written; merged, a new one.

@@ -1,6 +1,7 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { describe, expect, it } from 'vitest';
-import { EntityFetchBatcher, isEntityFetch, splitEntities } from './entityBatching.js';
+import { EntityFetchBatcher, splitEntities } from './entityBatching.js';
+import { isEntityFetch } from './failedFetch.js';
 
 type Rep = { __typename: 'Customer'; id: string };
 const rep = (id: string): Rep => ({ __typename: 'Customer', id });

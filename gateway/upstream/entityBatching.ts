@@ -1,5 +1,5 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { Kind, parse, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { expandEntities, uniqueRepresentations, type UniqueRepresentations } from './uniqueRepresentations.js';
 
 /**
@@ -189,35 +189,6 @@ function copiesPerCaller(response: GatewayGraphQLResponse, expanded: GatewayGrap
     else if (ownerOf[j] !== caller && received[j] !== null && typeof received[j] === 'object') entities[i] = structuredClone(received[j]);
   }
   return expanded;
-}
-
-const entityFetches = new Map<string, boolean>();
-const MAX_KNOWN_FETCHES = 2_000;
-
-/**
- * Whether a fetch is a query plan's entity fetch — `_entities(representations:
- * $representations)` and nothing else — the only kind merged: a client's own
- * variable named `representations` on a root field must never join other
- * callers' lists. Fetch texts come from query plans (a bounded set): cached.
- */
-export function isEntityFetch(query: string): boolean {
-  let known = entityFetches.get(query);
-  if (known === undefined) {
-    known = false;
-    try {
-      const operation = parse(query, { noLocation: true }).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-      const selections = operation?.kind === Kind.OPERATION_DEFINITION && operation.operation === 'query' ? operation.selectionSet.selections : [];
-      const field = selections.length === 1 && selections[0].kind === Kind.FIELD ? selections[0] : undefined;
-      const argument = field?.arguments?.length === 1 ? field.arguments[0] : undefined;
-      known = field?.name.value === '_entities' && field.alias === undefined && argument?.name.value === 'representations'
-        && argument.value.kind === Kind.VARIABLE && argument.value.name.value === 'representations';
-    } catch {
-      known = false;
-    }
-    if (entityFetches.size >= MAX_KNOWN_FETCHES) entityFetches.clear();
-    entityFetches.set(query, known);
-  }
-  return known;
 }
 
 /**

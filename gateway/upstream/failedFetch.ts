@@ -11,7 +11,13 @@ import { Kind, parse, type GraphQLFormattedError, type SelectionSetNode } from '
  */
 
 /** Which response keys a fetch asks for: root fields, or per entity type the fields inside `_entities`. */
-type FetchShape = { kind: 'root'; fields: string[] } | { kind: 'entities'; fieldsByType: Map<string, string[]>; untyped: string[] };
+type FetchShape =
+  | { kind: 'root'; fields: string[] }
+  | {
+    kind: 'entities'; fieldsByType: Map<string, string[]>; untyped: string[];
+    /** A query plan's own entity fetch: a query of `_entities(representations: $representations)` and nothing else. */
+    planned: boolean;
+  };
 
 /**
  * Bounded: one error per field per entity; past this a list of 1,000 failed
@@ -54,13 +60,32 @@ function shapeOf(query: string): FetchShape {
         untyped.push(selection.alias?.value ?? selection.name.value);
       }
     }
-    shape = { kind: 'entities', fieldsByType, untyped };
+    const only = operation.selectionSet.selections.length === 1 ? entities : undefined;
+    const argument = only?.arguments?.length === 1 ? only.arguments[0] : undefined;
+    const planned = operation.operation === 'query' && only?.alias === undefined && argument?.name.value === 'representations'
+      && argument.value.kind === Kind.VARIABLE && argument.value.name.value === 'representations';
+    shape = { kind: 'entities', fieldsByType, untyped, planned };
   } else {
     shape = { kind: 'root', fields: operation ? responseKeys(operation.selectionSet) : [] };
   }
   if (shapes.size >= MAX_SHAPES) shapes.clear();
   shapes.set(query, shape);
   return shape;
+}
+
+/**
+ * Whether a fetch is a query plan's entity fetch — `_entities(representations:
+ * $representations)` and nothing else — the only kind whose representations
+ * may be merged with other operations' (ADR 0019): a client's own variable
+ * named `representations` on a root field must never join other callers' lists.
+ */
+export function isEntityFetch(query: string): boolean {
+  try {
+    const shape = shapeOf(query);
+    return shape.kind === 'entities' && shape.planned;
+  } catch {
+    return false;
+  }
 }
 
 /** The errors that stand for a failed fetch: one per requested field, with its path. */
