@@ -104,8 +104,10 @@ export function createHttpHandler(options: HttpHandlerOptions): (request: Incomi
   const persistedDocuments = options.persistedDocuments ?? { apq: false, trusted: new TrustedDocuments() };
 
   function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, contentType = JSON_TYPE): void {
-    response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers });
-    response.end(body);
+    // Encoded once: Buffer.byteLength and then end(string) would each walk a large answer.
+    const bytes = Buffer.from(body, 'utf8');
+    response.writeHead(status, { 'content-type': contentType, 'content-length': bytes.length, ...headers });
+    response.end(bytes);
   }
 
   function format(errors: readonly (GraphQLError | GraphQLFormattedError)[], context?: GatewayContext): GraphQLFormattedError[] {

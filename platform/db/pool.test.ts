@@ -89,6 +89,30 @@ for (const target of targets) {
       expect((await pool.query('SELECT 2 AS n')).rows).toEqual([{ n: 2 }]);
     });
 
+    it.skipIf(target.name !== 'postgres')('keeps a statement_timeout that is at most a tenth above what is left, and lowers one that is more', async () => {
+      const single = createPool({ connectionString: database.url, max: 1, statementTimeouts: true });
+      const timeoutMs = async (budgetMs: number) => {
+        const { rows } = await runWithBudget(budgetMs, () => single.query(`SELECT current_setting('statement_timeout') AS t`));
+        const t = rows[0].t as string;
+        return t.endsWith('ms') ? Number(t.slice(0, -2)) : Number(t.slice(0, -1)) * 1_000;
+      };
+      try {
+        const first = await timeoutMs(5_000);
+        expect(first).toBeGreaterThan(4_500);
+        expect(first).toBeLessThanOrEqual(5_000);
+        // 4,800 ms left: the 5,000 already set is within a tenth above it, no round trip to change it.
+        expect(await timeoutMs(4_800)).toBe(first);
+        // 2,000 ms left: 5,000 would let the server run the statement far past the budget, so it is lowered.
+        const lowered = await timeoutMs(2_000);
+        expect(lowered).toBeLessThanOrEqual(2_000);
+        expect(lowered).toBeGreaterThan(1_500);
+        // Raised again when the budget grows: never below what is left.
+        expect(await timeoutMs(5_000)).toBeGreaterThan(4_500);
+      } finally {
+        await single.end();
+      }
+    });
+
     it.skipIf(target.name !== 'postgres')('has PostgreSQL cancel the statement (statement_timeout from the budget), and resets it for transactions', async () => {
       await expect(runWithBudget(200, () => pool.query('SELECT pg_sleep(3)'))).rejects.toSatisfy((error: { code?: string; message: string }) =>
         error.code === '57014' || error.code === 'DEADLINE_EXCEEDED');
