@@ -8,6 +8,7 @@ import { composeSupergraph } from '../supergraph/compose.js';
 import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type TinySubgraph } from '../supergraph/fixtures.js';
 import { staticSupergraphSource } from '../supergraph/source.js';
 import { DEFAULT_GATEWAY_RESILIENCE } from '../resilience/resilienceConfig.js';
+import { SubgraphClient, SubgraphDataSource } from './dataSource.js';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -203,6 +204,49 @@ describe('a subgraph that answers too slowly or not with GraphQL', () => {
       await Promise.all(gateways.map((g) => g.close()));
       proxy.close();
       await mdm.close();
+    }
+  });
+});
+
+describe('identical calls shared among callers', () => {
+  it('gives each caller its own answer, untouched by what another does with its own at once', async () => {
+    const answer = { data: { _entities: [{ __typename: 'Customer', id: '1', orders: [{ number: 'S1', lines: [{ quantity: 2 }] }] }] } };
+    let calls = 0;
+    const server = createServer((request, response) => {
+      calls++;
+      request.resume();
+      setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer)), 50);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    const client = new SubgraphClient({ timeoutMs: 5_000, connections: 2, dedupe: true, production: false, plugins: [] });
+    const source = new SubgraphDataSource('erp', url, client);
+    const request = () => source.process({
+      kind: 'incoming operation',
+      request: { query: 'query ($id: ID!) { customer(id: $id) { id } }', variables: { id: '1' } },
+      context: { requestId: 'r', method: 'POST', headers: {}, state: {}, suggestions: false },
+    } as never);
+    try {
+      // The first caller writes into its answer as soon as it has it, as the gateway's merging does.
+      const first = request().then((response) => {
+        ((response.data as any)._entities[0].orders[0].lines[0] as Record<string, unknown>).quantity = 'merged by the first caller';
+        return response;
+      });
+      const [mutated, ...others] = await Promise.all([first, request(), request(), request()]);
+      expect(calls).toBe(1);
+      expect((mutated.data as any)._entities[0].orders[0].lines[0].quantity).toBe('merged by the first caller');
+      for (const response of others) expect(response).toEqual(answer);
+      const seen = new Set<object>();
+      const walk = (value: unknown): void => {
+        if (value === null || typeof value !== 'object') return;
+        expect(seen.has(value)).toBe(false);
+        seen.add(value);
+        for (const child of Object.values(value)) walk(child);
+      };
+      for (const response of [mutated, ...others]) walk(response.data);
+    } finally {
+      await client.close();
+      server.close();
     }
   });
 });

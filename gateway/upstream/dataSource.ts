@@ -13,6 +13,7 @@ import type { GatewayMetrics, SubgraphOutcome } from '../observability/metrics.j
 import type { EntityCache } from '../entityCache/entityCache.js';
 import { cachePartitionOf } from '../entityCache/cachePartition.js';
 import { expandEntities, uniqueRepresentations } from './uniqueRepresentations.js';
+import { copyJson } from './copyJson.js';
 import { EntityFetchBatcher, type EntityBatchingOptions } from './entityBatching.js';
 import type { GatewayContext, GatewayPlugin, SubgraphRequest } from '../plugins.js';
 
@@ -53,10 +54,22 @@ export interface SubgraphClientOptions {
   guards?: { maxConcurrent: number; maxQueued: number; breakerFailures: number; breakerHalfOpenMs: number; metrics?: ServiceMetrics; logger?: Logger };
 }
 
-/** A subgraph's answer as bytes: shared between deduplicated callers, each parses its own copy. */
+/** A subgraph's answer as bytes. */
 interface RawResponse {
   statusCode: number;
   text: string;
+}
+
+/**
+ * An identical call on its way, and those who joined it. Each caller needs
+ * its own answer (the gateway merges later fetches into it): the caller that
+ * sent the call parses it and, before anyone uses it, makes a copy for each
+ * joiner (copyJson.ts: cheaper than each parsing the text again).
+ */
+interface SharedCall {
+  answer: Promise<RawResponse>;
+  joiners: number;
+  copies?: GatewayGraphQLResponse[];
 }
 
 /**
@@ -151,6 +164,9 @@ function isMutation(query: string): boolean {
   return query.startsWith('mutation', i);
 }
 
+/** Answers #interpret parsed from a subgraph's JSON (plain data), as opposed to the errors it built. */
+const parsedAnswers = new WeakSet<object>();
+
 function errorCode(error: unknown): string | undefined {
   return (error as { code?: string } | undefined)?.code;
 }
@@ -184,7 +200,7 @@ function answerMarginMs(leftMs: number): number {
  * whose auth headers differ) — share one HTTP call.
  */
 export class SubgraphDataSource implements GraphQLDataSource<Record<string, unknown>> {
-  readonly #inflight = new Map<string, Promise<RawResponse>>();
+  readonly #inflight = new Map<string, SharedCall>();
   readonly #origin: string;
   readonly #path: string;
   readonly #batcher: EntityFetchBatcher | undefined;
@@ -268,18 +284,21 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
 
     const started = performance.now();
     let raw: RawResponse;
+    let sent: SharedCall | undefined;
     try {
       if (dedupe && kind === 'operation' && !isMutation(query)) {
         const key = sharingKey(body, headers);
         const shared = this.#inflight.get(key);
         if (shared) {
           metrics?.countDeduplicated(this.name);
-          raw = await shared;
-          return this.#interpret(raw, query, variables, undefined);
+          shared.joiners++;
+          raw = await shared.answer;
+          return shared.copies?.pop() ?? this.#interpret(raw, query, variables, undefined);
         }
-        const pending = this.#guardedSend(headers, body, deadline).finally(() => this.#inflight.delete(key));
-        this.#inflight.set(key, pending);
-        raw = await pending;
+        // Removed before any caller resumes: the joiners are counted by then.
+        sent = { answer: this.#guardedSend(headers, body, deadline).finally(() => this.#inflight.delete(key)), joiners: 0 };
+        this.#inflight.set(key, sent);
+        raw = await sent.answer;
       } else {
         raw = await this.#guardedSend(headers, body, deadline);
       }
@@ -301,9 +320,14 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
       const message = this.client.options.production ? base : `${base}: ${(error as Error).message}`;
       return { errors: failedFetchErrors(query, variables, message, { code: 'SUBGRAPH_UNAVAILABLE', reason: timedOut ? 'timeout' : 'connection' }) };
     }
-    return this.#interpret(raw, query, variables, (outcome) =>
+    const response = this.#interpret(raw, query, variables, (outcome) =>
       metrics?.observeSubgraphFetch(this.name, outcome, (performance.now() - started) / 1000),
     );
+    // Only an answer parsed from the subgraph's JSON is copied; joiners build their own errors otherwise.
+    if (sent && sent.joiners > 0 && parsedAnswers.has(response)) {
+      sent.copies = Array.from({ length: sent.joiners }, () => copyJson(response));
+    }
+    return response;
   }
 
   /** One call through the subgraph's breaker and bulkhead, within what is left of the request's deadline. */
@@ -363,6 +387,7 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     if (parsed !== null && typeof parsed === 'object' && ('data' in parsed || 'errors' in parsed)) {
       const response = parsed as GatewayGraphQLResponse;
       observe?.(response.errors ? 'graphql_error' : raw.statusCode >= 300 ? 'http_error' : 'ok');
+      parsedAnswers.add(response);
       return response;
     }
     observe?.('http_error');

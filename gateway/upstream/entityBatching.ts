@@ -1,6 +1,7 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLFormattedError } from 'graphql';
 import { expandEntities, uniqueRepresentations, type UniqueRepresentations } from './uniqueRepresentations.js';
+import { copyJson } from './copyJson.js';
 
 /**
  * Entity fetches of concurrent operations merged into one subgraph call
@@ -186,7 +187,7 @@ function copiesPerCaller(response: GatewayGraphQLResponse, expanded: GatewayGrap
     while (i >= end) end += parts[++caller].length;
     const j = plan.indexOf[i];
     if (ownerOf[j] === -1) ownerOf[j] = caller;
-    else if (ownerOf[j] !== caller && received[j] !== null && typeof received[j] === 'object') entities[i] = structuredClone(received[j]);
+    else if (ownerOf[j] !== caller && received[j] !== null && typeof received[j] === 'object') entities[i] = copyJson(received[j]);
   }
   return expanded;
 }
