@@ -19,6 +19,6 @@
  * 2026-12-04 — the deep-list benchmark spent 32% of the gateway's busy CPU in
  * GC, 18% with 32 MiB; CPU per operation fell 5.0 → 4.1–4.25 ms and req/s
  * rose 134 → 147–154, for a peak RSS of 245 instead of 198 MiB (the stock
- * gateway's: 356; bench/README.md, fifth pass).
+ * gateway's: 314–358 MiB in the same runs; bench/README.md, fifth pass).
  */
 export const GATEWAY_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=30', '--max-semi-space-size=32'];
