@@ -357,7 +357,7 @@ async function main(): Promise<void> {
     const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
     notes.push(
       `Load average at the start: ${loadAtStart}.`,
-      `Load average at the end: ${load} (the machine is shared; other engineers' tests ran at the same time, so figures are noisy).`,
+      `Load average at the end: ${load} (anything else running on the machine shows here and makes the figures noisy).`,
       'Peers (stock gateway, Hive) check no JWT and get a supergraph without @authenticated/@requiresScopes; "concord (no auth)" is the same conditions, "concord (auth as shipped)" verifies the bearer token, authorizes fields and signs a gateway proof per request.',
       `Concord (auth as shipped) runs gateway/main.ts configured from the environment (demo issuer, audit records to the bench database, ${values['max-cost'] ? `default limits except LIMIT_MAX_COST=${values['max-cost']}` : 'default limits'}).`,
       'Concord and Hive share identical in-flight subgraph requests by default, the stock gateway does not; with one query sent from many connections this cuts the subgraph work — see subgraph req/op.',

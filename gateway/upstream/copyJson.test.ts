@@ -34,6 +34,19 @@ describe('copyJson', () => {
     expect(JSON.stringify(copy)).toBe('{"data":{"__proto__":{"polluted":true},"name":"a"}}');
   });
 
+  it('copies own keys only, not an enumerable property on Object.prototype', () => {
+    const parsed = JSON.parse('{"a":{"b":1}}');
+    let copy: typeof parsed;
+    Object.defineProperty(Object.prototype, 'injected', { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      copy = copyJson(parsed);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).injected;
+    }
+    expect(Object.keys(copy)).toEqual(['a']);
+    expect(Object.keys(copy.a)).toEqual(['b']);
+  });
+
   it('returns scalars as they are', () => {
     for (const scalar of ['s', 0, 1.5, true, false, null]) expect(copyJson(scalar)).toBe(scalar);
   });

@@ -209,6 +209,36 @@ describe('a subgraph that answers too slowly or not with GraphQL', () => {
 });
 
 describe('identical calls shared among callers', () => {
+  it('gives each caller its own coded error when the shared call answers without GraphQL', async () => {
+    let calls = 0;
+    const server = createServer((request, response) => {
+      calls++;
+      request.resume();
+      setTimeout(() => response.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway'), 50);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    const client = new SubgraphClient({ timeoutMs: 5_000, connections: 2, dedupe: true, production: false, plugins: [] });
+    const source = new SubgraphDataSource('erp', url, client);
+    const request = () => source.process({
+      kind: 'incoming operation',
+      request: { query: '{ customer(id: "1") { id } }' },
+      context: { requestId: 'r', method: 'POST', headers: {}, state: {}, suggestions: false },
+    } as never);
+    try {
+      const answers = await Promise.all([request(), request(), request()]);
+      expect(calls).toBe(1);
+      for (const answer of answers) {
+        expect(answer.data).toBeUndefined();
+        expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'http-status', http: { status: 502 } });
+      }
+      expect(new Set(answers.map((a) => a.errors)).size).toBe(3);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+
   it('gives each caller its own answer, untouched by what another does with its own at once', async () => {
     const answer = { data: { _entities: [{ __typename: 'Customer', id: '1', orders: [{ number: 'S1', lines: [{ quantity: 2 }] }] }] } };
     let calls = 0;

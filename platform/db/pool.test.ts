@@ -89,7 +89,7 @@ for (const target of targets) {
       expect((await pool.query('SELECT 2 AS n')).rows).toEqual([{ n: 2 }]);
     });
 
-    it.skipIf(target.name !== 'postgres')('keeps a statement_timeout that is at most a tenth above what is left, and lowers one that is more', async () => {
+    it.skipIf(target.name !== 'postgres')('keeps a statement_timeout that is at most a tenth (at most 250 ms) above what is left, and lowers one that is more', async () => {
       const single = createPool({ connectionString: database.url, max: 1, statementTimeouts: true });
       const timeoutMs = async (budgetMs: number) => {
         const { rows } = await runWithBudget(budgetMs, () => single.query(`SELECT current_setting('statement_timeout') AS t`));
@@ -100,8 +100,12 @@ for (const target of targets) {
         const first = await timeoutMs(5_000);
         expect(first).toBeGreaterThan(4_500);
         expect(first).toBeLessThanOrEqual(5_000);
-        // 4,800 ms left: the 5,000 already set is within a tenth above it, no round trip to change it.
+        // 4,800 ms left: the 5,000 already set is within a tenth (and 250 ms) above it, no round trip to change it.
         expect(await timeoutMs(4_800)).toBe(first);
+        // 4,600 ms left: within a tenth of it, but more than 250 ms above: lowered, so the server cancels soon after the client gives up.
+        const capped = await timeoutMs(4_600);
+        expect(capped).toBeLessThanOrEqual(4_600);
+        expect(capped).toBeGreaterThan(4_300);
         // 2,000 ms left: 5,000 would let the server run the statement far past the budget, so it is lowered.
         const lowered = await timeoutMs(2_000);
         expect(lowered).toBeLessThanOrEqual(2_000);
