@@ -61,6 +61,15 @@ export class EntityCache {
   private readonly logger: Logger | undefined;
 
   /**
+   * Bumped by every invalidation. A subgraph call already on its way when it
+   * changed must not be shared with a fetch that read the cache after it: that
+   * fetch would get, and store, the answer from before the change.
+   */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /**
    * Apply golden-record changes from a feed (in-process or NATS) until the
    * returned function is called; when the feed may have missed changes
    * (NATS reconnected), drop everything: no entry can be shown fresh.

@@ -9,6 +9,9 @@ import { CRM_SDL, crmResolvers, MDM_SDL, mdmResolvers, startTinySubgraph, type T
 import { staticSupergraphSource } from '../supergraph/source.js';
 import { DEFAULT_GATEWAY_RESILIENCE } from '../resilience/resilienceConfig.js';
 import { SubgraphClient, SubgraphDataSource } from './dataSource.js';
+import { EntityCache } from '../entityCache/entityCache.js';
+import { MemoryEntityCacheStore } from '../entityCache/entityCacheStore.js';
+import { DEFAULT_ENTITY_CACHE_POLICY } from '../entityCache/cachePolicy.js';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -209,6 +212,47 @@ describe('a subgraph that answers too slowly or not with GraphQL', () => {
 });
 
 describe('identical calls shared among callers', () => {
+  it('are not shared across a change event: a fetch that missed the entity cache after it gets, and stores, the answer from after it', async () => {
+    // The MDM stand-in answers each call with its own version of the product's name, 100 ms later.
+    let calls = 0;
+    const server = createServer((request, response) => {
+      const version = ++calls;
+      request.resume();
+      setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { _entities: [{ name: `version ${version}` }] } })), 100);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    const cache = new EntityCache(DEFAULT_ENTITY_CACHE_POLICY, new MemoryEntityCacheStore());
+    const client = new SubgraphClient({ timeoutMs: 5_000, connections: 2, dedupe: true, production: false, plugins: [], entityCache: cache });
+    const source = new SubgraphDataSource('mdm', url, client);
+    const fetchName = async () => {
+      const response = await source.process({
+        kind: 'incoming operation',
+        request: { query: 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}', variables: { representations: [{ __typename: 'Product', id: 'P1' }] } },
+        context: { requestId: 'r', method: 'POST', headers: {}, state: {}, suggestions: false },
+      } as never);
+      return (response.data as { _entities: Array<{ name: string }> })._entities[0].name;
+    };
+    try {
+      const before = fetchName();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await cache.applyChange({
+        eventId: 'e1', entity: 'product', masterId: 'P1', kind: 'updated', changedFields: ['name'], relatedMasterIds: [], cause: { kind: 'source' }, occurredAt: new Date().toISOString(),
+      });
+      // Asked after the event was processed, while the call from before it is still on its way.
+      const after = fetchName();
+      expect(await before).toBe('version 1');
+      expect(await after).toBe('version 2');
+      expect(calls).toBe(2);
+      // And what the cache kept is the answer from after the change.
+      expect(await fetchName()).toBe('version 2');
+      expect(calls).toBe(2);
+    } finally {
+      await client.close();
+      server.close();
+    }
+  });
+
   it('gives each caller its own coded error when the shared call answers without GraphQL', async () => {
     let calls = 0;
     const server = createServer((request, response) => {

@@ -254,7 +254,7 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     if (!this.#batcher || !Array.isArray(representations) || !isEntityFetch(query)) return this.#execute('operation', query, variables, operationName, headers, deadline);
     // The same fetch already on its way (one query sent from many connections): sharing it beats merging a copy.
     const body = this.client.options.dedupe ? JSON.stringify({ query, variables, operationName }) : undefined;
-    if (body !== undefined && this.#inflight.has(sharingKey(body, headers))) return this.#execute('operation', query, variables, operationName, headers, deadline, body);
+    if (body !== undefined && this.#inflight.has(this.#sharingKey(body, headers))) return this.#execute('operation', query, variables, operationName, headers, deadline, body);
     let fetch = `${operationName ?? ''}\0${query}`;
     for (const name in variables) if (name !== 'representations') fetch += `\0${name}=${JSON.stringify(variables[name])}`;
     return this.#batcher.fetch(
@@ -287,7 +287,7 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     let sent: SharedCall | undefined;
     try {
       if (dedupe && kind === 'operation' && !isMutation(query)) {
-        const key = sharingKey(body, headers);
+        const key = this.#sharingKey(body, headers);
         const shared = this.#inflight.get(key);
         if (shared) {
           metrics?.countDeduplicated(this.name);
@@ -328,6 +328,17 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
       sent.copies = Array.from({ length: sent.joiners }, () => copyJson(response));
     }
     return response;
+  }
+
+  /**
+   * Identical calls share while the entity cache has seen no invalidation
+   * since the one on its way was sent (EntityCache.epoch): a fetch that missed
+   * the cache after a change event gets an answer from after it.
+   */
+  #sharingKey(body: string, headers: Record<string, string>): string {
+    const key = sharingKey(body, headers);
+    const cache = this.client.options.entityCache;
+    return cache ? `${key}\0${cache.epoch}` : key;
   }
 
   /** One call through the subgraph's breaker and bulkhead, within what is left of the request's deadline. */
