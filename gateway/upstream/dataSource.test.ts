@@ -211,26 +211,43 @@ describe('a subgraph that answers too slowly or not with GraphQL', () => {
   });
 });
 
+/** A subgraph stand-in over HTTP that answers every call `delayMs` later as `respond` says, counting the calls. */
+async function startStandIn(delayMs: number, respond: (call: number) => { status: number; body: string }) {
+  let calls = 0;
+  const server = createServer((request, response) => {
+    const call = ++calls;
+    request.resume();
+    const { status, body } = respond(call);
+    setTimeout(() => response.writeHead(status, { 'content-type': status === 200 ? 'application/json' : 'text/plain' }).end(body), delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`),
+    calls: () => calls,
+    close: () => server.close(),
+  };
+}
+
+/** One operation's fetch through a data source, as @apollo/gateway hands it over. */
+function fetchThrough(source: SubgraphDataSource, query: string, variables?: Record<string, unknown>) {
+  return source.process({
+    kind: 'incoming operation',
+    request: { query, variables },
+    context: { requestId: 'r', method: 'POST', headers: {}, state: {}, suggestions: false },
+  } as never);
+}
+
 describe('identical calls shared among callers', () => {
   it('are not shared across a change event: a fetch that missed the entity cache after it gets, and stores, the answer from after it', async () => {
     // The MDM stand-in answers each call with its own version of the product's name, 100 ms later.
-    let calls = 0;
-    const server = createServer((request, response) => {
-      const version = ++calls;
-      request.resume();
-      setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { _entities: [{ name: `version ${version}` }] } })), 100);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    const mdm = await startStandIn(100, (call) => ({ status: 200, body: JSON.stringify({ data: { _entities: [{ name: `version ${call}` }] } }) }));
     const cache = new EntityCache(DEFAULT_ENTITY_CACHE_POLICY, new MemoryEntityCacheStore());
     const client = new SubgraphClient({ timeoutMs: 5_000, connections: 2, dedupe: true, production: false, plugins: [], entityCache: cache });
-    const source = new SubgraphDataSource('mdm', url, client);
+    const source = new SubgraphDataSource('mdm', mdm.url, client);
     const fetchName = async () => {
-      const response = await source.process({
-        kind: 'incoming operation',
-        request: { query: 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}', variables: { representations: [{ __typename: 'Product', id: 'P1' }] } },
-        context: { requestId: 'r', method: 'POST', headers: {}, state: {}, suggestions: false },
-      } as never);
+      const response = await fetchThrough(source, 'query($representations:[_Any!]!){_entities(representations:$representations){...on Product{name}}}', {
+        representations: [{ __typename: 'Product', id: 'P1' }],
+      });
       return (response.data as { _entities: Array<{ name: string }> })._entities[0].name;
     };
     try {
@@ -243,35 +260,24 @@ describe('identical calls shared among callers', () => {
       const after = fetchName();
       expect(await before).toBe('version 1');
       expect(await after).toBe('version 2');
-      expect(calls).toBe(2);
+      expect(mdm.calls()).toBe(2);
       // And what the cache kept is the answer from after the change.
       expect(await fetchName()).toBe('version 2');
-      expect(calls).toBe(2);
+      expect(mdm.calls()).toBe(2);
     } finally {
       await client.close();
-      server.close();
+      mdm.close();
     }
   });
 
   it('gives each caller its own coded error when the shared call answers without GraphQL', async () => {
-    let calls = 0;
-    const server = createServer((request, response) => {
-      calls++;
-      request.resume();
-      setTimeout(() => response.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway'), 50);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    const erp = await startStandIn(50, () => ({ status: 502, body: 'bad gateway' }));
     const client = new SubgraphClient({ timeoutMs: 5_000, connections: 2, dedupe: true, production: false, plugins: [] });
-    const source = new SubgraphDataSource('erp', url, client);
-    const request = () => source.process({
-      kind: 'incoming operation',
-      request: { query: '{ customer(id: "1") { id } }' },
-      context: { requestId: 'r', method: 'POST', headers: {}, state: {}, suggestions: false },
-    } as never);
+    const source = new SubgraphDataSource('erp', erp.url, client);
+    const request = () => fetchThrough(source, '{ customer(id: "1") { id } }');
     try {
       const answers = await Promise.all([request(), request(), request()]);
-      expect(calls).toBe(1);
+      expect(erp.calls()).toBe(1);
       for (const answer of answers) {
         expect(answer.data).toBeUndefined();
         expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'http-status', http: { status: 502 } });
@@ -279,27 +285,16 @@ describe('identical calls shared among callers', () => {
       expect(new Set(answers.map((a) => a.errors)).size).toBe(3);
     } finally {
       await client.close();
-      server.close();
+      erp.close();
     }
   });
 
   it('gives each caller its own answer, untouched by what another does with its own at once', async () => {
     const answer = { data: { _entities: [{ __typename: 'Customer', id: '1', orders: [{ number: 'S1', lines: [{ quantity: 2 }] }] }] } };
-    let calls = 0;
-    const server = createServer((request, response) => {
-      calls++;
-      request.resume();
-      setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer)), 50);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    const erp = await startStandIn(50, () => ({ status: 200, body: JSON.stringify(answer) }));
     const client = new SubgraphClient({ timeoutMs: 5_000, connections: 2, dedupe: true, production: false, plugins: [] });
-    const source = new SubgraphDataSource('erp', url, client);
-    const request = () => source.process({
-      kind: 'incoming operation',
-      request: { query: 'query ($id: ID!) { customer(id: $id) { id } }', variables: { id: '1' } },
-      context: { requestId: 'r', method: 'POST', headers: {}, state: {}, suggestions: false },
-    } as never);
+    const source = new SubgraphDataSource('erp', erp.url, client);
+    const request = () => fetchThrough(source, 'query ($id: ID!) { customer(id: $id) { id } }', { id: '1' });
     try {
       // The first caller writes into its answer as soon as it has it, as the gateway's merging does.
       const first = request().then((response) => {
@@ -307,7 +302,7 @@ describe('identical calls shared among callers', () => {
         return response;
       });
       const [mutated, ...others] = await Promise.all([first, request(), request(), request()]);
-      expect(calls).toBe(1);
+      expect(erp.calls()).toBe(1);
       expect((mutated.data as any)._entities[0].orders[0].lines[0].quantity).toBe('merged by the first caller');
       for (const response of others) expect(response).toEqual(answer);
       const seen = new Set<object>();
@@ -320,7 +315,7 @@ describe('identical calls shared among callers', () => {
       for (const response of [mutated, ...others]) walk(response.data);
     } finally {
       await client.close();
-      server.close();
+      erp.close();
     }
   });
 });

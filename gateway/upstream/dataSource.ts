@@ -164,9 +164,6 @@ function isMutation(query: string): boolean {
   return query.startsWith('mutation', i);
 }
 
-/** Answers #interpret parsed from a subgraph's JSON (plain data), as opposed to the errors it built. */
-const parsedAnswers = new WeakSet<object>();
-
 function errorCode(error: unknown): string | undefined {
   return (error as { code?: string } | undefined)?.code;
 }
@@ -323,8 +320,8 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     const response = this.#interpret(raw, query, variables, (outcome) =>
       metrics?.observeSubgraphFetch(this.name, outcome, (performance.now() - started) / 1000),
     );
-    // Only an answer parsed from the subgraph's JSON is copied; joiners build their own errors otherwise.
-    if (sent && sent.joiners > 0 && parsedAnswers.has(response)) {
+    // Errors built here are plain objects too (failedFetchErrors), so every answer copies as it parses.
+    if (sent && sent.joiners > 0) {
       sent.copies = Array.from({ length: sent.joiners }, () => copyJson(response));
     }
     return response;
@@ -398,7 +395,6 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     if (parsed !== null && typeof parsed === 'object' && ('data' in parsed || 'errors' in parsed)) {
       const response = parsed as GatewayGraphQLResponse;
       observe?.(response.errors ? 'graphql_error' : raw.statusCode >= 300 ? 'http_error' : 'ok');
-      parsedAnswers.add(response);
       return response;
     }
     observe?.('http_error');
