@@ -11,7 +11,7 @@
  *     [--gateways concord,concord-auth,concord-nodedupe,apollo,hive]
  *     [--queries customer360,customerList,deepList,customer360EachCold,customer360EachWarm]
  *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost N] [--profile concord,concord-auth] [--profile-subgraphs] [--out FILE]
- *     [--concord-node-flags=--max-old-space-size=160]
+ *     [--concord-node-flags=--max-old-space-size=160] [--pglite-thread worker|caller]
  *
  * Hive Gateway lives in bench/peers: flock /tmp/concord-npm.lock npm install --prefix bench/peers
  */
@@ -53,6 +53,7 @@ const { values } = parseArgs({
     'profile-subgraphs': { type: 'boolean', default: false },
     'max-cost': { type: 'string' },
     'concord-node-flags': { type: 'string' },
+    'pglite-thread': { type: 'string', default: 'worker' },
     out: { type: 'string' },
   },
 });
@@ -65,6 +66,9 @@ const gatewayCpus = values['gateway-cpus'] || undefined;
 /** V8 flags for Concord's gateway processes only, e.g. "--max-old-space-size=160" (what a deployment would set). */
 const concordNodeFlags = (values['concord-node-flags'] ?? '').split(/\s+/).filter(Boolean);
 const loadCpus = values['load-cpus'] || undefined;
+/** Where the bench's PGlite runs: its own thread as npm start runs it, or `caller` (the bench's thread, as before 2026-12-04). */
+const pgliteThread = values['pglite-thread'] as 'worker' | 'caller';
+if (pgliteThread !== 'worker' && pgliteThread !== 'caller') throw new Error(`--pglite-thread: worker or caller, not ${pgliteThread}`);
 
 /** Counts HTTP requests arriving at the subgraph servers (this process), by port, without touching their code. */
 class SubgraphRequestCounter {
@@ -170,11 +174,12 @@ async function main(): Promise<void> {
   const companies = values.companies ? Number(values.companies) : base.seed.companies;
   const proofKey = (await loadGatewayProofKey({ CONCORD_GATEWAY_PROOF_SECRET: proofSecret }, 'signer'))!;
   let sourceRequests = 0;
-  log(`booting the subgraphs (${base.databaseUrl ? 'DATABASE_URL' : 'PGlite'}, ${companies} companies)…`);
+  log(`booting the subgraphs (${base.databaseUrl ? 'DATABASE_URL' : `PGlite on the ${pgliteThread} thread`}, ${companies} companies)…`);
   const stack = await startBenchSubgraphs(
     { ...base, seed: { seed: base.seed.seed, companies } },
     {
       gatewayProof: proofKey,
+      pgliteThread,
       log,
       onSourceRequest: () => {
         sourceRequests++;
@@ -337,7 +342,7 @@ async function main(): Promise<void> {
       const cacheAfter = await entityCacheLookups(gateway.url);
       const hits = cacheAfter.hit - cacheBefore.hit;
       const lookups = hits + cacheAfter.miss - cacheBefore.miss;
-      log(`${name} ${q.name}: ${load.requestsPerSec.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, gateway CPU ${((100 * cpuSeconds) / load.durationSec).toFixed(0)}%`);
+      log(`${name} ${q.name}: ${load.requestsPerSec.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, p99.9 ${load.p999Ms.toFixed(1)} ms, gateway CPU ${((100 * cpuSeconds) / load.durationSec).toFixed(0)}%`);
       return {
         contender: name,
         query: q.name,
@@ -369,7 +374,7 @@ async function main(): Promise<void> {
       startedAt,
       command: `npx tsx bench/gateway.ts ${process.argv.slice(2).join(' ')}`.trim(),
       settings: { warmupSec, durationSec, connections, companies, gatewayCpus: gatewayCpus ?? 'unpinned', loadCpus: loadCpus ?? 'unpinned', wrkThreads: 1 },
-      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${base.databaseUrl ? 'PostgreSQL' : 'PGlite'}`,
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${base.databaseUrl ? 'PostgreSQL' : `PGlite (${pgliteThread === 'worker' ? 'its own thread' : "the bench's thread"})`}`,
       queries,
       measurements,
       notes,

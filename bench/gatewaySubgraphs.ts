@@ -27,7 +27,13 @@ export interface BenchSubgraphs {
 
 export async function startBenchSubgraphs(
   config: StackConfig,
-  options: { gatewayProof: GatewayProofKey; onSourceRequest?: SourceRequestListener; log?: (line: string) => void },
+  options: {
+    gatewayProof: GatewayProofKey;
+    onSourceRequest?: SourceRequestListener;
+    log?: (line: string) => void;
+    /** Where PGlite runs (startEmbeddedPostgres's `thread`). @default 'worker', as npm start runs it */
+    pgliteThread?: 'worker' | 'caller';
+  },
 ): Promise<BenchSubgraphs> {
   const log = options.log ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
@@ -38,7 +44,7 @@ export async function startBenchSubgraphs(
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres({ host: '127.0.0.1', port: 0 });
+      const embedded = await startEmbeddedPostgres({ host: '127.0.0.1', port: 0, thread: options.pgliteThread });
       stops.push(() => embedded.stop());
       databaseUrl = embedded.connectionString;
       log(`embedded PostgreSQL (PGlite) at ${databaseUrl}`);

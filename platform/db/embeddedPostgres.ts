@@ -3,6 +3,7 @@ import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 
 export interface EmbeddedPostgres {
   /** A `postgres://` URL that `pg` connects to. */
@@ -10,8 +11,24 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedPostgresOptions {
+  /** @default 0: a free port the OS picks */
+  port?: number;
+  /** @default 127.0.0.1 */
+  host?: string;
+  /** Where PGlite keeps its files; unset: in memory. */
+  dataDir?: string;
+  /**
+   * Where PGlite runs. `worker` (the default): a thread of its own, so SQL
+   * executing in WebAssembly and PGlite's garbage never hold up the event
+   * loop and heap of the services that query it (ADR 0020). `caller`: this
+   * thread, as before 2026-12-04 (the gateway benchmark's comparison).
+   */
+  thread?: 'worker' | 'caller';
+}
+
 /**
- * The embedded default: PGlite (PostgreSQL compiled to WASM, in-process) served
+ * The embedded default: PGlite (PostgreSQL compiled to WASM, in this process) served
  * over the Postgres wire protocol by pglite-socket, so every service uses the
  * same `pg` code it would use against a real server.
  *
@@ -19,7 +36,56 @@ export interface EmbeddedPostgres {
  * so no named prepared statements, no session SET, and transactions kept short
  * (an open transaction on one connection stalls the others).
  */
-export async function startEmbeddedPostgres(options: { port?: number; host?: string; dataDir?: string } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+  const { thread = 'worker', ...serving } = options;
+  return thread === 'caller' ? serveEmbeddedPostgres(serving) : startEmbeddedPostgresThread(serving);
+}
+
+/** What the database's thread posts: its URL once it serves, or why it could not start. */
+type ThreadReport = { connectionString: string } | { error: string };
+
+/**
+ * PGlite in a worker thread (platform/db/embeddedPostgresWorker.ts). The
+ * worker loads TypeScript through tsx's API itself: a worker started with
+ * `--import tsx` in its execArgv does not get the loader before its entry
+ * module on Node 20 (ERR_UNKNOWN_FILE_EXTENSION).
+ */
+async function startEmbeddedPostgresThread(options: Omit<EmbeddedPostgresOptions, 'thread'>): Promise<EmbeddedPostgres> {
+  const entry = new URL('./embeddedPostgresWorker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  const worker = new Worker(boot, { eval: true, execArgv: [], workerData: options, name: 'concord-embedded-postgres' });
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  const report = await Promise.race([
+    new Promise<ThreadReport>((resolve) => worker.once('message', resolve)),
+    new Promise<ThreadReport>((resolve) => worker.once('error', (error) => resolve({ error: error.stack ?? String(error) }))),
+    exited.then((code): ThreadReport => ({ error: `its thread exited (code ${code}) before it served` })),
+  ]);
+  if ('error' in report) {
+    await worker.terminate();
+    throw new Error(`the embedded PostgreSQL (PGlite) did not start: ${report.error}`);
+  }
+  // After the start, a crash of the database's thread must not take the services down with an
+  // unhandled 'error' event: their queries then fail on the closed connections with coded errors.
+  worker.on('error', (error) => console.error('[embedded-postgres] the database thread failed; queries to it will fail:', error));
+  let stopping: Promise<void> | undefined;
+  return {
+    connectionString: report.connectionString,
+    stop() {
+      stopping ??= (async () => {
+        worker.postMessage('stop');
+        // A thread that does not wind down (a statement still running) is ended after 10 s.
+        const timer = setTimeout(() => void worker.terminate(), 10_000);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Serves PGlite on this thread (the worker's entry calls it; `thread: 'caller'` too). */
+export async function serveEmbeddedPostgres(options: Omit<EmbeddedPostgresOptions, 'thread'> = {}): Promise<EmbeddedPostgres> {
   const db = await PGlite.create({
     dataDir: options.dataDir,
     extensions: { pg_trgm, fuzzystrmatch, unaccent },
