@@ -43,18 +43,18 @@ const mib = (bytes: number | undefined) => (bytes === undefined ? '—' : (bytes
 
 export function resultsTable(run: BenchRun): string {
   const lines = [
-    '| query | gateway | req/s | p50 ms | p99 ms | RSS MiB (peak) | gateway CPU ms/op | gateway CPU % | subgraph req/op | subgraph CPU ms/op | source req/op | entity cache hits | non-200 / GraphQL errors | same data |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
+    '| query | gateway | req/s | p50 ms | p99 ms | p99.9 ms | RSS MiB (peak) | gateway CPU ms/op | gateway CPU % | subgraph req/op | subgraph CPU ms/op | source req/op | entity cache hits | non-200 / GraphQL errors | same data |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
   ];
   for (const m of run.measurements) {
     const label = CONTENDERS[m.contender].label;
     if (m.error || !m.load) {
-      lines.push(`| ${m.query} | ${label} | — | — | — | — | — | — | — | — | — | — | ${m.error ? `failed: ${m.error.split('\n')[0].slice(0, 120)}` : '—'} | — |`);
+      lines.push(`| ${m.query} | ${label} | — | — | — | — | — | — | — | — | — | — | — | ${m.error ? `failed: ${m.error.split('\n')[0].slice(0, 120)}` : '—'} | — |`);
       continue;
     }
     const l = m.load;
     lines.push(
-      `| ${m.query} | ${label} | ${fixed(l.requestsPerSec, 0)} | ${fixed(l.p50Ms)} | ${fixed(l.p99Ms)} | ${mib(m.rssPeakBytes)} | ${fixed(m.gatewayCpuMsPerOp, 2)} | ${fixed(m.gatewayCpuShare === undefined ? undefined : m.gatewayCpuShare * 100, 0)} | ${fixed(m.subgraphRequestsPerOp, 2)} | ${fixed(m.subgraphCpuMsPerOp, 1)} | ${fixed(m.sourceRequestsPerOp, 1)} | ${m.entityCacheHitRatio === undefined ? '—' : `${(100 * m.entityCacheHitRatio).toFixed(0)}%`} | ${l.non200 + l.socketErrors} / ${l.graphqlErrors} | ${m.sameAnswer === undefined ? '—' : m.sameAnswer ? 'yes' : 'NO'} |`,
+      `| ${m.query} | ${label} | ${fixed(l.requestsPerSec, 0)} | ${fixed(l.p50Ms)} | ${fixed(l.p99Ms)} | ${fixed(l.p999Ms)} | ${mib(m.rssPeakBytes)} | ${fixed(m.gatewayCpuMsPerOp, 2)} | ${fixed(m.gatewayCpuShare === undefined ? undefined : m.gatewayCpuShare * 100, 0)} | ${fixed(m.subgraphRequestsPerOp, 2)} | ${fixed(m.subgraphCpuMsPerOp, 1)} | ${fixed(m.sourceRequestsPerOp, 1)} | ${m.entityCacheHitRatio === undefined ? '—' : `${(100 * m.entityCacheHitRatio).toFixed(0)}%`} | ${l.non200 + l.socketErrors} / ${l.graphqlErrors} | ${m.sameAnswer === undefined ? '—' : m.sameAnswer ? 'yes' : 'NO'} |`,
     );
   }
   return lines.join('\n');
