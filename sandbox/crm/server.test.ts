@@ -70,10 +70,12 @@ describe.each(targets)('CRM sandbox on $name', (target) => {
     let drop: () => Promise<void>;
     let sandbox: CrmSandbox;
     let limited: CrmSandbox;
+    let databaseUrl: string;
 
     beforeAll(async () => {
       const database = await target.create();
       drop = database.drop;
+      databaseUrl = database.url;
       sandbox = await startCrmSandbox({ databaseUrl: database.url, tokens: [TOKEN, 'pat-other'], port: 0 });
       // A second instance on the same database: its migration is a no-op, its limit 3 requests per 1 s.
       limited = await startCrmSandbox({ databaseUrl: database.url, tokens: [TOKEN], port: 0, rateLimit: { requests: 3, perMs: 1000 } });
@@ -408,6 +410,22 @@ describe.each(targets)('CRM sandbox on $name', (target) => {
           { method: 'POST', path: '/crm/v4/associations/companies/contacts/batch/read', inputs: 1, status: 200 },
           { method: 'GET', path: '/crm/v3/objects/companies/1', status: 401 },
         ]);
+      });
+
+      it('keeps only the latest requestLogLimit requests, oldest dropped first', async () => {
+        const small = await startCrmSandbox({ databaseUrl, tokens: [TOKEN], port: 0, requestLogLimit: 10 });
+        try {
+          for (let id = 1; id <= 25; id++) await call(small, 'GET', `/crm/v3/objects/companies/${id}`);
+          expect(small.requests.length).toBeLessThanOrEqual(10);
+          expect(small.requests.length).toBeGreaterThanOrEqual(9);
+          const paths = small.requests.map((r) => r.path);
+          expect(paths.at(-1)).toBe('/crm/v3/objects/companies/25');
+          // In arrival order, without gaps: the latest ones.
+          expect(paths).toEqual(Array.from({ length: paths.length }, (_, i) => `/crm/v3/objects/companies/${26 - paths.length + i}`));
+        } finally {
+          await small.close();
+        }
+        await expect(startCrmSandbox({ databaseUrl, tokens: [TOKEN], requestLogLimit: 0 })).rejects.toThrow(/requestLogLimit/);
       });
     });
   });

@@ -25,6 +25,12 @@ export interface CrmSandboxConfig {
   rateLimit?: RateLimitOptions | null;
   /** Webhook subscriptions for company changes (HubSpot's app settings); also set later with configureWebhooks. */
   webhooks?: WebhookSettings;
+  /**
+   * How many of the latest requests `requests` keeps: the log is for tests,
+   * and a stand-in serving `npm start` for days must not grow without end.
+   * @default 10000
+   */
+  requestLogLimit?: number;
 }
 
 /** One request as the sandbox saw it: what a test asserts the backend received. */
@@ -40,7 +46,7 @@ export interface CrmRequestLogEntry {
 export interface CrmSandbox {
   /** Base URL, e.g. http://127.0.0.1:4010 — the HubSpot API root to point a client at. */
   url: string;
-  /** Every request received since start or the last reset, in arrival order. */
+  /** The requests received since start or the last reset, in arrival order: the latest `requestLogLimit` of them at most. */
   requests: CrmRequestLogEntry[];
   resetRequestLog(): void;
   /** Points the company webhooks at an app (HubSpot: the app's webhook settings); undefined stops them. */
@@ -90,6 +96,8 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
   if (!Array.isArray(config.tokens) || config.tokens.length === 0 || config.tokens.some((t) => typeof t !== 'string' || t === '')) {
     throw new Error('startCrmSandbox: tokens must list at least one non-empty bearer token');
   }
+  const requestLogLimit = config.requestLogLimit ?? 10_000;
+  if (!Number.isInteger(requestLogLimit) || requestLogLimit < 1) throw new Error(`startCrmSandbox: requestLogLimit must be a whole number ≥ 1, got ${requestLogLimit}`);
   const tokens = new Set(config.tokens);
   const limiter = config.rateLimit ? new SlidingWindowLimiter(config.rateLimit) : undefined;
 
@@ -104,6 +112,8 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
   const webhooks = createWebhookDispatcher();
   webhooks.configure(config.webhooks);
   const requests: CrmRequestLogEntry[] = [];
+  // Trimmed a tenth at a time, so a full log costs one array move per requestLogLimit / 10 requests.
+  const trimBy = Math.max(1, Math.floor(requestLogLimit / 10));
 
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -150,6 +160,7 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
     } finally {
       const entry: CrmRequestLogEntry = { method: request.method ?? 'GET', path: url.pathname, status };
       if (context.inputs !== undefined) entry.inputs = context.inputs;
+      if (requests.length >= requestLogLimit) requests.splice(0, trimBy);
       requests.push(entry);
     }
   });
