@@ -15,13 +15,14 @@ import { startTestStack, type TestStack } from '../support/stack.js';
  * table, a drill-down shows each source side by side, a steward accepts a
  * candidate pair (the golden record changes in the graph) and undoes it, and
  * a user without the finance scope sees no amount. Screenshots of each page
- * go to docs/screenshots/ (the README shows them).
+ * go to .scratch/screenshots/; with UPDATE_SCREENSHOTS=1 to docs/screenshots/
+ * (the README shows them), so a test run never rewrites tracked files.
  *
  * Skipped with a message without Chromium; mandatory under CI=true.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+const SCREENSHOTS = new URL(process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots/' : '../../.scratch/screenshots/', import.meta.url).pathname;
 
 const chromiumMissing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
 if (chromiumMissing && process.env.CI === 'true') throw new Error(`${chromiumMissing}: under CI=true the browser tests are mandatory`);
