@@ -84,7 +84,7 @@ try {
       const ms = Math.round(performance.now() - started);
       (totals[job] ??= []).push(ms);
       const findings = Object.values(row.counts).reduce((a, b) => a + b, 0);
-      line(`| ${run} | ${job} | ${ms} | ${findings} | ${crmSandbox.requests.length} |`);
+      line(`| ${run} | ${job} | ${ms} | ${findings} | ${crmSandbox.requestsServed} |`);
     }
   }
   line(`second / first run: ${JOB_NAMES.map((j) => `${j} ${(totals[j][1] / totals[j][0]).toFixed(2)}`).join(', ')}`);

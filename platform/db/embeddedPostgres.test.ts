@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embeddedPostgres.js';
 
-/** A statement that keeps PGlite's WebAssembly busy for a few hundred milliseconds. */
+/** A statement that keeps PGlite's WebAssembly busy for about a second on the 2-core test machine. */
 const LONG_STATEMENT = 'SELECT count(*)::int AS n FROM generate_series(1, 4000000) AS g(i) WHERE i % 7 = 0';
 
 /** Event-loop turns of this thread (10 ms timer) while `work` runs. */
@@ -60,10 +60,25 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     const client = await connect(embedded.connectionString);
     expect((await client.query('SELECT 41 + 1 AS n')).rows[0].n).toBe(42);
     await client.end();
+    const stopping = performance.now();
     await embedded.stop();
+    // Well within the 10 s after which a thread that does not wind down is ended outright.
+    expect(performance.now() - stopping).toBeLessThan(5_000);
     await embedded.stop();
     const after = new pg.Client({ connectionString: embedded.connectionString, connectionTimeoutMillis: 2_000 });
     await expect(after.connect()).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('stops while a long statement runs: the statement settles and stop() neither hangs nor waits for the grace period', async () => {
+    const embedded = await startEmbeddedPostgres();
+    const client = await connect(embedded.connectionString);
+    client.on('error', () => {}); // the server goes away under it
+    const statement = client.query(LONG_STATEMENT).then(() => 'answered', () => 'refused');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopping = performance.now();
+    await embedded.stop();
+    expect(performance.now() - stopping).toBeLessThan(5_000);
+    expect(['answered', 'refused']).toContain(await statement);
   });
 
   it('reports why it could not start (its port is taken)', async () => {
@@ -71,9 +86,12 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const { port } = holder.address() as { port: number };
     try {
-      await expect(startEmbeddedPostgres({ port })).rejects.toThrow(/embedded PostgreSQL \(PGlite\) did not start: .*EADDRINUSE/s);
+      const refused = await startEmbeddedPostgres({ port }).then(() => undefined, (error: unknown) => error as NodeJS.ErrnoException);
+      expect(refused?.message).toMatch(/^the embedded PostgreSQL \(PGlite\) did not start: .*EADDRINUSE/);
+      expect(refused?.message).not.toContain('\n');
+      expect(refused?.code).toBe('EADDRINUSE');
     } finally {
-      holder.close();
+      await new Promise((resolve) => holder.close(resolve));
     }
   });
 
@@ -81,12 +99,14 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'concord-pglite-'));
     try {
       const first = await startEmbeddedPostgres({ dataDir });
+      started.push(first);
       const writer = await connect(first.connectionString);
       await writer.query('CREATE TABLE kept (name text)');
       await writer.query("INSERT INTO kept VALUES ('survives a restart')");
       await writer.end();
       clients.splice(clients.indexOf(writer), 1);
       await first.stop();
+      started.splice(started.indexOf(first), 1);
 
       const second = await startEmbeddedPostgres({ dataDir });
       started.push(second);

@@ -41,8 +41,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   return thread === 'caller' ? serveEmbeddedPostgres(serving) : startEmbeddedPostgresThread(serving);
 }
 
-/** What the database's thread posts: its URL once it serves, or why it could not start. */
-type ThreadReport = { connectionString: string } | { error: string };
+/** What the database's thread posts (platform/db/embeddedPostgresWorker.ts). */
+export type EmbeddedPostgresThreadReport =
+  | { kind: 'serving'; connectionString: string }
+  | { kind: 'failed'; message: string; code?: string; stack?: string }
+  | { kind: 'stopped'; error?: { message: string; stack?: string } };
+
+/** How long an in-memory database's thread may take to wind down before it is ended outright. */
+const IN_MEMORY_STOP_GRACE_MS = 10_000;
 
 /**
  * PGlite in a worker thread (platform/db/embeddedPostgresWorker.ts). The
@@ -56,28 +62,59 @@ async function startEmbeddedPostgresThread(options: Omit<EmbeddedPostgresOptions
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
   const worker = new Worker(boot, { eval: true, execArgv: [], workerData: options, name: 'concord-embedded-postgres' });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
-  const report = await Promise.race([
-    new Promise<ThreadReport>((resolve) => worker.once('message', resolve)),
-    new Promise<ThreadReport>((resolve) => worker.once('error', (error) => resolve({ error: error.stack ?? String(error) }))),
-    exited.then((code): ThreadReport => ({ error: `its thread exited (code ${code}) before it served` })),
-  ]);
-  if ('error' in report) {
+  let onReport: (report: EmbeddedPostgresThreadReport) => void = () => {};
+  let onFailure: (error: Error) => void = () => {};
+  let stopRequested = false;
+  worker.on('message', (report: EmbeddedPostgresThreadReport) => onReport(report));
+  // A crash of the database's thread must never take the services down with an unhandled 'error'
+  // event: before it serves it fails the start; after, their queries fail on the closed connections
+  // with the coded errors of a database that went away.
+  worker.on('error', (error) => onFailure(error));
+  void exited.then((code) => {
+    if (!stopRequested) onFailure(new Error(`its thread exited (code ${code})`));
+  });
+
+  const serving = await new Promise<{ connectionString: string } | { error: Error }>((resolve) => {
+    onReport = (report) => {
+      if (report.kind === 'serving') resolve({ connectionString: report.connectionString });
+      else if (report.kind === 'failed') resolve({ error: Object.assign(new Error(report.message), { code: report.code, stack: report.stack }) });
+    };
+    onFailure = (error) => resolve({ error });
+  });
+  if ('error' in serving) {
+    stopRequested = true;
     await worker.terminate();
-    throw new Error(`the embedded PostgreSQL (PGlite) did not start: ${report.error}`);
+    const code = (serving.error as NodeJS.ErrnoException).code;
+    // One line and the cause's code, which `concord start` prints (started twice: EADDRINUSE); the stack stays in `cause`.
+    throw Object.assign(new Error(`the embedded PostgreSQL (PGlite) did not start: ${serving.error.message}`, { cause: serving.error }), code ? { code } : {});
   }
-  // After the start, a crash of the database's thread must not take the services down with an
-  // unhandled 'error' event: their queries then fail on the closed connections with coded errors.
-  worker.on('error', (error) => console.error('[embedded-postgres] the database thread failed; queries to it will fail:', error));
+  onFailure = (error) => console.error('[embedded-postgres] the database thread failed; queries to it will fail:', error);
+
   let stopping: Promise<void> | undefined;
   return {
-    connectionString: report.connectionString,
+    connectionString: serving.connectionString,
     stop() {
       stopping ??= (async () => {
+        stopRequested = true;
+        const stopped = new Promise<EmbeddedPostgresThreadReport & { kind: 'stopped' }>((resolve) => {
+          onReport = (report) => {
+            if (report.kind === 'stopped') resolve(report);
+          };
+        });
         worker.postMessage('stop');
-        // A thread that does not wind down (a statement still running) is ended after 10 s.
-        const timer = setTimeout(() => void worker.terminate(), 10_000);
+        // An in-memory database whose thread does not wind down (a statement still running) is ended
+        // after a grace period: nothing is lost. One with a data directory is waited for: ending PGlite
+        // in the middle of a write could leave its files to recover.
+        const grace = options.dataDir === undefined
+          ? setTimeout(() => {
+            console.error(`[embedded-postgres] the database thread did not stop within ${IN_MEMORY_STOP_GRACE_MS} ms; ending it`);
+            void worker.terminate();
+          }, IN_MEMORY_STOP_GRACE_MS)
+          : undefined;
+        const report = await Promise.race([stopped, exited.then(() => undefined)]);
         await exited;
-        clearTimeout(timer);
+        clearTimeout(grace);
+        if (report?.error) throw Object.assign(new Error(`the embedded PostgreSQL (PGlite) did not stop cleanly: ${report.error.message}`), { stack: report.error.stack });
       })();
       return stopping;
     },

@@ -1,20 +1,25 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { serveEmbeddedPostgres, type EmbeddedPostgresOptions } from './embeddedPostgres.js';
+import { serveEmbeddedPostgres, type EmbeddedPostgresOptions, type EmbeddedPostgresThreadReport } from './embeddedPostgres.js';
 
 /**
  * The embedded database's own thread (startEmbeddedPostgres starts it):
- * serves PGlite on the wire protocol, posts its URL, and stops when told.
+ * serves PGlite on the wire protocol, reports that it serves, and stops when
+ * told, reporting how that went before it lets the thread end.
  */
-const port = parentPort!;
-const describe = (error: unknown) => (error instanceof Error ? error.stack ?? error.message : String(error));
+const parent = parentPort!;
+const report = (message: EmbeddedPostgresThreadReport) => parent.postMessage(message);
 try {
   const embedded = await serveEmbeddedPostgres(workerData as Omit<EmbeddedPostgresOptions, 'thread'>);
-  port.on('message', (message: unknown) => {
+  parent.on('message', (message: unknown) => {
     if (message !== 'stop') return;
-    embedded.stop().catch((error: unknown) => console.error('[embedded-postgres] stopping:', describe(error))).finally(() => port.close());
+    embedded.stop().then(
+      () => report({ kind: 'stopped' }),
+      (error: unknown) => report({ kind: 'stopped', error: { message: String((error as Error)?.message ?? error), stack: (error as Error)?.stack } }),
+    ).finally(() => parent.close());
   });
-  port.postMessage({ connectionString: embedded.connectionString });
+  report({ kind: 'serving', connectionString: embedded.connectionString });
 } catch (error) {
-  port.postMessage({ error: describe(error) });
-  port.close();
+  const failure = error as NodeJS.ErrnoException;
+  report({ kind: 'failed', message: String(failure?.message ?? error), code: typeof failure?.code === 'string' ? failure.code : undefined, stack: failure?.stack });
+  parent.close();
 }

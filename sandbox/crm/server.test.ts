@@ -412,16 +412,15 @@ describe.each(targets)('CRM sandbox on $name', (target) => {
         ]);
       });
 
-      it('keeps only the latest requestLogLimit requests, oldest dropped first', async () => {
-        const small = await startCrmSandbox({ databaseUrl, tokens: [TOKEN], port: 0, requestLogLimit: 10 });
+      it('keeps only the latest requestLogLimit requests, dropping the oldest a tenth at a time, and counts them all', async () => {
+        const small = await startCrmSandbox({ databaseUrl, tokens: [TOKEN], port: 0, requestLogLimit: 20 });
         try {
           for (let id = 1; id <= 25; id++) await call(small, 'GET', `/crm/v3/objects/companies/${id}`);
-          expect(small.requests.length).toBeLessThanOrEqual(10);
-          expect(small.requests.length).toBeGreaterThanOrEqual(9);
-          const paths = small.requests.map((r) => r.path);
-          expect(paths.at(-1)).toBe('/crm/v3/objects/companies/25');
-          // In arrival order, without gaps: the latest ones.
-          expect(paths).toEqual(Array.from({ length: paths.length }, (_, i) => `/crm/v3/objects/companies/${26 - paths.length + i}`));
+          // 20 kept, then each full log drops its 2 oldest before the next entry: 25 requests leave 7–25.
+          expect(small.requests.map((r) => r.path)).toEqual(Array.from({ length: 19 }, (_, i) => `/crm/v3/objects/companies/${7 + i}`));
+          expect(small.requestsServed).toBe(25);
+          small.resetRequestLog();
+          expect([small.requests.length, small.requestsServed]).toEqual([0, 0]);
         } finally {
           await small.close();
         }

@@ -48,6 +48,8 @@ export interface CrmSandbox {
   url: string;
   /** The requests received since start or the last reset, in arrival order: the latest `requestLogLimit` of them at most. */
   requests: CrmRequestLogEntry[];
+  /** How many requests it served since start or the last reset, however many the log still holds. */
+  readonly requestsServed: number;
   resetRequestLog(): void;
   /** Points the company webhooks at an app (HubSpot: the app's webhook settings); undefined stops them. */
   configureWebhooks(settings: WebhookSettings | undefined): void;
@@ -112,6 +114,7 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
   const webhooks = createWebhookDispatcher();
   webhooks.configure(config.webhooks);
   const requests: CrmRequestLogEntry[] = [];
+  let requestsServed = 0;
   // Trimmed a tenth at a time, so a full log costs one array move per requestLogLimit / 10 requests.
   const trimBy = Math.max(1, Math.floor(requestLogLimit / 10));
 
@@ -162,6 +165,7 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
       if (context.inputs !== undefined) entry.inputs = context.inputs;
       if (requests.length >= requestLogLimit) requests.splice(0, trimBy);
       requests.push(entry);
+      requestsServed++;
     }
   });
 
@@ -182,8 +186,12 @@ export async function startCrmSandbox(config: CrmSandboxConfig): Promise<CrmSand
   return {
     url: `http://${urlHost}:${port}`,
     requests,
+    get requestsServed() {
+      return requestsServed;
+    },
     resetRequestLog() {
       requests.length = 0;
+      requestsServed = 0;
     },
     configureWebhooks(settings) {
       webhooks.configure(settings);
