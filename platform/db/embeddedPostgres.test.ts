@@ -78,7 +78,8 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     const stopping = performance.now();
     await embedded.stop();
     expect(performance.now() - stopping).toBeLessThan(5_000);
-    expect(['answered', 'refused']).toContain(await statement);
+    // Answered or refused, either is right; what matters is that it settles (a hung query times the test out).
+    await statement;
   });
 
   it('reports why it could not start (its port is taken)', async () => {
