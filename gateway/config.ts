@@ -83,6 +83,12 @@ export interface GatewayConfig {
   entityBatchInFlight?: number;
   entityBatchMaxRepresentations?: number;
   entityBatchMaxWaitMs?: number;
+  /**
+   * The longest a key whose callers come back in rounds holds its next call
+   * back for them, never more than its last
+   * call's duration (ADR 0021). 0: never. @default 20
+   */
+  entityBatchLingerMs?: number;
   /** How long to keep retrying SDL fetches while subgraphs start. @default 30_000 */
   compositionRetryMs?: number;
   /** Lifecycle hooks (auth, limits, authorization); see gateway/plugins.ts. @default [] */
@@ -127,6 +133,7 @@ export const GATEWAY_DEFAULTS = {
   entityBatchInFlight: 1,
   entityBatchMaxRepresentations: 500,
   entityBatchMaxWaitMs: 50,
+  entityBatchLingerMs: 20,
   compositionRetryMs: 30_000,
   logLevel: 'info',
 } as const;
@@ -179,6 +186,7 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
     entityBatchInFlight: positiveInt('entityBatchInFlight', config.entityBatchInFlight ?? GATEWAY_DEFAULTS.entityBatchInFlight, 0),
     entityBatchMaxRepresentations: positiveInt('entityBatchMaxRepresentations', config.entityBatchMaxRepresentations ?? GATEWAY_DEFAULTS.entityBatchMaxRepresentations),
     entityBatchMaxWaitMs: positiveInt('entityBatchMaxWaitMs', config.entityBatchMaxWaitMs ?? GATEWAY_DEFAULTS.entityBatchMaxWaitMs, 0),
+    entityBatchLingerMs: positiveInt('entityBatchLingerMs', config.entityBatchLingerMs ?? GATEWAY_DEFAULTS.entityBatchLingerMs, 0),
     compositionRetryMs: positiveInt('compositionRetryMs', config.compositionRetryMs ?? GATEWAY_DEFAULTS.compositionRetryMs, 0),
     plugins: config.plugins ?? [],
     logLevel: config.logLevel ?? GATEWAY_DEFAULTS.logLevel,
@@ -219,6 +227,7 @@ type Env = Record<string, string | undefined>;
  * | SUBGRAPH_ENTITY_BATCH_IN_FLIGHT | 1 (0: concurrent entity fetches are never merged) |
  * | SUBGRAPH_ENTITY_BATCH_MAX | 500 representations per merged call |
  * | SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS | 50: the longest a fetch waits for one in flight before it goes anyway |
+ * | SUBGRAPH_ENTITY_BATCH_LINGER_MS | 20: the longest a key whose callers come back in rounds holds its next call for them (at most its last call's duration; 0: never) |
  * | COMPOSITION_RETRY_MS | 30000 |
  * | LOG_LEVEL | info |
  * | entity cache: ENTITY_CACHE, ENTITY_CACHE_* | see readEntityCacheConfig |
@@ -255,6 +264,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     entityBatchInFlight: readInt(env, 'SUBGRAPH_ENTITY_BATCH_IN_FLIGHT', GATEWAY_DEFAULTS.entityBatchInFlight, { min: 0 }),
     entityBatchMaxRepresentations: readInt(env, 'SUBGRAPH_ENTITY_BATCH_MAX', GATEWAY_DEFAULTS.entityBatchMaxRepresentations, { min: 1 }),
     entityBatchMaxWaitMs: readInt(env, 'SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS', GATEWAY_DEFAULTS.entityBatchMaxWaitMs, { min: 0 }),
+    entityBatchLingerMs: readInt(env, 'SUBGRAPH_ENTITY_BATCH_LINGER_MS', GATEWAY_DEFAULTS.entityBatchLingerMs, { min: 0 }),
     compositionRetryMs: readInt(env, 'COMPOSITION_RETRY_MS', GATEWAY_DEFAULTS.compositionRetryMs),
     logLevel: readEnum<LogLevel>(env, 'LOG_LEVEL', ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'], GATEWAY_DEFAULTS.logLevel),
     tracing: readTracingConfig(env, 'concord-gateway'),

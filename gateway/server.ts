@@ -171,7 +171,7 @@ export async function startGateway(input: GatewayConfig, options: StartGatewayOp
     timeoutMs: config.subgraphTimeoutMs,
     connections: config.subgraphConnections,
     dedupe: config.dedupeSubgraphRequests,
-    entityBatching: { maxInFlight: config.entityBatchInFlight, maxRepresentations: config.entityBatchMaxRepresentations, maxWaitMs: config.entityBatchMaxWaitMs },
+    entityBatching: { maxInFlight: config.entityBatchInFlight, maxRepresentations: config.entityBatchMaxRepresentations, maxWaitMs: config.entityBatchMaxWaitMs, lingerMs: config.entityBatchLingerMs },
     production: config.production,
     plugins,
     metrics,

@@ -68,6 +68,12 @@ export class GatewayMetrics {
     labelNames: ['subgraph'] as const,
     registers: [this.registry],
   });
+  readonly #lingers = new Counter({
+    name: 'concord_gateway_subgraph_entity_call_lingers_total',
+    help: 'Merged entity calls held back for callers expected to come back (ADR 0021), by subgraph and outcome: filled (they came) or ran-out (sent without them; the key stops holding back for a while).',
+    labelNames: ['subgraph', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly #children = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -106,6 +112,10 @@ export class GatewayMetrics {
   /** `fetches` entity fetches went out as one merged subgraph call. */
   countMergedEntityCalls(subgraph: string, fetches: number): void {
     this.#merged.labels(subgraph).inc(fetches);
+  }
+
+  countEntityFetchLinger(subgraph: string, outcome: 'filled' | 'ran-out'): void {
+    this.#lingers.labels(subgraph, outcome).inc();
   }
 
   countAuditRecord(stored: 'database' | 'spool' | 'refused' | 'log'): void {

@@ -207,7 +207,12 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, unkn
     this.#path = url.pathname + url.search;
     const batching = client.options.entityBatching;
     this.#batcher = batching && batching.maxInFlight > 0
-      ? new EntityFetchBatcher(name, batching, (calls) => client.options.metrics?.countMergedEntityCalls(name, calls))
+      ? new EntityFetchBatcher(
+          name,
+          batching,
+          (calls) => client.options.metrics?.countMergedEntityCalls(name, calls),
+          (outcome) => client.options.metrics?.countEntityFetchLinger(name, outcome),
+        )
       : undefined;
   }
 

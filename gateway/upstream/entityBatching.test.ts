@@ -1,5 +1,5 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EntityFetchBatcher, splitEntities } from './entityBatching.js';
 import { isEntityFetch } from './failedFetch.js';
 
@@ -20,7 +20,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('merging concurrent entity fetches', () => {
   it('sends at once below the in-flight limit, then merges what waits and hands each caller its own entities', async () => {
     const merged: number[] = [];
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 }, (n) => merged.push(n));
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000, lingerMs: 0 }, (n) => merged.push(n));
     const subgraph = heldSubgraph();
     const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
     const second = batcher.fetch('k', [rep('2'), rep('3')], undefined, subgraph.send, failed);
@@ -38,7 +38,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('sends an entity several waiting callers ask for once, and gives each its own copy', async () => {
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000, lingerMs: 0 });
     const subgraph = heldSubgraph();
     const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
     const a = batcher.fetch('k', [rep('2'), rep('3')], undefined, subgraph.send, failed);
@@ -56,7 +56,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('never merges different keys (another fetch, other variables or another caller’s headers)', async () => {
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000, lingerMs: 0 });
     const subgraph = heldSubgraph();
     const answers = [batcher.fetch('alice', [rep('1')], undefined, subgraph.send, failed), batcher.fetch('bob', [rep('2')], undefined, subgraph.send, failed)];
     await tick();
@@ -66,7 +66,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('keeps a merged call under maxRepresentations (a caller larger than the cap still goes, alone)', async () => {
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 3, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 3, maxWaitMs: 60_000, lingerMs: 0 });
     const subgraph = heldSubgraph();
     const all = [
       batcher.fetch('k', [rep('a')], undefined, subgraph.send, failed),
@@ -84,7 +84,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('sends the merged call with the latest deadline; a caller whose deadline comes first gets the coded timeout then, the others their entities', async () => {
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000, lingerMs: 0 });
     const subgraph = heldSubgraph();
     const now = Date.now();
     const first = batcher.fetch('k', [rep('1')], now + 60_000, subgraph.send, failed);
@@ -105,7 +105,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('an answer whose errors are not a list fails each caller of the merged call with errors, and the batcher goes on', async () => {
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000, lingerMs: 0 });
     const subgraph = heldSubgraph((reps) => (reps.length > 1 ? ({ errors: { message: 'rate limited' } } as unknown as GatewayGraphQLResponse) : { data: { _entities: reps.map((r) => ({ id: r.id })) } }));
     const first = batcher.fetch('k', [rep('1')], undefined, subgraph.send, failed);
     const a = batcher.fetch('k', [rep('2')], undefined, subgraph.send, failed);
@@ -126,7 +126,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('an entity several callers of a merged call share is a deep copy for each (the gateway merges later fetches into it)', async () => {
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000, lingerMs: 0 });
     const subgraph = heldSubgraph((reps) => ({ data: { _entities: reps.map((r) => ({ id: r.id, orders: [{ product: { sku: `P-${r.id}` } }] })) } }));
     const first = batcher.fetch('k', [rep('0')], undefined, subgraph.send, failed);
     const a = batcher.fetch('k', [rep('7')], undefined, subgraph.send, failed);
@@ -145,7 +145,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('a caller waiting behind a hung call leaves the queue before its deadline and is answered on its own', async () => {
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000, lingerMs: 0 });
     const subgraph = heldSubgraph();
     void batcher.fetch('k', [rep('hung')], undefined, subgraph.send, failed);
     const started = Date.now();
@@ -160,7 +160,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('what waits behind a hung call goes anyway after maxWaitMs, merged; a caller about to run out of time goes alone', async () => {
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 40 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 40, lingerMs: 0 });
     const subgraph = heldSubgraph();
     void batcher.fetch('k', [rep('hung')], undefined, subgraph.send, failed);
     const now = Date.now();
@@ -180,7 +180,7 @@ describe('merging concurrent entity fetches', () => {
   });
 
   it('a send that throws answers every caller of the merged call with path-carrying errors', async () => {
-    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 });
+    const batcher = new EntityFetchBatcher('crm', { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000, lingerMs: 0 });
     let n = 0;
     let releaseFirst!: () => void;
     const send = (reps: unknown[]) => {
@@ -253,5 +253,120 @@ describe('which fetches may merge', () => {
     expect(isEntityFetch('query($r:[_Any!]!){_entities(representations:$r){__typename}}')).toBe(false);
     expect(isEntityFetch('mutation($representations:[_Any!]!){_entities(representations:$representations){__typename}}')).toBe(false);
     expect(isEntityFetch('not graphql {')).toBe(false);
+  });
+});
+
+/** A subgraph stand-in that answers every call `ms` after it was sent, and keeps who was in each call. */
+function timedSubgraph(ms: number) {
+  const calls: string[][] = [];
+  const sentAt: number[] = [];
+  const send = (reps: unknown[]) => {
+    calls.push((reps as Rep[]).map((r) => r.id));
+    sentAt.push(performance.now());
+    return new Promise<GatewayGraphQLResponse>((resolve) => setTimeout(() => resolve({ data: { _entities: (reps as Rep[]).map((r) => ({ id: r.id })) } }), ms));
+  };
+  return { calls, sentAt, send };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Clients that send their next fetch 1 ms after their last was answered, as
+ * a service at its concurrency limit does: `rounds` fetches each; a client
+ * listed in `leaveAfter` stops after that many.
+ */
+async function clientsInRounds(batcher: EntityFetchBatcher, send: (reps: unknown[]) => Promise<GatewayGraphQLResponse>, clients: number, rounds: number, leaveAfter: Record<number, number> = {}) {
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    for (let i = 0; i < (leaveAfter[c] ?? rounds); i++) {
+      const answer = await batcher.fetch('k', [rep(`c${c}`)], undefined, send, failed);
+      expect(answer.data).toEqual({ _entities: [{ id: `c${c}` }] });
+      await sleep(1);
+    }
+  }));
+}
+
+describe('holding a merged call back for callers coming back in rounds (ADR 0021)', () => {
+  const options = { maxInFlight: 1, maxRepresentations: 100, maxWaitMs: 60_000 };
+  // A fake clock: arrivals and answers come exactly when the test says, however busy the machine running it.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'performance', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  /** Runs `work` on the fake clock to its end. */
+  async function onFakeClock<T>(work: Promise<T>): Promise<T> {
+    let done = false;
+    void work.finally(() => (done = true));
+    while (!done) await vi.advanceTimersByTimeAsync(1);
+    return work;
+  }
+
+  it('without it, four clients coming back together split into a call of one and a call of three for good; with it, after two rounds they go as one call of four', async () => {
+    const without = timedSubgraph(20);
+    await onFakeClock(clientsInRounds(new EntityFetchBatcher('crm', { ...options, lingerMs: 0 }), without.send, 4, 8));
+    expect(without.calls.slice(-4).map((c) => c.length).sort()).toEqual([1, 1, 3, 3]);
+
+    const outcomes: string[] = [];
+    const subgraph = timedSubgraph(20);
+    await onFakeClock(clientsInRounds(new EntityFetchBatcher('crm', { ...options, lingerMs: 10 }, undefined, (o) => outcomes.push(o)), subgraph.send, 4, 8));
+    // The last call may carry fewer: the clients that started in the first split end a round apart.
+    expect(subgraph.calls.slice(-4, -1).map((c) => c.length)).toEqual([4, 4, 4]);
+    // Fewer calls for the same 32 fetches, and every hold filled but perhaps the last (the clients ending a round apart).
+    expect(subgraph.calls.length).toBeLessThan(without.calls.length);
+    expect(outcomes.filter((o) => o === 'filled').length).toBeGreaterThanOrEqual(3);
+    expect(outcomes.slice(0, -1).every((o) => o === 'filled')).toBe(true);
+  });
+
+  it('holds only within the window after a call returned: a fetch arriving later on a key with rounds goes at once', async () => {
+    const outcomes: string[] = [];
+    const batcher = new EntityFetchBatcher('crm', { ...options, lingerMs: 10 }, undefined, (o) => outcomes.push(o));
+    const subgraph = timedSubgraph(20);
+    await onFakeClock(clientsInRounds(batcher, subgraph.send, 4, 6));
+    const holds = outcomes.length;
+    expect(holds).toBeGreaterThan(0);
+    await vi.advanceTimersByTimeAsync(50);
+    const calls = subgraph.calls.length;
+    const late = batcher.fetch('k', [rep('late')], undefined, subgraph.send, failed);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(subgraph.calls).toHaveLength(calls + 1);
+    expect(subgraph.calls.at(-1)).toEqual(['late']);
+    await onFakeClock(late);
+    expect(outcomes).toHaveLength(holds);
+  });
+
+  it('never holds back callers that arrive evenly and do not come back', async () => {
+    const outcomes: string[] = [];
+    const batcher = new EntityFetchBatcher('crm', { ...options, lingerMs: 10 }, undefined, (o) => outcomes.push(o));
+    const subgraph = timedSubgraph(20);
+    await onFakeClock((async () => {
+      const answers: Promise<GatewayGraphQLResponse>[] = [];
+      for (let i = 0; i < 60; i++) {
+        answers.push(batcher.fetch('k', [rep(`u${i}`)], undefined, subgraph.send, failed));
+        await sleep(4);
+      }
+      await Promise.all(answers);
+    })());
+    // Calls of several callers each (merging works), yet no round was ever seen: nothing was held back.
+    expect(Math.max(...subgraph.calls.map((c) => c.length))).toBeGreaterThanOrEqual(3);
+    expect(outcomes).toEqual([]);
+  });
+
+  it('a hold whose callers do not all come back runs out within half a call and sends those that came', async () => {
+    const outcomes: string[] = [];
+    const batcher = new EntityFetchBatcher('crm', { ...options, lingerMs: 10 }, undefined, (outcome) => outcomes.push(outcome));
+    const subgraph = timedSubgraph(20);
+    // Client 3 leaves after six fetches, when the others are held for it; they go on for four more.
+    await onFakeClock(clientsInRounds(batcher, subgraph.send, 4, 10, { 3: 6 }));
+    expect(outcomes).toContain('filled');
+    expect(outcomes).toContain('ran-out');
+    const lastOfClient3 = subgraph.calls.map((c) => c.includes('c3')).lastIndexOf(true);
+    const after = subgraph.calls.slice(lastOfClient3 + 1);
+    expect(after.length).toBeGreaterThanOrEqual(3);
+    expect(after.flat().every((id) => id !== 'c3')).toBe(true);
+    // No call waited for client 3 longer than the hold (10 ms), none for maxWaitMs (60 s): each call left at
+    // most one call (20 ms), the hold and the clients' 1 ms (and a timer's 1 ms) after the one before.
+    const gaps = subgraph.sentAt.slice(lastOfClient3 + 1).map((t, i) => t - subgraph.sentAt[lastOfClient3 + i]);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(20 + 10 + 1 + 1);
   });
 });

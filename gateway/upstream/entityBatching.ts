@@ -18,6 +18,19 @@ import { copyJson } from './copyJson.js';
  * fewer than `maxInFlight` of them are on their way; past that they wait and
  * leave together, up to `maxRepresentations` to a call, when one returns.
  * An idle gateway adds no wait; a busy one sends fewer, larger calls.
+ *
+ * Clients that send their next operation as soon as the last is answered (a
+ * service calling at its concurrency limit, a page loading in steps) come
+ * back in rounds: a merged call returns and most of its callers' next
+ * fetches arrive within a few milliseconds. Sent at once, the next call
+ * would carry only the first of them and leave the rest a whole call to wait
+ * — a split that then persists, two calls per round where one would do. So
+ * a key that has seen its callers come back that way, two rounds running
+ * (three quarters of them within half a call's time), holds its next call
+ * back (`lingerMs`, at most its last call's duration) until the last round's
+ * callers wait again, then sends them together (ADR 0021). Evenly spread
+ * traffic does not show rounds (in half a call's time about half a call's
+ * worth of callers arrive), so it is not held back.
  */
 export interface EntityBatchingOptions {
   /** Calls of one key on their way before the next ones wait to be merged. 0 turns merging off. */
@@ -30,6 +43,13 @@ export interface EntityBatchingOptions {
    * holds the others back this long at most.
    */
   maxWaitMs: number;
+  /**
+   * The longest a free key holds its next call back for the callers expected
+   * to come back (ADR 0021), and never more than its last call's duration;
+   * also the cap on the window in which a round is counted (half a call).
+   * 0: never.
+   */
+  lingerMs: number;
 }
 
 export type EntitySend = (representations: unknown[], deadline: number | undefined) => Promise<GatewayGraphQLResponse>;
@@ -47,6 +67,21 @@ interface KeyState {
   send: EntitySend;
   /** Sends what waits when the first of it has waited maxWaitMs. */
   flushTimer?: ReturnType<typeof setTimeout>;
+  /** Callers expected in the next call: those the last one answered plus those that waited for it (0 once a hold ran out). */
+  expected: number;
+  /** When the key last became free to send (a call returned), performance.now(). */
+  freeAt: number;
+  /** Duration of the key's last call, ms: a hold is at most that long, a round is counted in half of it. */
+  lastCallMs: number;
+  /** Whether the next call is being held for the round's callers, and what sends it when the window is over. */
+  holding: boolean;
+  lingerTimer?: ReturnType<typeof setTimeout>;
+  /** The round being watched: the last merged call's callers, when it returned, and the fetches that arrived since within the linger window. */
+  round: { callers: number; at: number; arrivals: number } | undefined;
+  /** Rounds running in which the callers came back (most of them within the linger window). */
+  roundsSeen: number;
+  /** Forgets a free key's expectations once it has been idle a while. */
+  idleTimer?: ReturnType<typeof setTimeout>;
   /** The errors standing for a failed fetch of these representations (failedFetchErrors for this key's fetch). */
   failed: (representations: unknown[], message: string, extensions: Record<string, unknown> | undefined) => GraphQLFormattedError[];
 }
@@ -58,10 +93,29 @@ interface KeyState {
  */
 const LEAVE_QUEUE_BEFORE_DEADLINE_MS = 25;
 
+/**
+ * A round: a merged call of at least ROUND_MIN_CALLERS callers, at least
+ * ROUND_SHARE of whom came back within the linger window. A key lingers
+ * once it has seen ROUNDS_TO_LINGER of them running.
+ */
+const ROUND_MIN_CALLERS = 3;
+const ROUND_SHARE = 0.75;
+const ROUNDS_TO_LINGER = 2;
+
+/** A free key with nothing waiting is forgotten after this long (it keeps its expectations until then). */
+const KEY_IDLE_MS = 1_000;
+
+export type LingerOutcome = 'filled' | 'ran-out';
+
 export class EntityFetchBatcher {
   readonly #keys = new Map<string, KeyState>();
 
-  constructor(readonly subgraph: string, readonly options: EntityBatchingOptions, private readonly onMerged?: (calls: number) => void) {}
+  constructor(
+    readonly subgraph: string,
+    readonly options: EntityBatchingOptions,
+    private readonly onMerged?: (calls: number) => void,
+    private readonly onLinger?: (outcome: LingerOutcome) => void,
+  ) {}
 
   fetch(
     key: string,
@@ -72,10 +126,17 @@ export class EntityFetchBatcher {
   ): Promise<GatewayGraphQLResponse> {
     let state = this.#keys.get(key);
     if (!state) {
-      state = { inFlight: 0, waiting: [], send, failed };
+      state = { inFlight: 0, waiting: [], send, failed, expected: 0, freeAt: 0, lastCallMs: 0, holding: false, round: undefined, roundsSeen: 0 };
       this.#keys.set(key, state);
     }
-    if (state.inFlight < this.options.maxInFlight && state.waiting.length === 0) {
+    const now = performance.now();
+    if (state.round && now - state.round.at <= this.#roundWindow(state)) state.round.arrivals++;
+    if (state.idleTimer) {
+      clearTimeout(state.idleTimer);
+      state.idleTimer = undefined;
+    }
+    const holdingForRound = this.#mayLinger(state) && now < state.freeAt + this.#holdWindow(state);
+    if (state.inFlight < this.options.maxInFlight && state.waiting.length === 0 && !holdingForRound) {
       return this.#sendAlone(key, state, () => send(representations, deadline));
     }
     return new Promise((resolve) => {
@@ -85,6 +146,7 @@ export class EntityFetchBatcher {
           const at = state.waiting.indexOf(waiting);
           if (at < 0) return;
           state.waiting.splice(at, 1);
+          if (state.inFlight === 0 && state.waiting.length === 0) this.#forgetWhenIdle(key, state);
           // Sent outside the in-flight count: it is due now, and its send refuses it if too little time is left.
           send(representations, deadline).then(resolve, (error) => resolve({ errors: failed(representations, String(error), undefined) }));
         }, Math.max(0, deadline - Date.now() - LEAVE_QUEUE_BEFORE_DEADLINE_MS));
@@ -92,28 +154,119 @@ export class EntityFetchBatcher {
       state.waiting.push(waiting);
       state.flushTimer ??= setTimeout(() => {
         state.flushTimer = undefined;
+        this.#stopLinger(state);
         while (state.waiting.length > 0) this.#sendMerged(key, state);
       }, this.options.maxWaitMs);
+      this.#sendWhatWaits(key, state);
     });
+  }
+
+  /** Whether a free key holds its next call back for callers expected to come back. */
+  #mayLinger(state: KeyState): boolean {
+    return this.options.lingerMs > 0 && state.roundsSeen >= ROUNDS_TO_LINGER && state.expected > 1;
+  }
+
+  /**
+   * How long after a call returned its callers' next fetches count toward a
+   * round: half a call, so that evenly spread traffic (half a call's worth of
+   * callers in that time) does not pass for rounds (three quarters).
+   */
+  #roundWindow(state: KeyState): number {
+    return Math.min(this.options.lingerMs, state.lastCallMs / 2);
+  }
+
+  /**
+   * How long after a call returned the next one is held for the round's
+   * callers: up to a whole call — a caller that misses the call waits that
+   * long for the next one anyway.
+   */
+  #holdWindow(state: KeyState): number {
+    return Math.min(this.options.lingerMs, state.lastCallMs);
+  }
+
+  /**
+   * Sends what waits while fewer than maxInFlight calls are on their way,
+   * unless the key holds its next call for the round's callers: at most the
+   * hold window after it became free.
+   */
+  #sendWhatWaits(key: string, state: KeyState): void {
+    while (state.inFlight < this.options.maxInFlight && state.waiting.length > 0) {
+      if (this.#mayLinger(state) && state.waiting.length < state.expected && waitingRepresentations(state) < this.options.maxRepresentations) {
+        const left = state.freeAt + this.#holdWindow(state) - performance.now();
+        if (left > 0) {
+          state.holding = true;
+          state.lingerTimer ??= setTimeout(() => {
+            state.lingerTimer = undefined;
+            this.#sendWhatWaits(key, state);
+          }, Math.ceil(left));
+          return;
+        }
+        // The window is over: those that did not come are not part of this round (whether it still was one is judged when the call returns).
+        if (state.holding) this.onLinger?.('ran-out');
+        state.expected = 0;
+      } else if (state.holding) {
+        this.onLinger?.('filled');
+      }
+      this.#stopLinger(state);
+      this.#sendMerged(key, state);
+    }
+  }
+
+  #stopLinger(state: KeyState): void {
+    state.holding = false;
+    if (!state.lingerTimer) return;
+    clearTimeout(state.lingerTimer);
+    state.lingerTimer = undefined;
   }
 
   async #sendAlone(key: string, state: KeyState, sendOwn: () => Promise<GatewayGraphQLResponse>): Promise<GatewayGraphQLResponse> {
     state.inFlight++;
+    const started = performance.now();
     try {
       return await sendOwn();
     } finally {
-      this.#done(key, state);
+      this.#done(key, state, 1, started);
     }
   }
 
-  #done(key: string, state: KeyState): void {
+  /** A call of `callers` callers, sent at `started`, has returned. */
+  #done(key: string, state: KeyState, callers: number, started: number): void {
     state.inFlight--;
-    while (state.inFlight < this.options.maxInFlight && state.waiting.length > 0) this.#sendMerged(key, state);
+    const now = performance.now();
+    // The round the last call opened: did its callers come back, most of them, within the window?
+    if (state.round) {
+      const cameBack = state.round.arrivals >= Math.ceil(ROUND_SHARE * state.round.callers);
+      state.roundsSeen = cameBack ? state.roundsSeen + 1 : 0;
+    }
+    state.round = callers >= ROUND_MIN_CALLERS ? { callers, at: now, arrivals: 0 } : undefined;
+    state.freeAt = now;
+    state.lastCallMs = now - started;
+    state.expected = callers + state.waiting.length;
+    this.#sendWhatWaits(key, state);
     if (state.waiting.length === 0 && state.flushTimer) {
       clearTimeout(state.flushTimer);
       state.flushTimer = undefined;
     }
-    if (state.inFlight === 0 && state.waiting.length === 0) this.#keys.delete(key);
+    if (state.inFlight === 0 && state.waiting.length === 0) this.#forgetWhenIdle(key, state);
+  }
+
+  /** A key with nothing on its way or waiting: forgotten now, or after KEY_IDLE_MS when it has a round open or rounds seen. */
+  #forgetWhenIdle(key: string, state: KeyState): void {
+    this.#stopLinger(state);
+    if (state.flushTimer) {
+      clearTimeout(state.flushTimer);
+      state.flushTimer = undefined;
+    }
+    if (!state.round && state.roundsSeen === 0) {
+      if (this.#keys.get(key) === state) this.#keys.delete(key);
+      return;
+    }
+    if (state.idleTimer) clearTimeout(state.idleTimer);
+    state.idleTimer = setTimeout(() => {
+      state.idleTimer = undefined;
+      if (state.inFlight === 0 && state.waiting.length === 0 && this.#keys.get(key) === state) this.#keys.delete(key);
+    }, KEY_IDLE_MS);
+    state.idleTimer.unref?.();
   }
 
   /** The next waiting calls, up to maxRepresentations (at least one call), as one subgraph call. */
@@ -152,6 +305,7 @@ export class EntityFetchBatcher {
     }
     if (group.length > 1) this.onMerged?.(group.length);
     state.inFlight++;
+    const started = performance.now();
     state.send(unique ? unique.unique : all, deadline)
       .then(
         (response) => splitEntities(unique ? copiesPerCaller(response, expandEntities(response, unique), unique, parts) : response, parts, state.failed),
@@ -165,8 +319,14 @@ export class EntityFetchBatcher {
         if (w.timer) clearTimeout(w.timer);
         w.resolve(answers[i]);
       }))
-      .finally(() => this.#done(key, state));
+      .finally(() => this.#done(key, state, group.length, started));
   }
+}
+
+function waitingRepresentations(state: KeyState): number {
+  let count = 0;
+  for (const w of state.waiting) count += w.representations.length;
+  return count;
 }
 
 /**
