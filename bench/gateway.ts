@@ -11,7 +11,7 @@
  *     [--gateways concord,concord-auth,concord-nodedupe,apollo,hive]
  *     [--queries customer360,customerList,deepList,customer360EachCold,customer360EachWarm]
  *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost N] [--profile concord,concord-auth] [--profile-subgraphs] [--out FILE]
- *     [--concord-node-flags=--max-old-space-size=160] [--pglite-thread worker|caller]
+ *     [--concord-node-flags=--max-old-space-size=160] [--pglite-thread worker|caller] [--open-loop 150,300]
  *
  * Hive Gateway lives in bench/peers: flock /tmp/concord-npm.lock npm install --prefix bench/peers
  */
@@ -29,7 +29,7 @@ import { composedSupergraphSource } from '../gateway/supergraph/source.js';
 import { stripAuthorizationDirectives } from '../gateway/authorization/index.js';
 import { loadDemoIssuer, scopesOfDemoUser } from '../gateway/auth/index.js';
 import { GATEWAY_PROOF_HEADER, loadGatewayProofKey, signGatewayProof } from '../platform/auth/gatewayProof.js';
-import { runWrk, writeWrkScript } from './gatewayLoad.js';
+import { runOpenLoop, runWrk, writeWrkScript } from './gatewayLoad.js';
 import { CONTENDERS, CONTENDER_NAMES, ROOT, startContender, type ContenderName, type RunningContender } from './gatewayPeers.js';
 import { summariseCpuProfile } from './gatewayProfile.js';
 import { startBenchSubgraphs } from './gatewaySubgraphs.js';
@@ -54,6 +54,7 @@ const { values } = parseArgs({
     'max-cost': { type: 'string' },
     'concord-node-flags': { type: 'string' },
     'pglite-thread': { type: 'string', default: 'worker' },
+    'open-loop': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -69,6 +70,9 @@ const loadCpus = values['load-cpus'] || undefined;
 /** Where the bench's PGlite runs: its own thread as npm start runs it, or `caller` (the bench's thread, as before 2026-12-04). */
 const pgliteThread = values['pglite-thread'] as 'worker' | 'caller';
 if (pgliteThread !== 'worker' && pgliteThread !== 'caller') throw new Error(`--pglite-thread: worker or caller, not ${pgliteThread}`);
+/** --open-loop 150,300: after each closed-loop window (cold-cache queries excepted), one open-loop window per arrival rate. */
+const openLoopRates = (values['open-loop'] ?? '').split(',').filter(Boolean).map(Number);
+for (const rate of openLoopRates) if (!(rate > 0)) throw new Error(`--open-loop: arrival rates in requests per second, not ${values['open-loop']}`);
 
 /** Counts HTTP requests arriving at the subgraph servers (this process), by port, without touching their code. */
 class SubgraphRequestCounter {
@@ -142,15 +146,17 @@ async function startInspectorProfile(): Promise<{ stop(file: string): Promise<vo
   };
 }
 
-/** The gateway's entity-cache lookups so far (Concord's /metrics; zero for peers). */
-async function entityCacheLookups(graphqlUrl: string): Promise<{ hit: number; miss: number }> {
-  const totals = { hit: 0, miss: 0 };
+/** The gateway's entity-cache lookups and merged-call lingers so far (Concord's /metrics; zero for peers). */
+async function gatewayCounters(graphqlUrl: string): Promise<{ hit: number; miss: number; filled: number; 'ran-out': number }> {
+  const totals = { hit: 0, miss: 0, filled: 0, 'ran-out': 0 };
   try {
     const response = await fetch(new URL('/metrics', graphqlUrl));
     if (!response.ok) return totals;
     for (const line of (await response.text()).split('\n')) {
-      const match = /^concord_gateway_entity_cache_lookups_total\{[^}]*result="(hit|miss)"[^}]*\} (\d+(?:\.\d+)?)/.exec(line);
-      if (match) totals[match[1] as 'hit' | 'miss'] += Number(match[2]);
+      const lookup = /^concord_gateway_entity_cache_lookups_total\{[^}]*result="(hit|miss)"[^}]*\} (\d+(?:\.\d+)?)/.exec(line);
+      if (lookup) totals[lookup[1] as 'hit' | 'miss'] += Number(lookup[2]);
+      const linger = /^concord_gateway_subgraph_entity_call_lingers_total\{[^}]*outcome="(filled|ran-out)"[^}]*\} (\d+(?:\.\d+)?)/.exec(line);
+      if (linger) totals[linger[1] as 'filled' | 'ran-out'] += Number(linger[2]);
     }
   } catch {
     // Peers have no /metrics of this shape.
@@ -317,7 +323,7 @@ async function main(): Promise<void> {
         const warmupScript = scripts.get(`${q.name}:${CONTENDERS[name].bearer}:warmup`) ?? script;
         await runWrk({ url: gateway.url, script: warmupScript, connections, durationSec: warmupSec, cpus: loadCpus });
       }
-      const cacheBefore = await entityCacheLookups(gateway.url);
+      const countersBefore = await gatewayCounters(gateway.url);
       counter.reset();
       sourceRequests = 0;
       let rssPeak = gateway.rssBytes();
@@ -339,10 +345,32 @@ async function main(): Promise<void> {
       const cpuSeconds = gateway.cpuSeconds() - cpuBefore;
       const subgraphCpu = process.cpuUsage(subgraphCpuBefore);
       rssPeak = Math.max(rssPeak, gateway.rssBytes());
-      const cacheAfter = await entityCacheLookups(gateway.url);
-      const hits = cacheAfter.hit - cacheBefore.hit;
-      const lookups = hits + cacheAfter.miss - cacheBefore.miss;
+      const countersAfter = await gatewayCounters(gateway.url);
+      const hits = countersAfter.hit - countersBefore.hit;
+      const lookups = hits + countersAfter.miss - countersBefore.miss;
+      const filled = countersAfter.filled - countersBefore.filled;
+      const ranOut = countersAfter['ran-out'] - countersBefore['ran-out'];
+      if (filled + ranOut > 0) notes.push(`${name} ${q.name}: merged calls held back for the callers of the last one (ADR 0021) in the window: ${filled} filled, ${ranOut} ran out.`);
       log(`${name} ${q.name}: ${load.requestsPerSec.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, p99.9 ${load.p999Ms.toFixed(1)} ms, gateway CPU ${((100 * cpuSeconds) / load.durationSec).toFixed(0)}%`);
+      const openLoop: NonNullable<Measurement['openLoop']> = [];
+      if (q.cache !== 'cold') {
+        const bodiesFile = path.join(TMP, `open-loop-${q.name}.json`);
+        await writeFile(bodiesFile, JSON.stringify(q.rotation ? q.rotation.values.map((v) => `${q.rotation!.prefix}${v}${q.rotation!.suffix}`) : [q.body]));
+        for (const rate of openLoopRates) {
+          log(`${name} ${q.name}: open loop at ${rate} req/s for ${durationSec}s…`);
+          const before = await gatewayCounters(gateway.url);
+          counter.reset();
+          const open = await runOpenLoop({ url: gateway.url, bodiesFile, headers, rate, durationSec, cpus: loadCpus });
+          const after = await gatewayCounters(gateway.url);
+          log(`${name} ${q.name} @ ${rate} req/s: p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, p99.9 ${open.p999Ms.toFixed(1)} ms, errors ${open.non200 + open.graphqlErrors + open.socketErrors}`);
+          openLoop.push({
+            rate,
+            load: open,
+            subgraphRequestsPerOp: counter.total() / Math.max(1, open.requests),
+            lingers: { filled: after.filled - before.filled, ranOut: after['ran-out'] - before['ran-out'] },
+          });
+        }
+      }
       return {
         contender: name,
         query: q.name,
@@ -356,6 +384,7 @@ async function main(): Promise<void> {
         subgraphCpuMsPerOp: (subgraphCpu.user + subgraphCpu.system) / 1000 / Math.max(1, load.requests),
         sameAnswer: firstData.get(q.name) === data,
         entityCacheHitRatio: lookups > 0 ? hits / lookups : undefined,
+        ...(openLoop.length > 0 ? { openLoop } : {}),
       };
     }
 

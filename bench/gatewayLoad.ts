@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -121,6 +123,32 @@ export async function runWrk(options: WrkOptions): Promise<LoadResult> {
     socketErrors: raw.socketErrors,
     firstError,
   };
+}
+
+export interface OpenLoopOptions {
+  url: string;
+  /** A JSON file holding the request bodies, sent in turn. */
+  bodiesFile: string;
+  headers: Record<string, string>;
+  /** Requests per second on average, exponential gaps. */
+  rate: number;
+  durationSec: number;
+  /** taskset CPU list for the generator, like wrk's. */
+  cpus?: string;
+}
+
+/** Open-loop load (bench/openLoopProcess.ts): a set arrival rate, latencies from when each request was due. */
+export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadResult> {
+  const generator = [
+    process.execPath, '--import', 'tsx', path.join(path.dirname(fileURLToPath(import.meta.url)), 'openLoopProcess.ts'),
+    '--url', options.url, '--bodies', options.bodiesFile, '--rate', String(options.rate), '--duration', String(options.durationSec),
+    '--headers', JSON.stringify(options.headers),
+  ];
+  const argv = options.cpus && existsSync('/usr/bin/taskset') ? ['taskset', '-c', options.cpus, ...generator] : generator;
+  const { stdout, stderr } = await run(argv[0], argv.slice(1), { maxBuffer: 1 << 20 });
+  const line = stdout.trim().split('\n').at(-1);
+  if (!line?.startsWith('{')) throw new Error(`the open-loop generator printed no result:\n${stdout}\n${stderr}`);
+  return JSON.parse(line) as LoadResult;
 }
 
 function rotationLua(rotation: { prefix: string; values: string[]; suffix: string }): string {

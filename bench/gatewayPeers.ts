@@ -9,9 +9,9 @@ import { GATEWAY_NODE_FLAGS } from '../gateway/heapSettings.js';
  * The gateways bench/gateway.ts compares, each started as its own process on
  * the same subgraphs and supergraph, and how to start, watch and stop them.
  */
-export type ContenderName = 'concord' | 'concord-auth' | 'concord-nodedupe' | 'concord-nobatch' | 'concord-v8heap' | 'apollo' | 'hive';
+export type ContenderName = 'concord' | 'concord-auth' | 'concord-nodedupe' | 'concord-nobatch' | 'concord-nolinger' | 'concord-v8heap' | 'apollo' | 'hive';
 
-export const CONTENDER_NAMES: readonly ContenderName[] = ['concord', 'concord-auth', 'concord-nodedupe', 'concord-nobatch', 'concord-v8heap', 'apollo', 'hive'];
+export const CONTENDER_NAMES: readonly ContenderName[] = ['concord', 'concord-auth', 'concord-nodedupe', 'concord-nobatch', 'concord-nolinger', 'concord-v8heap', 'apollo', 'hive'];
 
 export interface Contender {
   name: ContenderName;
@@ -33,6 +33,8 @@ export const CONTENDERS: Record<ContenderName, Contender> = {
   'concord-nodedupe': { name: 'concord-nodedupe', label: 'Concord (no auth, no dedupe)', supergraph: 'stripped', bearer: false, env: { SUBGRAPH_DEDUPE: 'false' }, nodeFlags: GATEWAY_NODE_FLAGS },
   // Without merging concurrent entity fetches (ADR 0019): what the merging buys.
   'concord-nobatch': { name: 'concord-nobatch', label: 'Concord (no auth, no entity-fetch merging)', supergraph: 'stripped', bearer: false, env: { SUBGRAPH_ENTITY_BATCH_IN_FLIGHT: '0' }, nodeFlags: GATEWAY_NODE_FLAGS },
+  // Merging without holding a call back for the callers of the last one (ADR 0021): what the linger buys.
+  'concord-nolinger': { name: 'concord-nolinger', label: 'Concord (no auth, no linger)', supergraph: 'stripped', bearer: false, env: { SUBGRAPH_ENTITY_BATCH_LINGER_MS: '0' }, nodeFlags: GATEWAY_NODE_FLAGS },
   // V8's default heap settings instead of the gateway's own: what those settings buy in memory and cost in throughput.
   'concord-v8heap': { name: 'concord-v8heap', label: "Concord (no auth, V8's default heap)", supergraph: 'stripped', bearer: false, nodeFlags: [] },
   apollo: { name: 'apollo', label: 'stock @apollo/gateway 2.14.4', supergraph: 'stripped', bearer: false, nodeFlags: [] },
@@ -81,6 +83,7 @@ function commandFor(name: ContenderName, supergraphFile: string, port: number, n
     case 'concord':
     case 'concord-nodedupe':
     case 'concord-nobatch':
+    case 'concord-nolinger':
     case 'concord-v8heap':
     case 'apollo':
       return ['node', ...nodeFlags, '--import', 'tsx', path.join(ROOT, 'bench/gatewayProcess.ts'), name === 'apollo' ? 'apollo' : 'concord', '--supergraph', supergraphFile, '--port', String(port)];

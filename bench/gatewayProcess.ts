@@ -47,6 +47,8 @@ async function startConcord(supergraphPath: string, port: number, proof: string 
     // SUBGRAPH_ENTITY_BATCH_IN_FLIGHT=0: without merging concurrent entity fetches; _MAX_WAIT_MS: its bound on waiting (the gateway's defaults otherwise).
     ...(process.env.SUBGRAPH_ENTITY_BATCH_IN_FLIGHT ? { entityBatchInFlight: Number(process.env.SUBGRAPH_ENTITY_BATCH_IN_FLIGHT) } : {}),
     ...(process.env.SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS ? { entityBatchMaxWaitMs: Number(process.env.SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS) } : {}),
+    // SUBGRAPH_ENTITY_BATCH_LINGER_MS=0: merging without the linger (ADR 0021).
+    ...(process.env.SUBGRAPH_ENTITY_BATCH_LINGER_MS ? { entityBatchLingerMs: Number(process.env.SUBGRAPH_ENTITY_BATCH_LINGER_MS) } : {}),
     // The bench has no change pipeline: the cache runs on its TTL (ENTITY_CACHE=off measures without it).
     entityCache: { store: process.env.ENTITY_CACHE === 'off' ? 'off' : 'memory' },
     logLevel: 'error',

@@ -26,6 +26,8 @@ export interface Measurement {
   entityCacheHitRatio?: number;
   /** Why there are no figures (the gateway did not start, or refused the query). */
   error?: string;
+  /** Open-loop windows after the closed-loop one (--open-loop RATES): a set arrival rate each. */
+  openLoop?: Array<{ rate: number; load: LoadResult; subgraphRequestsPerOp: number; lingers: { filled: number; ranOut: number } }>;
 }
 
 export interface BenchRun {
@@ -79,6 +81,9 @@ export function ratioTable(run: BenchRun): string {
       // Merging concurrent entity fetches against the same gateway without it.
       ['concord', 'concord-nobatch'],
       ['concord-nobatch', 'apollo'],
+      // Holding a merged call back for the callers of the last one (ADR 0021) against merging without it.
+      ['concord', 'concord-nolinger'],
+      ['concord-nolinger', 'apollo'],
       // The gateway's own heap settings against V8's defaults.
       ['concord', 'concord-v8heap'],
       ['concord-v8heap', 'apollo'],
@@ -95,6 +100,23 @@ export function ratioTable(run: BenchRun): string {
     }
   }
   return lines.join('\n');
+}
+
+/** The open-loop windows, if any: latency at a set arrival rate (no client waits for its answer before the next leaves). */
+export function openLoopTable(run: BenchRun): string {
+  const rows = run.measurements.flatMap((m) => (m.openLoop ?? []).map((o) => ({ m, o })));
+  if (rows.length === 0) return '';
+  const lines = [
+    '## Open loop (requests at a set average rate, latency from when each was due)',
+    '',
+    '| query | gateway | offered req/s | answered req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | subgraph req/op | lingers filled / ran out | non-200 / GraphQL errors / socket errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const { m, o } of rows) {
+    const l = o.load;
+    lines.push(`| ${m.query} | ${CONTENDERS[m.contender].label} | ${o.rate} | ${fixed(l.requestsPerSec, 0)} | ${fixed(l.p50Ms)} | ${fixed(l.p90Ms)} | ${fixed(l.p99Ms)} | ${fixed(l.p999Ms)} | ${fixed(o.subgraphRequestsPerOp, 2)} | ${o.lingers.filled} / ${o.lingers.ranOut} | ${l.non200} / ${l.graphqlErrors} / ${l.socketErrors} |`);
+  }
+  return `${lines.join('\n')}\n\n`;
 }
 
 export function renderMarkdown(run: BenchRun): string {
@@ -126,7 +148,7 @@ Throughput above 1× and latency, memory and subgraph calls below 1× favour Con
 
 ${ratioTable(run)}
 
-## Notes
+${openLoopTable(run)}## Notes
 
 ${run.notes.map((n) => `- ${n}`).join('\n')}
 `;
