@@ -46,6 +46,9 @@ describe('loadGatewayConfig', () => {
       .toMatchObject({ entityBatchInFlight: 0, entityBatchMaxRepresentations: 50, entityBatchMaxWaitMs: 10 });
     expect(() => loadGatewayConfig({ SUBGRAPH_ENTITY_BATCH_IN_FLIGHT: '-1' })).toThrow(/SUBGRAPH_ENTITY_BATCH_IN_FLIGHT/);
     expect(() => loadGatewayConfig({ SUBGRAPH_ENTITY_BATCH_MAX: '0' })).toThrow(/SUBGRAPH_ENTITY_BATCH_MAX/);
+    expect(loadGatewayConfig({}).entityBatchLingerMs).toBe(20);
+    expect(loadGatewayConfig({ SUBGRAPH_ENTITY_BATCH_LINGER_MS: '0' }).entityBatchLingerMs).toBe(0);
+    expect(() => loadGatewayConfig({ SUBGRAPH_ENTITY_BATCH_LINGER_MS: '-5' })).toThrow(/SUBGRAPH_ENTITY_BATCH_LINGER_MS/);
   });
 
   it('names the variable, what it expected and what came when a value is bad', () => {
@@ -68,6 +71,7 @@ describe('resolveGatewayConfig', () => {
       entityBatchInFlight: 1,
       entityBatchMaxRepresentations: 500,
       entityBatchMaxWaitMs: 50,
+      entityBatchLingerMs: 20,
       plugins: [],
       auditBudget: { databaseTimeoutMs: 1_000, spoolReserveMs: 200 },
     });

@@ -85,8 +85,8 @@ export interface GatewayConfig {
   entityBatchMaxWaitMs?: number;
   /**
    * The longest a key whose callers come back in rounds holds its next call
-   * back for them, never more than its last
-   * call's duration (ADR 0021). 0: never. @default 20
+   * back for them, never more than its last call's duration (ADR 0021).
+   * 0: never. @default 20
    */
   entityBatchLingerMs?: number;
   /** How long to keep retrying SDL fetches while subgraphs start. @default 30_000 */

@@ -70,7 +70,7 @@ export class GatewayMetrics {
   });
   readonly #lingers = new Counter({
     name: 'concord_gateway_subgraph_entity_call_lingers_total',
-    help: 'Merged entity calls held back for callers expected to come back (ADR 0021), by subgraph and outcome: filled (they came) or ran-out (sent without them; the key stops holding back for a while).',
+    help: 'Merged entity calls held back for callers expected to come back (ADR 0021), by subgraph and outcome: filled (they all came) or ran-out (the hold window ended first and those that came were sent).',
     labelNames: ['subgraph', 'outcome'] as const,
     registers: [this.registry],
   });
