@@ -53,7 +53,10 @@ async function send(due: number): Promise<void> {
     const failed = response.statusCode !== 200 || text.includes('"errors"');
     if (response.statusCode !== 200) non200++;
     else if (failed) graphqlErrors++;
-    if (failed && !firstError) firstError = `${response.statusCode} ${text.slice(Math.max(0, text.indexOf('"errors"')), 400)}`;
+    if (failed && !firstError) {
+      const from = Math.max(0, text.indexOf('"errors"'));
+      firstError = `${response.statusCode} ${text.slice(from, from + 400)}`;
+    }
   } catch (error) {
     socketErrors++;
     firstError ??= String(error);
