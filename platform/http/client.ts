@@ -1,5 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import { Pool, type Dispatcher } from 'undici';
+import { attemptSignal } from './attemptSignal.js';
 import { HttpClientError, type HttpClientErrorCode } from './errors.js';
 import { currentBudget, remainingBudgetMs } from '../deadline/index.js';
 import { createSourceGuard, SourceRefusedError, type SourceGuard } from '../resilience/sourceGuard.js';
@@ -135,8 +136,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
     }
     onSend();
-    const signals = [AbortSignal.timeout(Math.max(1, Math.floor(attemptMs)))];
-    if (request.signal) signals.push(request.signal);
     const headers: Record<string, string> = { accept: 'application/json', ...defaultHeaders, ...lowerCaseKeys(request.headers ?? {}) };
     let body: string | undefined;
     if (request.body !== undefined) {
@@ -146,13 +145,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const span = options.tracer && startHttpRequestSpan(options.tracer, { method: request.method, path, base, attempt: attemptNumber }, headers);
     let response: Dispatcher.ResponseData;
     let text: string;
+    const limit = attemptSignal(Math.max(1, Math.floor(attemptMs)), request.signal);
     try {
-      response = await pool.request({ method: request.method, path, headers, body, signal: AbortSignal.any(signals) });
+      response = await pool.request({ method: request.method, path, headers, body, signal: limit.signal });
       text = await response.body.text();
     } catch (error) {
       const failure = noAnswerError(error, request.method, path, idempotent, Math.floor(attemptMs));
       if (span) endHttpRequestSpan(span, { errorCode: failure.causeCode ?? failure.code });
       throw failure;
+    } finally {
+      limit.release();
     }
     const status = response.statusCode;
     if (span) endHttpRequestSpan(span, { status });
