@@ -11,7 +11,7 @@
  *     [--gateways concord,concord-auth,concord-nodedupe,apollo,hive]
  *     [--queries customer360,customerList,deepList,customer360EachCold,customer360EachWarm]
  *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost N] [--profile concord,concord-auth] [--profile-subgraphs] [--out FILE]
- *     [--concord-node-flags=--max-old-space-size=160] [--pglite-thread worker|caller] [--open-loop 150,300]
+ *     [--concord-node-flags=--max-old-space-size=160] [--pglite-thread worker|caller] [--open-loop 150,300] [--heap-between-windows collected|kept]
  *
  * Hive Gateway lives in bench/peers: flock /tmp/concord-npm.lock npm install --prefix bench/peers
  */
@@ -23,7 +23,10 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { constants as perfConstants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { loadStackConfig } from '../stack/config.js';
 import { composedSupergraphSource } from '../gateway/supergraph/source.js';
 import { stripAuthorizationDirectives } from '../gateway/authorization/index.js';
@@ -55,6 +58,7 @@ const { values } = parseArgs({
     'concord-node-flags': { type: 'string' },
     'pglite-thread': { type: 'string', default: 'worker' },
     'open-loop': { type: 'string' },
+    'heap-between-windows': { type: 'string', default: 'collected' },
     out: { type: 'string' },
   },
 });
@@ -73,6 +77,43 @@ if (pgliteThread !== 'worker' && pgliteThread !== 'caller') throw new Error(`--p
 /** --open-loop 150,300: after each closed-loop window (cold-cache queries excepted), one open-loop window per arrival rate. */
 const openLoopRates = (values['open-loop'] ?? '').split(',').filter(Boolean).map(Number);
 for (const rate of openLoopRates) if (!(rate > 0)) throw new Error(`--open-loop: arrival rates in requests per second, not ${values['open-loop']}`);
+/**
+ * `collected`: a full GC of this process's main thread (the subgraphs, the CRM
+ * stand-in) right before each measured window, so no contender's window pays
+ * for the garbage the window before it left; `kept`: as before 2026-12-05.
+ */
+const heapBetweenWindows = values['heap-between-windows'] as 'collected' | 'kept';
+if (heapBetweenWindows !== 'collected' && heapBetweenWindows !== 'kept') throw new Error(`--heap-between-windows: collected or kept, not ${heapBetweenWindows}`);
+const collectGarbage = heapBetweenWindows === 'collected' ? exposedGc() : undefined;
+
+/** V8's gc() without restarting under --expose-gc: the flag set at run time, the function taken from a fresh context. */
+function exposedGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
+/** The full GCs (mark-compact) of this process's main thread that start after `reset()`, with their pauses. */
+class FullGcRecorder {
+  private since = performance.now();
+  private pauses: Array<{ startTime: number; duration: number }> = [];
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as Array<PerformanceEntry & { detail?: { kind?: number } }>) {
+      if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) this.pauses.push({ startTime: entry.startTime, duration: entry.duration });
+    }
+  });
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+  /** Entries arrive after the GC, so the forced collection before a window is told apart by its start time. */
+  reset(): void {
+    this.since = performance.now();
+    this.pauses = [];
+  }
+  summary(): { count: number; longestMs: number; totalMs: number } {
+    const inWindow = this.pauses.filter((p) => p.startTime >= this.since).map((p) => p.duration);
+    return { count: inWindow.length, longestMs: Math.max(0, ...inWindow), totalMs: inWindow.reduce((a, b) => a + b, 0) };
+  }
+}
 
 /** Counts HTTP requests arriving at the subgraph servers (this process), by port, without touching their code. */
 class SubgraphRequestCounter {
@@ -202,6 +243,7 @@ async function main(): Promise<void> {
   try {
     const { subgraphs } = stack;
     const erpUrl = subgraphs.find((s) => s.name === 'erp')!.url;
+    const fullGcs = new FullGcRecorder();
     const counter = new SubgraphRequestCounter(new Map(subgraphs.map((s) => [Number(new URL(s.url).port), s.name])));
 
     // The peers' proof: long-lived (the whole run) with demo-admin's scopes, so subgraph field rules let everything through.
@@ -323,7 +365,9 @@ async function main(): Promise<void> {
         const warmupScript = scripts.get(`${q.name}:${CONTENDERS[name].bearer}:warmup`) ?? script;
         await runWrk({ url: gateway.url, script: warmupScript, connections, durationSec: warmupSec, cpus: loadCpus });
       }
+      collectGarbage?.();
       const countersBefore = await gatewayCounters(gateway.url);
+      fullGcs.reset();
       counter.reset();
       sourceRequests = 0;
       let rssPeak = gateway.rssBytes();
@@ -341,6 +385,8 @@ async function main(): Promise<void> {
         notes.push(`CPU profile of the subgraphs' process (bench process: subgraphs, CRM stand-in, PGlite) over the measured window of ${name} ${q.name}; self time:\n\n${summariseCpuProfile(file, 25)}`);
       }
       clearInterval(sampler);
+      const gcs = fullGcs.summary();
+      notes.push(`${name} ${q.name}: full GCs of the subgraphs' thread in the window: ${gcs.count}${gcs.count > 0 ? ` (longest ${gcs.longestMs.toFixed(0)} ms, ${gcs.totalMs.toFixed(0)} ms in all)` : ''}.`);
       if (load.firstError) notes.push(`${name} ${q.name}: first failed answer of the window: ${load.firstError.replace(/\|/g, '/')}`);
       const cpuSeconds = gateway.cpuSeconds() - cpuBefore;
       const subgraphCpu = process.cpuUsage(subgraphCpuBefore);
@@ -358,6 +404,7 @@ async function main(): Promise<void> {
         await writeFile(bodiesFile, JSON.stringify(q.rotation ? q.rotation.values.map((v) => `${q.rotation!.prefix}${v}${q.rotation!.suffix}`) : [q.body]));
         for (const rate of openLoopRates) {
           log(`${name} ${q.name}: open loop at ${rate} req/s for ${durationSec}s…`);
+          collectGarbage?.();
           const before = await gatewayCounters(gateway.url);
           counter.reset();
           const open = await runOpenLoop({ url: gateway.url, bodiesFile, headers, rate, durationSec, cpus: loadCpus });
@@ -402,7 +449,7 @@ async function main(): Promise<void> {
     const run: BenchRun = {
       startedAt,
       command: `npx tsx bench/gateway.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      settings: { warmupSec, durationSec, connections, companies, gatewayCpus: gatewayCpus ?? 'unpinned', loadCpus: loadCpus ?? 'unpinned', wrkThreads: 1 },
+      settings: { warmupSec, durationSec, connections, companies, gatewayCpus: gatewayCpus ?? 'unpinned', loadCpus: loadCpus ?? 'unpinned', wrkThreads: 1, heapBetweenWindows },
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${base.databaseUrl ? 'PostgreSQL' : `PGlite (${pgliteThread === 'worker' ? 'its own thread' : "the bench's thread"})`}`,
       queries,
       measurements,
