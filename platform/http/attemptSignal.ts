@@ -8,9 +8,9 @@
  * timeout signal, its timer and every signal combined with it until the timer
  * runs out — seconds after an attempt that took milliseconds — so under load
  * each attempt's signals outlive the young generation and are freed only by
- * full GCs (about 14% of what the subgraphs' full GCs collected in the gateway
- * benchmark, bench/README.md, eighth pass). Released with the attempt, they
- * die young.
+ * full GCs (the CRM client's attempts: about an eighth of what the subgraphs'
+ * full GCs collected in the gateway benchmark, bench/README.md, eighth pass).
+ * Released with the attempt, they die young.
  */
 export interface AttemptSignal {
   signal: AbortSignal;
