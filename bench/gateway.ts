@@ -12,10 +12,11 @@
  *     [--queries customer360,customerList,deepList,customer360EachCold,customer360EachWarm]
  *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost N] [--profile concord,concord-auth] [--profile-subgraphs] [--out FILE]
  *     [--concord-node-flags=--max-old-space-size=160] [--pglite-thread worker|caller] [--open-loop 150,300] [--heap-between-windows collected|kept]
+ *     [--subgraph-heap shipped|v8-default]
  *
  * Hive Gateway lives in bench/peers: flock /tmp/concord-npm.lock npm install --prefix bench/peers
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, Server } from 'node:http';
@@ -28,6 +29,7 @@ import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { loadStackConfig } from '../stack/config.js';
+import { SUBGRAPH_NODE_FLAGS } from '../platform/subgraphHeapSettings.js';
 import { composedSupergraphSource } from '../gateway/supergraph/source.js';
 import { stripAuthorizationDirectives } from '../gateway/authorization/index.js';
 import { loadDemoIssuer, scopesOfDemoUser } from '../gateway/auth/index.js';
@@ -59,6 +61,7 @@ const { values } = parseArgs({
     'pglite-thread': { type: 'string', default: 'worker' },
     'open-loop': { type: 'string' },
     'heap-between-windows': { type: 'string', default: 'collected' },
+    'subgraph-heap': { type: 'string', default: 'shipped' },
     out: { type: 'string' },
   },
 });
@@ -85,6 +88,15 @@ for (const rate of openLoopRates) if (!(rate > 0)) throw new Error(`--open-loop:
 const heapBetweenWindows = values['heap-between-windows'] as 'collected' | 'kept';
 if (heapBetweenWindows !== 'collected' && heapBetweenWindows !== 'kept') throw new Error(`--heap-between-windows: collected or kept, not ${heapBetweenWindows}`);
 const collectGarbage = heapBetweenWindows === 'collected' ? exposedGc() : undefined;
+/**
+ * This process hosts the subgraphs, so it runs with the heap settings the
+ * subgraph services are deployed with (`shipped`: SUBGRAPH_NODE_FLAGS, as in
+ * docker-compose.yml) or with V8's own (`v8-default`, as before 2026-12-05).
+ * V8 reads them at start, so the bench starts itself again under them.
+ */
+const subgraphHeap = values['subgraph-heap'] as 'shipped' | 'v8-default';
+if (subgraphHeap !== 'shipped' && subgraphHeap !== 'v8-default') throw new Error(`--subgraph-heap: shipped or v8-default, not ${subgraphHeap}`);
+const subgraphNodeFlags = subgraphHeap === 'shipped' ? SUBGRAPH_NODE_FLAGS : [];
 
 /** V8's gc() without restarting under --expose-gc: the flag set at run time, the function taken from a fresh context. */
 function exposedGc(): () => void {
@@ -371,10 +383,13 @@ async function main(): Promise<void> {
       counter.reset();
       sourceRequests = 0;
       let rssPeak = gateway.rssBytes();
+      // The subgraphs' own process too: what their heap settings cost in memory.
+      let subgraphRssPeak = process.memoryUsage.rss();
       const cpuBefore = gateway.cpuSeconds();
       const subgraphCpuBefore = process.cpuUsage();
       const sampler = setInterval(() => {
         rssPeak = Math.max(rssPeak, gateway.rssBytes());
+        subgraphRssPeak = Math.max(subgraphRssPeak, process.memoryUsage.rss());
       }, 500);
       log(`${name} ${q.name}: measuring ${durationSec}s…`);
       const subgraphProfiler = values['profile-subgraphs'] ? await startInspectorProfile() : undefined;
@@ -386,7 +401,9 @@ async function main(): Promise<void> {
       }
       clearInterval(sampler);
       const gcs = fullGcs.summary();
-      notes.push(`${name} ${q.name}: full GCs of the subgraphs' thread in the window: ${gcs.count}${gcs.count > 0 ? ` (longest ${gcs.longestMs.toFixed(0)} ms, ${gcs.totalMs.toFixed(0)} ms in all)` : ''}.`);
+      notes.push(
+        `${name} ${q.name}: full GCs of the subgraphs' thread in the window: ${gcs.count}${gcs.count > 0 ? ` (longest ${gcs.longestMs.toFixed(0)} ms, ${gcs.totalMs.toFixed(0)} ms in all)` : ''}; the subgraphs' process peaked at ${(subgraphRssPeak / 2 ** 20).toFixed(0)} MiB RSS.`,
+      );
       if (load.firstError) notes.push(`${name} ${q.name}: first failed answer of the window: ${load.firstError.replace(/\|/g, '/')}`);
       const cpuSeconds = gateway.cpuSeconds() - cpuBefore;
       const subgraphCpu = process.cpuUsage(subgraphCpuBefore);
@@ -444,12 +461,13 @@ async function main(): Promise<void> {
       'Concord and Hive share identical in-flight subgraph requests by default, the stock gateway does not; with one query sent from many connections this cuts the subgraph work — see subgraph req/op.',
       'Subgraph CPU ms/op is the CPU time of the bench process — the three subgraphs, the CRM stand-in and PGlite, not wrk — over the window divided by the operations answered: the work a gateway makes the subgraphs do per operation, and the least load-sensitive figure of a run where that core is the bottleneck.',
       'Gateway CPU ms/op is the CPU time the gateway process used in the measured window divided by the operations answered: the cost of the gateway itself, whatever the bottleneck. CPU % is that time over the window (100% = one core busy; below it, the gateway waited on subgraphs or the load generator).',
+      `The bench process (subgraphs, CRM stand-in, PGlite) runs with ${subgraphNodeFlags.length > 0 ? `the subgraph services' heap settings: ${subgraphNodeFlags.join(' ')}` : "V8's default heap settings"}.`,
       `Subgraphs, the CRM stand-in, PGlite and wrk share CPUs ${loadCpus ?? 'unpinned'}; each gateway runs alone on CPUs ${gatewayCpus ?? 'unpinned'}.`,
     );
     const run: BenchRun = {
       startedAt,
       command: `npx tsx bench/gateway.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      settings: { warmupSec, durationSec, connections, companies, gatewayCpus: gatewayCpus ?? 'unpinned', loadCpus: loadCpus ?? 'unpinned', wrkThreads: 1, heapBetweenWindows },
+      settings: { warmupSec, durationSec, connections, companies, gatewayCpus: gatewayCpus ?? 'unpinned', loadCpus: loadCpus ?? 'unpinned', wrkThreads: 1, heapBetweenWindows, subgraphHeap: subgraphNodeFlags.length > 0 ? `${subgraphHeap} (${subgraphNodeFlags.join(' ')})` : subgraphHeap },
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${base.databaseUrl ? 'PostgreSQL' : `PGlite (${pgliteThread === 'worker' ? 'its own thread' : "the bench's thread"})`}`,
       queries,
       measurements,
@@ -464,6 +482,20 @@ async function main(): Promise<void> {
   }
 }
 
+/** The bench again, under the subgraphs' heap settings: same node, same loader (tsx), same arguments. */
+async function relaunchUnderSubgraphHeapSettings(): Promise<number> {
+  const child = spawn(process.execPath, [...subgraphNodeFlags, ...process.execArgv, process.argv[1], ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, CONCORD_BENCH_RELAUNCHED: '1' },
+  });
+  // Ctrl-C reaches both; the child stops its gateways and subgraphs, this one waits for it.
+  process.on('SIGINT', () => {});
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+const underSubgraphHeapSettings = subgraphNodeFlags.every((flag) => process.execArgv.includes(flag));
+if (!underSubgraphHeapSettings && process.env.CONCORD_BENCH_RELAUNCHED !== '1') process.exit(await relaunchUnderSubgraphHeapSettings());
+if (!underSubgraphHeapSettings) throw new Error(`started again but without ${subgraphNodeFlags.join(' ')} (execArgv: ${process.execArgv.join(' ')})`);
 await main();
 // PGlite and pools can keep handles open; the run is over.
 process.exit(0);

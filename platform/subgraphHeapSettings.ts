@@ -1,0 +1,24 @@
+/**
+ * The V8 heap settings a subgraph service's process is started with — the
+ * erp, crm, mdm and quality subgraph services in docker-compose.yml and the
+ * gateway benchmark's process, which hosts the subgraphs
+ * (platform/subgraphHeapSettings.test.ts keeps them equal). `npm start` runs
+ * every part in one process and gives it the gateway's settings
+ * (gateway/heapSettings.ts) instead.
+ *
+ * Why (issue 14, bench/README.md, eighth and ninth passes): a subgraph's
+ * garbage is its answers' rows — pg's data rows, the parsed values, the
+ * answer objects — which live as long as their request and, under load,
+ * across two scavenges, so they are promoted and die in the old generation.
+ * After a full GC under such load V8 may set the next limit ~1.25× the live
+ * heap and then collect every 3–4 s: up to 16 full GCs a minute, each a
+ * 13–34 ms pause of every answer in flight. Letting the old generation double
+ * before the next full GC kept it to 1–4 a minute in every minute measured;
+ * in minutes alternated with V8's own factor, Concord's warm customer-360
+ * p99 behind it was 54.8–61.6 ms against 55.5–89.7 — it removes the bad
+ * minutes, not the typical one. The memory it costs did not show: the benchmark's process
+ * (all three subgraphs, the CRM stand-in, PGlite) peaked at 908–912 MiB RSS
+ * with it, 963–1016 without. Like the gateway's, a target, not a limit. The
+ * quality subgraph gets it for the same reason; it was not measured alone.
+ */
+export const SUBGRAPH_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=100'];
