@@ -13,10 +13,11 @@
  * After a full GC under such load V8 may set the next limit ~1.25× the live
  * heap and then collect every 3–4 s: up to 16 full GCs a minute, each a
  * 13–34 ms pause of every answer in flight. Letting the old generation double
- * before the next full GC kept it to 1–4 a minute in every minute measured;
- * in minutes alternated with V8's own factor, Concord's warm customer-360
- * p99 behind it was 54.8–61.6 ms against 55.5–89.7 — it removes the bad
- * minutes, not the typical one. The memory it costs did not show: the benchmark's process
+ * before the next full GC kept it to 1–6 a minute in every minute measured
+ * with it (3–16 with V8's own factor); in minutes alternated with V8's own,
+ * Concord's warm customer-360 p99 behind it was 54.8–61.6 ms against
+ * 55.5–89.7 — it bounds the full-GC storms, not the p99 of a typical minute.
+ * The memory it costs did not show: the benchmark's process
  * (all three subgraphs, the CRM stand-in, PGlite) peaked at 908–912 MiB RSS
  * with it, 963–1016 without. Like the gateway's, a target, not a limit. The
  * quality subgraph gets it for the same reason; it was not measured alone.
