@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthError } from './errors.js';
 import { generateGatewayProofSecret, loadGatewayProofKey, signGatewayProof, signProofFor, verifyGatewayProof } from './gatewayProof.js';
 import { ANONYMOUS } from './principal.js';
@@ -36,6 +36,38 @@ describe('gateway proof', () => {
     expect((await refusal(verifyGatewayProof(expired, key))).reason).toMatch(/expired/);
     const userToken = await new SignJWT({ scope: 'a' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('someone').setSubject('x').setIssuedAt().setExpirationTime('1m').sign(secret);
     expect((await refusal(verifyGatewayProof(userToken, key))).code).toBe('GATEWAY_PROOF_INVALID');
+  });
+
+  describe('proofs already verified', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('answers a token seen before until it expires, then refuses it as expired', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const proof = await signGatewayProof({ subject: 'demo-sales', scopes: ['sales:read'], ttlSec: 10 }, key);
+      const first = await verifyGatewayProof(proof, key);
+      const again = await verifyGatewayProof(proof, key);
+      expect(again).toEqual({ kind: 'user', subject: 'demo-sales', scopes: ['sales:read'], claims: undefined });
+      // What a cached answer hands out cannot be changed by the request that got it.
+      expect(Object.isFrozen(again) && Object.isFrozen(again.scopes)).toBe(true);
+      expect(again).toBe(first);
+      // Within the 5 s tolerance after exp it is still good; past it, refused.
+      vi.setSystemTime(Date.now() + 14_000);
+      expect(await verifyGatewayProof(proof, key)).toMatchObject({ subject: 'demo-sales' });
+      vi.setSystemTime(Date.now() + 2_000);
+      expect((await refusal(verifyGatewayProof(proof, key))).reason).toMatch(/expired/);
+    });
+
+    it('refuses a verified token with one character of its signature changed, and the same token under another key', async () => {
+      const proof = await signGatewayProof({ subject: 'demo-sales', scopes: ['sales:read'] }, key);
+      await verifyGatewayProof(proof, key);
+      const last = proof.at(-2) === 'A' ? 'B' : 'A';
+      const altered = `${proof.slice(0, -2)}${last}${proof.at(-1)}`;
+      expect((await refusal(verifyGatewayProof(altered, key))).code).toBe('GATEWAY_PROOF_INVALID');
+      expect((await refusal(verifyGatewayProof(proof, generateGatewayProofSecret()))).code).toBe('GATEWAY_PROOF_INVALID');
+      expect(await verifyGatewayProof(proof, key)).toMatchObject({ subject: 'demo-sales' });
+    });
   });
 
   it('works with an Ed25519 pair where subgraphs hold only the public key', async () => {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, errors, importPKCS8, importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { ConfigError, readString } from '../config.js';
 import { AuthError } from './errors.js';
-import { ANONYMOUS, scopesFromClaims, userPrincipal, type Principal } from './principal.js';
+import { ANONYMOUS, scopesFromClaims, userPrincipal, type Principal, type UserPrincipal } from './principal.js';
 
 /**
  * The gateway's proof: a short-lived JWT the gateway signs for each subgraph
@@ -54,14 +54,48 @@ export function signProofFor(principal: Principal, key: GatewayProofKey, ttlSec 
   return signGatewayProof({ subject: principal.kind === 'user' ? principal.subject : null, scopes: principal.scopes, ttlSec }, key);
 }
 
+/** Clock skew allowed: gateway and subgraphs run on hosts synced by NTP. */
+const CLOCK_TOLERANCE_SEC = 5;
+
+/** Verified proofs a subgraph remembers per key; beyond it the oldest is dropped. */
+const MAX_VERIFIED_PROOFS = 10_000;
+
+/**
+ * Proofs already verified, per key: the token (signature included) to the
+ * principal it carries and the moment it stops being valid. The gateway
+ * reuses a principal's proof for half its lifetime, so nearly every subgraph
+ * request carries a token seen before; verifying it again (jose imports the
+ * HS256 secret and runs the HMAC through WebCrypto each time) was 3% of the
+ * subgraphs' thread under the gateway benchmark. A token that differs in one
+ * character is another key, and an entry is dropped at its expiry, so what
+ * is answered from here is exactly what a fresh verification would answer.
+ */
+const verifiedProofs = new WeakMap<GatewayProofKey, Map<string, { principal: Principal; validUntilMs: number }>>();
+
+function verifiedProofsOf(key: GatewayProofKey): Map<string, { principal: Principal; validUntilMs: number }> {
+  let verified = verifiedProofs.get(key);
+  if (!verified) verifiedProofs.set(key, (verified = new Map()));
+  return verified;
+}
+
+function frozenPrincipal(principal: UserPrincipal): UserPrincipal {
+  Object.freeze(principal.scopes);
+  return Object.freeze(principal);
+}
+
 /**
  * Checks the proof header of a subgraph request and returns the principal it
  * carries. Throws AuthError GATEWAY_PROOF_MISSING / GATEWAY_PROOF_INVALID (401).
- * Clock skew of 5 s: gateway and subgraphs run on hosts synced by NTP.
  */
 export async function verifyGatewayProof(header: string | string[] | undefined, key: GatewayProofKey): Promise<Principal> {
   const token = Array.isArray(header) ? header[0] : header;
   if (!token) throw new AuthError('GATEWAY_PROOF_MISSING', `subgraphs answer only requests from the gateway (missing ${GATEWAY_PROOF_HEADER})`);
+  const verified = verifiedProofsOf(key);
+  const known = verified.get(token);
+  if (known) {
+    if (Date.now() <= known.validUntilMs) return known.principal;
+    verified.delete(token); // expired: verified again below, which refuses it
+  }
   let payload: JWTPayload;
   try {
     const verifyKey = key.kind === 'secret' ? key.secret : key.publicKey;
@@ -69,15 +103,19 @@ export async function verifyGatewayProof(header: string | string[] | undefined, 
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: [algorithmOf(key)],
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_SEC,
       requiredClaims: ['exp', 'iat', 'sub'],
     }));
   } catch (error) {
     const reason = error instanceof errors.JWTExpired ? 'the gateway proof has expired' : 'the gateway proof is not valid';
     throw new AuthError('GATEWAY_PROOF_INVALID', reason, { cause: error });
   }
-  if (payload.anon === true) return ANONYMOUS;
-  return userPrincipal(String(payload.sub), scopesFromClaims(payload));
+  // Frozen: one object now answers every request that carries this token.
+  const principal = payload.anon === true ? ANONYMOUS : frozenPrincipal(userPrincipal(String(payload.sub), scopesFromClaims(payload)));
+  if (verified.size >= MAX_VERIFIED_PROOFS) verified.delete(verified.keys().next().value!);
+  // jose accepts a token until exp + the tolerance; the cache keeps it no longer.
+  verified.set(token, { principal, validUntilMs: (payload.exp! + CLOCK_TOLERANCE_SEC) * 1000 });
+  return principal;
 }
 
 /** A fresh random secret (32 bytes, the HS256 key size), e.g. for the in-process demo stack. */

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { connect as connectSocket, createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embeddedPostgres.js';
 
 /** A statement that keeps PGlite's WebAssembly busy for about a second on the 2-core test machine. */
@@ -20,6 +20,53 @@ async function turnsDuring(work: () => Promise<unknown>): Promise<{ turns: numbe
     clearInterval(timer);
   }
   return { turns, ms: performance.now() - started };
+}
+
+
+/** A frontend wire message: type byte, int32 length (itself included), body. */
+function wireMessage(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(5);
+  header.write(type, 0, 'latin1');
+  header.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
+}
+
+/**
+ * The backend message types in `bytes`, in order (e.g. ['1', 'Z']), leaving
+ * out ParameterStatus ('S'), which a server may send at any time (PGlite
+ * sends a few with each ReadyForQuery).
+ */
+function backendMessageTypes(bytes: Buffer): string[] {
+  const types: string[] = [];
+  for (let at = 0; at + 5 <= bytes.length; at += 1 + bytes.readInt32BE(at + 1)) types.push(String.fromCharCode(bytes[at]));
+  return types.filter((type) => type !== 'S');
+}
+
+/** A raw protocol-3 connection: everything received so far, and a wait for a given message type. */
+async function rawConnection(connectionString: string): Promise<{ socket: Socket; received(): Buffer; waitFor(type: string, timeoutMs: number): Promise<boolean> }> {
+  const url = new URL(connectionString);
+  const socket = connectSocket(Number(url.port), url.hostname);
+  let received = Buffer.alloc(0);
+  socket.on('data', (chunk) => {
+    received = Buffer.concat([received, chunk]);
+  });
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const params = Buffer.from('user\0postgres\0database\0postgres\0\0', 'latin1');
+  const startup = Buffer.alloc(8);
+  startup.writeInt32BE(8 + params.length, 0);
+  startup.writeInt32BE(196608, 4);
+  socket.write(Buffer.concat([startup, params]));
+  const waitFor = async (type: string, timeoutMs: number) => {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (backendMessageTypes(received).includes(type)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return false;
+  };
+  expect(await waitFor('Z', 5_000)).toBe(true);
+  received = Buffer.alloc(0);
+  return { socket, received: () => received, waitFor };
 }
 
 describe('the embedded PostgreSQL (PGlite)', () => {
@@ -53,6 +100,56 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     // On the caller's thread the WebAssembly blocks every timer; on its own thread, it blocks none.
     expect(caller.turns).toBeLessThan(caller.ms / 10 / 3);
     expect(worker.turns).toBeGreaterThan(worker.ms / 10 / 2);
+  });
+
+  it('answers an extended-query sequence in one write, as a server flushing at Sync does', async () => {
+    const embedded = await startEmbeddedPostgres({ thread: 'caller' });
+    started.push(embedded);
+    const client = await connect(embedded.connectionString);
+    // Writes by the server's accepted sockets (their `server` is set); pg's own writes are the client's.
+    const write = vi.spyOn(Socket.prototype, 'write');
+    try {
+      const { rows } = await client.query('SELECT $1::int + 1 AS n', [41]);
+      expect(rows[0].n).toBe(42);
+      const serverWrites = write.mock.contexts.filter((socket) => (socket as Socket & { server?: unknown }).server != null);
+      // ParseComplete, BindComplete, RowDescription, DataRow, CommandComplete, ReadyForQuery: one write (pglite-socket alone: five).
+      expect(serverWrites).toHaveLength(1);
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it('sends what it holds when the client asks with Flush, before any Sync', async () => {
+    const embedded = await startEmbeddedPostgres();
+    started.push(embedded);
+    const raw = await rawConnection(embedded.connectionString);
+    try {
+      // Parse (unnamed statement, no parameter types) then Flush: the client waits for ParseComplete.
+      raw.socket.write(Buffer.concat([wireMessage('P', Buffer.from('\0SELECT 1\0\0\0', 'latin1')), wireMessage('H')]));
+      expect(await raw.waitFor('1', 5_000)).toBe(true);
+      expect(backendMessageTypes(raw.received())).toEqual(['1']);
+      raw.socket.write(wireMessage('S'));
+      expect(await raw.waitFor('Z', 5_000)).toBe(true);
+      expect(backendMessageTypes(raw.received())).toEqual(['1', 'Z']);
+    } finally {
+      raw.socket.destroy();
+    }
+  });
+
+  it('holds the replies of Parse and Bind until Sync when no Flush asks for them', async () => {
+    const embedded = await startEmbeddedPostgres();
+    started.push(embedded);
+    const raw = await rawConnection(embedded.connectionString);
+    try {
+      // Parse and Bind (unnamed portal, no parameters, no result formats): nothing is owed yet.
+      raw.socket.write(Buffer.concat([wireMessage('P', Buffer.from('\0SELECT 1\0\0\0', 'latin1')), wireMessage('B', Buffer.from('\0\0\0\0\0\0\0\0', 'latin1'))]));
+      expect(await raw.waitFor('1', 300)).toBe(false);
+      raw.socket.write(Buffer.concat([wireMessage('E', Buffer.from('\0\0\0\0\0', 'latin1')), wireMessage('S')]));
+      expect(await raw.waitFor('Z', 5_000)).toBe(true);
+      expect(backendMessageTypes(raw.received())).toEqual(['1', '2', 'D', 'C', 'Z']);
+    } finally {
+      raw.socket.destroy();
+    }
   });
 
   it('stops its thread and frees its port; stopping twice is harmless', async () => {
