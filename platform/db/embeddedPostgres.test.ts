@@ -22,7 +22,6 @@ async function turnsDuring(work: () => Promise<unknown>): Promise<{ turns: numbe
   return { turns, ms: performance.now() - started };
 }
 
-
 /** A frontend wire message: type byte, int32 length (itself included), body. */
 function wireMessage(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
   const header = Buffer.alloc(5);
