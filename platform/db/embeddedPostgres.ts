@@ -147,6 +147,8 @@ export async function serveEmbeddedPostgres(options: Omit<EmbeddedPostgresOption
 interface QueuedMessage {
   handlerId: number;
   message: Uint8Array;
+  /** The type of the last wire message in `message` (a gathered sequence holds several). */
+  lastType?: number;
   resolve(bytes: number): void;
   reject(error: unknown): void;
   onData(data: Uint8Array): void;
@@ -156,6 +158,7 @@ interface QueryQueue {
   queue: QueuedMessage[];
   processing: boolean;
   lastHandlerId: number | null;
+  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number>;
   processQueue(): Promise<void>;
   clearQueueForHandler(handlerId: number): void;
 }
@@ -164,8 +167,8 @@ interface QueryQueue {
 // extended-query sequence; Sync, simple Query and Terminate end it.
 const CONTINUES_SEQUENCE = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
 const ENDS_SEQUENCE = new Set([0x53, 0x51, 0x58]);
-// Parse, Bind, Describe, Execute, Close: PostgreSQL sends nothing for these until a Sync or Flush.
-const REPLY_HELD_UNTIL_FLUSH = new Set([0x50, 0x42, 0x44, 0x45, 0x43]);
+// Parse, Bind, Describe, Execute, Close: PostgreSQL owes no reply to these until a Sync or Flush.
+const GATHERED_UNTIL_FLUSH = new Set([0x50, 0x42, 0x44, 0x45, 0x43]);
 
 /**
  * pglite-socket 0.2.17 queues each wire message on its own and, outside a
@@ -174,26 +177,45 @@ const REPLY_HELD_UNTIL_FLUSH = new Set([0x50, 0x42, 0x44, 0x45, 0x43]);
  * on the one shared session, and the unnamed statement or portal of one is
  * overwritten by the other: a query silently answers another query's rows
  * (seen as a golden-record page coming back empty while the change capture
- * polled). This replaces the queue's scheduling (same code otherwise) so a
- * connection that has begun an extended-query sequence keeps the session
- * until its Sync, as a real server's per-connection sessions would. It also
- * clears `processing` when a message fails, which the original leaves set
- * (stalling every connection after one protocol error).
+ * polled). This replaces the queue's scheduling so a connection that has
+ * begun an extended-query sequence keeps the session until its Sync, as a
+ * real server's per-connection sessions would. It also clears `processing`
+ * when a message fails, which the original leaves set (stalling every
+ * connection after one protocol error).
  *
- * And it answers a sequence in one write, as a real server does: the
- * original writes each message's reply on its own (ParseComplete,
- * BindComplete, RowDescription, the rows, ReadyForQuery: five segments on a
- * no-delay socket for one `pg` query), and under the gateway benchmark the
- * sending and reading of those segments was a sixth of the services'
- * thread. A reply to Parse, Bind, Describe, Execute or Close is held until
- * the connection's next Sync, Flush or simple query — when PostgreSQL
- * itself flushes its output buffer — and goes out with that reply.
+ * And it runs a sequence as one: the original hands PGlite each message on
+ * its own and writes each reply as it comes (ParseComplete, BindComplete,
+ * RowDescription, the rows, ReadyForQuery: five queue turns, five calls
+ * into the WebAssembly and five segments on a no-delay socket for one `pg`
+ * query); under the gateway benchmark sending and reading those segments
+ * was a sixth of the services' thread. Parse, Bind, Describe, Execute and
+ * Close are gathered per connection until its next Sync, Flush or simple
+ * query — when PostgreSQL itself would flush its output — and the whole
+ * sequence goes to PGlite in one call (its backend loop reads every message
+ * in the buffer, skipping to the Sync after an error as a server does) and
+ * its reply to the socket in one write.
  */
 function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void {
   const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
   let holder: number | null = null;
-  // Replies held per connection until its sequence flushes (see above).
-  const held = new Map<number, Uint8Array[]>();
+  // Messages gathered per connection until its sequence flushes (see above).
+  const gathered = new Map<number, Uint8Array[]>();
+  queue.enqueue = function enqueue(this: QueryQueue, handlerId, message, onData) {
+    const type = message[0];
+    if (GATHERED_UNTIL_FLUSH.has(type)) {
+      const parts = gathered.get(handlerId);
+      if (parts) parts.push(message);
+      else gathered.set(handlerId, [message]);
+      return Promise.resolve(0); // nothing is owed yet: the connection's next message comes at once
+    }
+    const parts = gathered.get(handlerId);
+    gathered.delete(handlerId);
+    const whole = parts ? Buffer.concat([...parts, message]) : message;
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ handlerId, message: whole, lastType: type, resolve, reject, onData });
+      void this.processQueue();
+    });
+  };
   queue.processQueue = async function processQueue(this: QueryQueue) {
     if (this.processing || this.queue.length === 0) return;
     this.processing = true;
@@ -209,11 +231,11 @@ function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void 
           item = this.queue.shift();
         }
         if (!item) break;
-        const type = item.message[0];
+        const type = item.lastType ?? item.message[0];
         if (ENDS_SEQUENCE.has(type)) holder = null;
-        else if (CONTINUES_SEQUENCE.has(type)) holder = item.handlerId;
+        else if (CONTINUES_SEQUENCE.has(type)) holder = item.handlerId; // a Flush mid-sequence
         let bytes = 0;
-        const reply = held.get(item.handlerId) ?? [];
+        const reply: Uint8Array[] = [];
         try {
           await db.runExclusive(async () => db.execProtocolRawStream(item!.message, {
             onRawData: (data: Uint8Array) => {
@@ -224,16 +246,10 @@ function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void 
           }));
         } catch (error) {
           holder = null;
-          held.delete(item.handlerId);
           item.reject(error);
           continue;
         }
-        if (REPLY_HELD_UNTIL_FLUSH.has(type)) {
-          held.set(item.handlerId, reply);
-        } else {
-          held.delete(item.handlerId);
-          if (reply.length > 0) item.onData(reply.length === 1 ? reply[0] : Buffer.concat(reply));
-        }
+        if (reply.length > 0) item.onData(reply.length === 1 ? reply[0] : Buffer.concat(reply));
         this.lastHandlerId = item.handlerId;
         item.resolve(bytes);
       }
@@ -245,7 +261,7 @@ function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void 
   queue.clearQueueForHandler = (handlerId: number) => {
     // A connection that goes away mid-sequence must not hold the session.
     if (holder === handlerId) holder = null;
-    held.delete(handlerId);
+    gathered.delete(handlerId);
     clear(handlerId);
   };
 }
