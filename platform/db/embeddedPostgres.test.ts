@@ -151,6 +151,19 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     }
   });
 
+  it('answers a failing statement of a sequence with its error and stays usable, for that connection and the others', async () => {
+    const embedded = await startEmbeddedPostgres();
+    started.push(embedded);
+    const first = await connect(embedded.connectionString);
+    const second = await connect(embedded.connectionString);
+    // Parse fails: the server skips Bind/Describe/Execute to the Sync and answers ErrorResponse, then ReadyForQuery.
+    await expect(first.query('SELEC $1::int', [1])).rejects.toMatchObject({ code: '42601' });
+    // Execute fails (division by zero) after Parse and Bind succeeded.
+    await expect(first.query('SELECT 1 / $1::int AS n', [0])).rejects.toMatchObject({ code: '22012' });
+    const [a, b] = await Promise.all([first.query('SELECT $1::int AS n', [1]), second.query('SELECT $1::int AS n', [2])]);
+    expect([a.rows[0].n, b.rows[0].n]).toEqual([1, 2]);
+  });
+
   it('stops its thread and frees its port; stopping twice is harmless', async () => {
     const embedded = await startEmbeddedPostgres();
     const client = await connect(embedded.connectionString);

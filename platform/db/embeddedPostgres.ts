@@ -187,8 +187,8 @@ const GATHERED_UNTIL_FLUSH = new Set([0x50, 0x42, 0x44, 0x45, 0x43]);
  * its own and writes each reply as it comes (ParseComplete, BindComplete,
  * RowDescription, the rows, ReadyForQuery: five queue turns, five calls
  * into the WebAssembly and five segments on a no-delay socket for one `pg`
- * query); under the gateway benchmark sending and reading those segments
- * was a sixth of the services' thread. Parse, Bind, Describe, Execute and
+ * query: 391–410 µs of CPU for a three-row lookup, 207–224 µs this way,
+ * ADR 0020). Parse, Bind, Describe, Execute and
  * Close are gathered per connection until its next Sync, Flush or simple
  * query — when PostgreSQL itself would flush its output — and the whole
  * sequence goes to PGlite in one call (its backend loop reads every message
