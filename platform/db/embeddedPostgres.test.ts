@@ -41,6 +41,9 @@ function backendMessageTypes(bytes: Buffer): string[] {
   return types.filter((type) => type !== 'S');
 }
 
+/** Parse of `SELECT 1` as the unnamed statement, no parameter types. */
+const PARSE_SELECT_1 = wireMessage('P', Buffer.from('\0SELECT 1\0\0\0', 'latin1'));
+
 /** A raw protocol-3 connection: everything received so far, and a wait for a given message type. */
 async function rawConnection(connectionString: string): Promise<{ socket: Socket; received(): Buffer; waitFor(type: string, timeoutMs: number): Promise<boolean> }> {
   const url = new URL(connectionString);
@@ -77,7 +80,14 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     await client.connect();
     return client;
   };
+  const rawSockets: Socket[] = [];
+  const connectRaw = async (url: string) => {
+    const raw = await rawConnection(url);
+    rawSockets.push(raw.socket);
+    return raw;
+  };
   afterEach(async () => {
+    for (const s of rawSockets.splice(0)) s.destroy();
     for (const c of clients.splice(0)) await c.end().catch(() => {});
     for (const e of started.splice(0)) await e.stop();
   });
@@ -121,34 +131,26 @@ describe('the embedded PostgreSQL (PGlite)', () => {
   it('sends what it holds when the client asks with Flush, before any Sync', async () => {
     const embedded = await startEmbeddedPostgres();
     started.push(embedded);
-    const raw = await rawConnection(embedded.connectionString);
-    try {
-      // Parse (unnamed statement, no parameter types) then Flush: the client waits for ParseComplete.
-      raw.socket.write(Buffer.concat([wireMessage('P', Buffer.from('\0SELECT 1\0\0\0', 'latin1')), wireMessage('H')]));
-      expect(await raw.waitFor('1', 5_000)).toBe(true);
-      expect(backendMessageTypes(raw.received())).toEqual(['1']);
-      raw.socket.write(wireMessage('S'));
-      expect(await raw.waitFor('Z', 5_000)).toBe(true);
-      expect(backendMessageTypes(raw.received())).toEqual(['1', 'Z']);
-    } finally {
-      raw.socket.destroy();
-    }
+    const raw = await connectRaw(embedded.connectionString);
+    // Parse then Flush: the client waits for ParseComplete.
+    raw.socket.write(Buffer.concat([PARSE_SELECT_1, wireMessage('H')]));
+    expect(await raw.waitFor('1', 5_000)).toBe(true);
+    expect(backendMessageTypes(raw.received())).toEqual(['1']);
+    raw.socket.write(wireMessage('S'));
+    expect(await raw.waitFor('Z', 5_000)).toBe(true);
+    expect(backendMessageTypes(raw.received())).toEqual(['1', 'Z']);
   });
 
   it('holds the replies of Parse and Bind until Sync when no Flush asks for them', async () => {
     const embedded = await startEmbeddedPostgres();
     started.push(embedded);
-    const raw = await rawConnection(embedded.connectionString);
-    try {
-      // Parse and Bind (unnamed portal, no parameters, no result formats): nothing is owed yet.
-      raw.socket.write(Buffer.concat([wireMessage('P', Buffer.from('\0SELECT 1\0\0\0', 'latin1')), wireMessage('B', Buffer.from('\0\0\0\0\0\0\0\0', 'latin1'))]));
-      expect(await raw.waitFor('1', 300)).toBe(false);
-      raw.socket.write(Buffer.concat([wireMessage('E', Buffer.from('\0\0\0\0\0', 'latin1')), wireMessage('S')]));
-      expect(await raw.waitFor('Z', 5_000)).toBe(true);
-      expect(backendMessageTypes(raw.received())).toEqual(['1', '2', 'D', 'C', 'Z']);
-    } finally {
-      raw.socket.destroy();
-    }
+    const raw = await connectRaw(embedded.connectionString);
+    // Parse and Bind (unnamed portal, no parameters, no result formats): nothing is owed yet.
+    raw.socket.write(Buffer.concat([PARSE_SELECT_1, wireMessage('B', Buffer.from('\0\0\0\0\0\0\0\0', 'latin1'))]));
+    expect(await raw.waitFor('1', 300)).toBe(false);
+    raw.socket.write(Buffer.concat([wireMessage('E', Buffer.from('\0\0\0\0\0', 'latin1')), wireMessage('S')]));
+    expect(await raw.waitFor('Z', 5_000)).toBe(true);
+    expect(backendMessageTypes(raw.received())).toEqual(['1', '2', 'D', 'C', 'Z']);
   });
 
   it('answers a failing statement of a sequence with its error and stays usable, for that connection and the others', async () => {

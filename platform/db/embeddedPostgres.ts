@@ -148,7 +148,7 @@ interface QueuedMessage {
   handlerId: number;
   message: Uint8Array;
   /** The type of the last wire message in `message` (a gathered sequence holds several). */
-  lastType?: number;
+  lastType: number;
   resolve(bytes: number): void;
   reject(error: unknown): void;
   onData(data: Uint8Array): void;
@@ -163,12 +163,11 @@ interface QueryQueue {
   clearQueueForHandler(handlerId: number): void;
 }
 
-// Wire message types (first byte): Parse, Bind, Describe, Execute, Close, Flush continue an
-// extended-query sequence; Sync, simple Query and Terminate end it.
-const CONTINUES_SEQUENCE = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
-const ENDS_SEQUENCE = new Set([0x53, 0x51, 0x58]);
-// Parse, Bind, Describe, Execute, Close: PostgreSQL owes no reply to these until a Sync or Flush.
+// Wire message types (first byte). Parse, Bind, Describe, Execute, Close continue an extended-query
+// sequence and are owed no reply until a Sync or Flush; Sync, simple Query and Terminate end it.
 const GATHERED_UNTIL_FLUSH = new Set([0x50, 0x42, 0x44, 0x45, 0x43]);
+const FLUSH = 0x48;
+const ENDS_SEQUENCE = new Set([0x53, 0x51, 0x58]);
 
 /**
  * pglite-socket 0.2.17 queues each wire message on its own and, outside a
@@ -188,12 +187,13 @@ const GATHERED_UNTIL_FLUSH = new Set([0x50, 0x42, 0x44, 0x45, 0x43]);
  * RowDescription, the rows, ReadyForQuery: five queue turns, five calls
  * into the WebAssembly and five segments on a no-delay socket for one `pg`
  * query: 391–410 µs of CPU for a three-row lookup, 207–224 µs this way,
- * ADR 0020). Parse, Bind, Describe, Execute and
- * Close are gathered per connection until its next Sync, Flush or simple
- * query — when PostgreSQL itself would flush its output — and the whole
- * sequence goes to PGlite in one call (its backend loop reads every message
- * in the buffer, skipping to the Sync after an error as a server does) and
- * its reply to the socket in one write.
+ * ADR 0020). Parse, Bind, Describe, Execute and Close are gathered per
+ * connection until its next Sync, Flush or simple query — when PostgreSQL
+ * itself would flush its output — and the whole sequence goes to PGlite in
+ * one call (its backend loop reads every message in the buffer, skipping to
+ * the Sync after an error as a server does) and its reply to the socket in
+ * one write. A Flush mid-sequence keeps the session for that connection
+ * until its Sync, since its next messages use the unnamed statement.
  */
 function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void {
   const queue = (server as unknown as { queryQueue: QueryQueue }).queryQueue;
@@ -231,9 +231,8 @@ function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void 
           item = this.queue.shift();
         }
         if (!item) break;
-        const type = item.lastType ?? item.message[0];
-        if (ENDS_SEQUENCE.has(type)) holder = null;
-        else if (CONTINUES_SEQUENCE.has(type)) holder = item.handlerId; // a Flush mid-sequence
+        if (ENDS_SEQUENCE.has(item.lastType)) holder = null;
+        else if (item.lastType === FLUSH) holder = item.handlerId;
         let bytes = 0;
         const reply: Uint8Array[] = [];
         try {
