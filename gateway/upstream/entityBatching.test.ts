@@ -318,7 +318,34 @@ describe('holding a merged call back for callers coming back in rounds (ADR 0021
     expect(outcomes.slice(0, -1).every((o) => o === 'filled')).toBe(true);
   });
 
-  it('holds only within the window after a call returned: a fetch arriving later on a key with rounds goes at once', async () => {
+  it("counts the hold from the round's first fetch, so callers whose operations wait on a slower subgraph's call still go as one call", async () => {
+    // Each client's operation fetches from the ERP (15 ms calls) and the CRM (40 ms) at once and sends its next
+    // operation 1 ms after both answered: the ERP's callers come back 26 ms after its own call returned, past a
+    // window counted from that return (15 ms), within two calls of it.
+    const outcomes: string[] = [];
+    const erp = timedSubgraph(15);
+    const crm = timedSubgraph(40);
+    const erpBatcher = new EntityFetchBatcher('erp', { ...options, lingerMs: 20 }, undefined, (o) => outcomes.push(o));
+    const crmBatcher = new EntityFetchBatcher('crm', { ...options, lingerMs: 20 });
+    await onFakeClock(Promise.all(Array.from({ length: 4 }, async (_, c) => {
+      for (let i = 0; i < 16; i++) {
+        const [fromErp, fromCrm] = await Promise.all([
+          erpBatcher.fetch('k', [rep(`c${c}`)], undefined, erp.send, failed),
+          crmBatcher.fetch('k', [rep(`c${c}`)], undefined, crm.send, failed),
+        ]);
+        expect(fromErp.data).toEqual({ _entities: [{ id: `c${c}` }] });
+        expect(fromCrm.data).toEqual({ _entities: [{ id: `c${c}` }] });
+        await sleep(1);
+      }
+    })));
+    // Counted from the ERP's return, the first client back went alone and the other three waited a call for it,
+    // for good (calls of 1 and 3 to the end); counted from the first arrival, once the CRM's calls carry all four
+    // the ERP's do too (the last call carries those left after a client that started a round late ended).
+    expect(erp.calls.slice(-5, -1).map((c) => c.length)).toEqual([4, 4, 4, 4]);
+    expect(outcomes.filter((o) => o === 'filled').length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('holds only a round that starts within two calls of the last return: a fetch arriving later on a key with rounds goes at once', async () => {
     const outcomes: string[] = [];
     const batcher = new EntityFetchBatcher('crm', { ...options, lingerMs: 10 }, undefined, (o) => outcomes.push(o));
     const subgraph = timedSubgraph(20);

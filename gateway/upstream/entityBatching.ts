@@ -71,13 +71,24 @@ interface KeyState {
   expected: number;
   /** When the key last became free to send (a call returned), performance.now(). */
   freeAt: number;
+  /**
+   * What a hold is counted from: the first fetch to arrive after the last
+   * call returned (or that return, when fetches were already waiting), if it
+   * came within ROUND_HORIZON_CALLS calls of it; undefined until then, and
+   * when it came later (not a round's: it goes at once).
+   */
+  holdFrom: number | undefined;
   /** Duration of the key's last call, ms: a hold is at most that long, a round is counted in half of it. */
   lastCallMs: number;
   /** Whether the next call is being held for the round's callers, and what sends it when the window is over. */
   holding: boolean;
   lingerTimer?: ReturnType<typeof setTimeout>;
-  /** The round being watched: the last merged call's callers, when it returned, and the fetches that arrived since within the linger window. */
-  round: { callers: number; at: number; arrivals: number } | undefined;
+  /**
+   * The round being watched: the last merged call's callers, when the first
+   * of the fetches after it arrived (undefined until one did within the
+   * horizon), and those that arrived within the round window from then.
+   */
+  round: { callers: number; firstAt: number | undefined; arrivals: number } | undefined;
   /** Rounds running in which the callers came back (most of them within the linger window). */
   roundsSeen: number;
   /** Forgets a free key's expectations once it has been idle a while. */
@@ -101,6 +112,18 @@ const LEAVE_QUEUE_BEFORE_DEADLINE_MS = 25;
 const ROUND_MIN_CALLERS = 3;
 const ROUND_SHARE = 0.75;
 const ROUNDS_TO_LINGER = 2;
+
+/**
+ * A round's first fetch may arrive this many of the key's last call
+ * durations after the call returned. Its callers come back when their whole
+ * operations are answered, and an operation's other fetches (sent alongside
+ * this one, to another subgraph) can outlast this key's call: in the
+ * customer 360 the CRM's call often ends 10–20 ms after the ERP's. Counted
+ * from the key's own return, the ERP's window had closed before its callers
+ * came back; the first went alone and the other fifteen waited for it (ADR
+ * 0021, "Anchored on the first arrival"). A fetch later than this goes at once.
+ */
+const ROUND_HORIZON_CALLS = 2;
 
 /** A free key with nothing waiting is forgotten after this long (it keeps its expectations until then). */
 const KEY_IDLE_MS = 1_000;
@@ -126,16 +149,21 @@ export class EntityFetchBatcher {
   ): Promise<GatewayGraphQLResponse> {
     let state = this.#keys.get(key);
     if (!state) {
-      state = { inFlight: 0, waiting: [], send, failed, expected: 0, freeAt: 0, lastCallMs: 0, holding: false, round: undefined, roundsSeen: 0 };
+      state = { inFlight: 0, waiting: [], send, failed, expected: 0, freeAt: 0, holdFrom: undefined, lastCallMs: 0, holding: false, round: undefined, roundsSeen: 0 };
       this.#keys.set(key, state);
     }
     const now = performance.now();
-    if (state.round && now - state.round.at <= this.#roundWindow(state)) state.round.arrivals++;
+    const withinHorizon = state.freeAt > 0 && now - state.freeAt <= ROUND_HORIZON_CALLS * state.lastCallMs;
+    if (state.holdFrom === undefined && withinHorizon) state.holdFrom = now;
+    if (state.round) {
+      if (state.round.firstAt === undefined && withinHorizon) state.round.firstAt = now;
+      if (state.round.firstAt !== undefined && now - state.round.firstAt <= this.#roundWindow(state)) state.round.arrivals++;
+    }
     if (state.idleTimer) {
       clearTimeout(state.idleTimer);
       state.idleTimer = undefined;
     }
-    const holdingForRound = this.#mayLinger(state) && now < state.freeAt + this.#holdWindow(state);
+    const holdingForRound = this.#mayLinger(state) && state.holdFrom !== undefined && now < state.holdFrom + this.#holdWindow(state);
     if (state.inFlight < this.options.maxInFlight && state.waiting.length === 0 && !holdingForRound) {
       return this.#sendAlone(key, state, () => send(representations, deadline));
     }
@@ -167,16 +195,17 @@ export class EntityFetchBatcher {
   }
 
   /**
-   * How long after a call returned its callers' next fetches count toward a
-   * round: half a call, so that evenly spread traffic (half a call's worth of
-   * callers in that time) does not pass for rounds (three quarters).
+   * How long after the first of them its callers' next fetches count toward
+   * a round: half a call, so that evenly spread traffic (half a call's worth
+   * of callers in that time) does not pass for rounds (three quarters).
    */
   #roundWindow(state: KeyState): number {
     return Math.min(this.options.lingerMs, state.lastCallMs / 2);
   }
 
   /**
-   * How long after a call returned the next one is held for the round's
+   * How long after the round's first fetch arrived (or the call returned, when
+   * fetches were waiting for it) the next call is held for the round's
    * callers: up to a whole call — a caller that misses the call waits that
    * long for the next one anyway.
    */
@@ -187,12 +216,13 @@ export class EntityFetchBatcher {
   /**
    * Sends what waits while fewer than maxInFlight calls are on their way,
    * unless the key holds its next call for the round's callers: at most the
-   * hold window after it became free.
+   * hold window after the round's first fetch arrived.
    */
   #sendWhatWaits(key: string, state: KeyState): void {
     while (state.inFlight < this.options.maxInFlight && state.waiting.length > 0) {
       if (this.#mayLinger(state) && state.waiting.length < state.expected && waitingRepresentations(state) < this.options.maxRepresentations) {
-        const left = state.freeAt + this.#holdWindow(state) - performance.now();
+        const now = performance.now();
+        const left = (state.holdFrom ?? now) + this.#holdWindow(state) - now;
         if (left > 0) {
           state.holding = true;
           state.lingerTimer ??= setTimeout(() => {
@@ -238,8 +268,9 @@ export class EntityFetchBatcher {
       const cameBack = state.round.arrivals >= Math.ceil(ROUND_SHARE * state.round.callers);
       state.roundsSeen = cameBack ? state.roundsSeen + 1 : 0;
     }
-    state.round = callers >= ROUND_MIN_CALLERS ? { callers, at: now, arrivals: 0 } : undefined;
+    state.round = callers >= ROUND_MIN_CALLERS ? { callers, firstAt: undefined, arrivals: 0 } : undefined;
     state.freeAt = now;
+    state.holdFrom = state.waiting.length > 0 ? now : undefined;
     state.lastCallMs = now - started;
     state.expected = callers + state.waiting.length;
     this.#sendWhatWaits(key, state);
