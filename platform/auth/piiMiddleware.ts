@@ -5,7 +5,7 @@ import { hasScope } from './principal.js';
 import { PII_READ_SCOPE } from './requirements.js';
 import { defaultGetPrincipal, type SubgraphAuthOptions } from './shield.js';
 
-type FieldMiddleware = (resolve: GraphQLFieldResolver<unknown, unknown>, parent: unknown, args: unknown, context: unknown, info: unknown) => Promise<unknown>;
+type FieldMiddleware = (resolve: GraphQLFieldResolver<unknown, unknown>, parent: unknown, args: unknown, context: unknown, info: unknown) => unknown;
 
 /**
  * A graphql-middleware field map that masks `@pii` fields for callers without
@@ -20,10 +20,16 @@ export function buildPiiMiddleware(typeDefs: string | DocumentNode, options: Sub
   for (const [coordinate, mask] of Object.entries(rules.pii)) {
     const [typeName, fieldName] = coordinate.split('.');
     middleware[typeName] ??= {};
-    middleware[typeName][fieldName] = async (resolve, parent, args, context, info) => {
-      const value = await resolve(parent, args, context, info as never);
-      return hasScope(getPrincipal(context), PII_READ_SCOPE) ? value : maskValue(mask, value);
+    // Synchronous unless the resolver is not: a promise per masked field made every contact's answer wait a turn (issue 14).
+    middleware[typeName][fieldName] = (resolve, parent, args, context, info) => {
+      const value = resolve(parent, args, context, info as never);
+      if (hasScope(getPrincipal(context), PII_READ_SCOPE)) return value;
+      return isPromiseLike(value) ? Promise.resolve(value).then((resolved) => maskValue(mask, resolved)) : maskValue(mask, value);
     };
   }
   return middleware;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

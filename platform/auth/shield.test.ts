@@ -140,4 +140,30 @@ describe('shield rules generated from the subgraph SDL', () => {
     expect(result).not.toBeInstanceOf(Promise);
     expect(result).toEqual({ data: { catalogue: ['a', 'b'] } });
   });
+
+  it('checks scope rules and masks PII without a promise per field, granted or refused (issue 14)', () => {
+    const schema = buildGuardedSchema({ ledgerReads: 0 });
+    const document = parse('{ customer(id: "c1") { name email creditLimit } }');
+    const granted = execute({ schema, document, contextValue: { principal: finance } });
+    const refused = execute({ schema, document, contextValue: { principal: sales } });
+    expect(granted).not.toBeInstanceOf(Promise);
+    expect(refused).not.toBeInstanceOf(Promise);
+    expect(JSON.parse(JSON.stringify(granted))).toEqual({ data: { customer: { name: 'Acme', email: 'jane@acme.test', creditLimit: 5000 } } });
+    const { data, errors } = JSON.parse(JSON.stringify(refused));
+    expect(data.customer.email).not.toBe('jane@acme.test');
+    expect(data.customer.creditLimit).toBeNull();
+    expect(errors).toEqual([expect.objectContaining({ path: ['customer', 'creditLimit'], extensions: expect.objectContaining({ code: 'UNAUTHORIZED_FIELD_OR_TYPE' }) })]);
+  });
+
+  it('masks a PII field whose resolver answers with a promise', async () => {
+    const schema = applyMiddleware(
+      buildSubgraphSchema({ typeDefs, resolvers: { Query: { customer: () => ({ id: 'c1', email: Promise.resolve('jane@acme.test') }) } } as never }),
+      buildShieldFromSdl(typeDefs),
+      buildPiiMiddleware(typeDefs),
+    );
+    const result = await execute({ schema, document: parse('{ customer(id: "c1") { email } }'), contextValue: { principal: sales } });
+    expect(result.errors).toBeUndefined();
+    expect((result.data as { customer: { email: string } }).customer.email).toMatch(/^j.*@/);
+    expect((result.data as { customer: { email: string } }).customer.email).not.toBe('jane@acme.test');
+  });
 });

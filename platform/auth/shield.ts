@@ -49,7 +49,12 @@ export const NOT_IN_RULES = 'UNAUTHORIZED_FIELD_OR_TYPE';
  * so every scalar of an answer became a promise — on a large answer the
  * subgraph's biggest cost after its database (issue 14). A field that is
  * allowed whatever the caller gains nothing from the wrapper: its resolver's
- * value or error reaches graphql-js the same way.
+ * value or error reaches graphql-js the same way. A field with a scope rule
+ * is checked synchronously: shield runs every rule through promises, and a
+ * merged entity call of 16 customers went through ~170 of them in the ERP
+ * (each product's `stock`, each customer field) — a cost per entity, paid
+ * for a check that reads the principal's scopes and nothing else. The rule
+ * objects stay shield's (the rule tree, the fallback rule's evaluation).
  */
 export function buildShieldFromSdl(typeDefs: string | DocumentNode, options: SubgraphAuthOptions = {}) {
   const rules = readAuthorizationRules(typeDefs);
@@ -89,8 +94,27 @@ function guardFields(schema: GraphQLSchema, tree: Record<string, Record<string, 
   return map;
 }
 
-/** graphql-shield's field middleware (generateFieldMiddlewareFromRule) with this module's options. */
+/**
+ * A scope rule's check without shield's promises; any other rule through
+ * shield's field middleware (generateFieldMiddlewareFromRule) with this
+ * module's options. A resolver's own error reaches graphql-js either way.
+ */
 function guardedResolver(fieldRule: IRule): IMiddlewareFunction {
+  const check = SCOPE_CHECKS.get(fieldRule);
+  if (!check) return shieldGuard(fieldRule);
+  return function guardedByScopes(resolve, parent, args, ctx, info) {
+    const verdict = check(ctx, info);
+    return verdict === true ? resolve(parent, args, ctx, info) : verdict;
+  };
+}
+
+type ScopeCheck = (context: unknown, info: GraphQLResolveInfo) => true | GraphQLError;
+/** The synchronous check behind each rule made by requirementRule. */
+const SCOPE_CHECKS = new WeakMap<object, ScopeCheck>();
+
+type GuardFunction = Extract<IMiddlewareFunction, (...args: never[]) => unknown>;
+
+function shieldGuard(fieldRule: IRule): GuardFunction {
   return async function guarded(resolve, parent, args, ctx, info) {
     const context = (ctx ?? {}) as { _shield?: { cache: Record<string, unknown> } };
     context._shield ??= { cache: {} };
@@ -130,10 +154,10 @@ export function shieldRulesFromAuthorizationRules(
 }
 
 function requirementRule(coordinate: string, requirement: Requirement, getPrincipal: (context: unknown) => Principal): ShieldRule {
-  return rule(coordinate, { cache: 'no_cache' })((_parent, _args, context, info) => {
-    if (satisfies(getPrincipal(context), requirement)) return true;
-    return unauthorizedFieldError(coordinate, pathOf(info.path));
-  });
+  const check: ScopeCheck = (context, info) => (satisfies(getPrincipal(context), requirement) ? true : unauthorizedFieldError(coordinate, pathOf(info.path)));
+  const shieldRule = rule(coordinate, { cache: 'no_cache' })((_parent, _args, context, info) => check(context, info));
+  SCOPE_CHECKS.set(shieldRule, check);
+  return shieldRule;
 }
 
 function pathOf(path: { prev: unknown; key: string | number } | undefined): Array<string | number> {
