@@ -50,10 +50,11 @@ export const NOT_IN_RULES = 'UNAUTHORIZED_FIELD_OR_TYPE';
  * subgraph's biggest cost after its database (issue 14). A field that is
  * allowed whatever the caller gains nothing from the wrapper: its resolver's
  * value or error reaches graphql-js the same way. A field with a scope rule
- * is checked synchronously: shield runs every rule through promises, and a
- * merged entity call of 16 customers went through ~170 of them in the ERP
- * (each product's `stock`, each customer field) — a cost per entity, paid
- * for a check that reads the principal's scopes and nothing else. The rule
+ * is checked synchronously: shield runs every rule through promises, which
+ * in the ERP meant each customer field and each product's `stock` — a merged
+ * call of 16 customers made 4,152 promises with them and 3,260 without
+ * (counted) — a cost per entity, paid for a check that reads the principal's
+ * scopes and nothing else. The rule
  * objects stay shield's (the rule tree, the fallback rule's evaluation).
  */
 export function buildShieldFromSdl(typeDefs: string | DocumentNode, options: SubgraphAuthOptions = {}) {
