@@ -54,8 +54,8 @@ export const NOT_IN_RULES = 'UNAUTHORIZED_FIELD_OR_TYPE';
  * in the ERP meant each customer field and each product's `stock` — a merged
  * call of 16 customers made 4,152 promises with them and 3,260 without
  * (counted) — a cost per entity, paid for a check that reads the principal's
- * scopes and nothing else. The rule
- * objects stay shield's (the rule tree, the fallback rule's evaluation).
+ * scopes and nothing else. The rule objects stay shield's (the rule tree,
+ * the fallback rule's evaluation).
  */
 export function buildShieldFromSdl(typeDefs: string | DocumentNode, options: SubgraphAuthOptions = {}) {
   const rules = readAuthorizationRules(typeDefs);
