@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createPool } from '../platform/db/index.js';
+import { readBool } from '../platform/config.js';
 import type { GatewayProofKey } from '../platform/auth/gatewayProof.js';
 import type { SourceRequestListener } from '../platform/sourceRequests.js';
 import type { StackConfig } from '../stack/config.js';
@@ -67,7 +68,8 @@ export async function startBenchSubgraphs(
     log(`MDM load in ${Date.now() - started} ms`);
 
     const common = { host: '127.0.0.1', port: 0, production: config.production, gatewayProof: options.gatewayProof, onSourceRequest: options.onSourceRequest };
-    const erp = await startErpSubgraph({ ...common, databaseUrl, schema: 'erp' });
+    // ERP_NAMED_STATEMENTS=false: the ERP's SELECTs unnamed, parsed and planned on every call (for comparison).
+    const erp = await startErpSubgraph({ ...common, databaseUrl, schema: 'erp', namedStatements: readBool(process.env, 'ERP_NAMED_STATEMENTS', true) });
     stops.push(() => erp.close());
     const crm = await startCrmSubgraph({ ...common, baseUrl: crmSandbox.url, token: config.crmToken });
     stops.push(() => crm.close());

@@ -166,6 +166,36 @@ describe('the embedded PostgreSQL (PGlite)', () => {
     expect([a.rows[0].n, b.rows[0].n]).toEqual([1, 2]);
   });
 
+  it('gives each connection its own named statements, as sessions of a server would, and closes them when it goes away', async () => {
+    const embedded = await startEmbeddedPostgres();
+    started.push(embedded);
+    const first = await connect(embedded.connectionString);
+    const second = await connect(embedded.connectionString);
+    const observer = await connect(embedded.connectionString);
+    // The same name with different texts on two connections: on one shared session the second Parse
+    // failed with 42P05 (prepared statement already exists).
+    const sum = { name: 'shared.name', text: 'SELECT $1::int + 1 AS n' };
+    const suffix = { name: 'shared.name', text: "SELECT $1::text || 'x' AS n" };
+    for (let run = 0; run < 2; run++) {
+      // The second run binds the statement pg remembers as parsed on that connection.
+      expect((await first.query({ ...sum, values: [41] })).rows[0].n).toBe(42);
+      expect((await second.query({ ...suffix, values: ['a'] })).rows[0].n).toBe('ax');
+    }
+    const sessionNames = async () =>
+      (await observer.query("SELECT name FROM pg_prepared_statements WHERE name LIKE '%shared.name' ORDER BY name")).rows.map((r) => r.name as string);
+    expect(await sessionNames()).toHaveLength(2);
+
+    await first.end();
+    clients.splice(clients.indexOf(first), 1);
+    const until = Date.now() + 5_000;
+    while ((await sessionNames()).length !== 1 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    const left = await sessionNames();
+    expect(left).toHaveLength(1);
+    // What is left is the second connection's, and it still answers.
+    expect((await second.query({ ...suffix, values: ['b'] })).rows[0].n).toBe('bx');
+    expect(await sessionNames()).toEqual(left);
+  });
+
   it('stops its thread and frees its port; stopping twice is harmless', async () => {
     const embedded = await startEmbeddedPostgres();
     const client = await connect(embedded.connectionString);

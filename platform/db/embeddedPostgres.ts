@@ -4,6 +4,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Worker } from 'node:worker_threads';
+import { ConnectionStatements } from './sessionStatementNames.js';
 
 export interface EmbeddedPostgres {
   /** A `postgres://` URL that `pg` connects to. */
@@ -33,8 +34,9 @@ export interface EmbeddedPostgresOptions {
  * same `pg` code it would use against a real server.
  *
  * Caveat carried by every caller: all connections share ONE Postgres session,
- * so no named prepared statements, no session SET, and transactions kept short
- * (an open transaction on one connection stalls the others).
+ * so no session SET, and transactions kept short (an open transaction on one
+ * connection stalls the others). Named prepared statements work: each
+ * connection's names are scoped to it (platform/db/sessionStatementNames.ts).
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const { thread = 'worker', ...serving } = options;
@@ -167,7 +169,10 @@ interface QueryQueue {
 // sequence and are owed no reply until a Sync or Flush; Sync, simple Query and Terminate end it.
 const GATHERED_UNTIL_FLUSH = new Set([0x50, 0x42, 0x44, 0x45, 0x43]);
 const FLUSH = 0x48;
-const ENDS_SEQUENCE = new Set([0x53, 0x51, 0x58]);
+const SYNC = 0x53;
+const ENDS_SEQUENCE = new Set([SYNC, 0x51, 0x58]);
+/** pglite-socket numbers its connections from 1. */
+const CLEAN_UP_HANDLER = 0;
 
 /**
  * pglite-socket 0.2.17 queues each wire message on its own and, outside a
@@ -200,7 +205,12 @@ function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void 
   let holder: number | null = null;
   // Messages gathered per connection until its sequence flushes (see above).
   const gathered = new Map<number, Uint8Array[]>();
-  queue.enqueue = function enqueue(this: QueryQueue, handlerId, message, onData) {
+  // Each connection's named statements, scoped to it on the one session (sessionStatementNames.ts).
+  const statements = new Map<number, ConnectionStatements>();
+  queue.enqueue = function enqueue(this: QueryQueue, handlerId, received, onData) {
+    let scoped = statements.get(handlerId);
+    if (!scoped) statements.set(handlerId, (scoped = new ConnectionStatements(handlerId)));
+    const message = scoped.scope(received);
     const type = message[0];
     if (GATHERED_UNTIL_FLUSH.has(type)) {
       const parts = gathered.get(handlerId);
@@ -262,5 +272,15 @@ function keepExtendedQueriesWhole(server: PGLiteSocketServer, db: PGlite): void 
     if (holder === handlerId) holder = null;
     gathered.delete(handlerId);
     clear(handlerId);
+    // Its statements are closed on the session, or they would pile up as pools replace connections.
+    // Queued under handler 0, which no connection has: a transaction the connection left open keeps
+    // the session for its own id until pglite-socket rolls it back right after this returns, so the
+    // Close never runs inside it.
+    const closing = statements.get(handlerId)?.closeAll();
+    statements.delete(handlerId);
+    if (closing) {
+      queue.queue.push({ handlerId: CLEAN_UP_HANDLER, message: closing, lastType: SYNC, resolve: () => {}, reject: () => {}, onData: () => {} });
+      void queue.processQueue();
+    }
   };
 }

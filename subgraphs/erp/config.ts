@@ -21,6 +21,12 @@ export interface ErpSubgraphConfig {
   schema: string;
   /** ERP_POOL_SIZE: connections to the ERP database. @default 10 */
   poolSize: number;
+  /**
+   * ERP_NAMED_STATEMENTS: the ERP's SELECTs as named prepared statements,
+   * parsed once per connection. Set false behind PgBouncer in transaction
+   * mode before 1.21 (or without max_prepared_statements). @default true
+   */
+  namedStatements: boolean;
   /** CONCORD_PRODUCTION (default: NODE_ENV=production): no stack traces, no introspection. */
   production: boolean;
   /**
@@ -53,6 +59,7 @@ export function loadErpSubgraphConfig(env: Env): ErpSubgraphConfig {
     databaseUrl: readUrl(env, 'ERP_DATABASE_URL') ?? readUrl(env, 'DATABASE_URL'),
     schema,
     poolSize: readInt(env, 'ERP_POOL_SIZE', 10, { min: 1, max: 1000 }),
+    namedStatements: readBool(env, 'ERP_NAMED_STATEMENTS', true),
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
     gatewayProof: readGatewayProofSettings(env),
     tracing: readTracingConfig(env, 'concord-subgraph-erp'),

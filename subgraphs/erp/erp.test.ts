@@ -6,6 +6,7 @@ import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../..
 import { installErpFixture } from './erp.fixture.js';
 import { loadErpSubgraphConfig } from './config.js';
 import { startErpSubgraph } from './server.js';
+import { createErpDatabase } from './erpDatabase.js';
 import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../../platform/auth/index.js';
 import { PROFILES } from '../../gateway/authorization/scopeMatrix.js';
 
@@ -84,7 +85,10 @@ describe('loadErpSubgraphConfig', () => {
       schema: 'erp',
       databaseUrl: 'postgres://a/b',
       production: false,
+      namedStatements: true,
     });
+    expect(loadErpSubgraphConfig({ ERP_NAMED_STATEMENTS: 'false' }).namedStatements).toBe(false);
+    expect(() => loadErpSubgraphConfig({ ERP_NAMED_STATEMENTS: 'sometimes' })).toThrow(/ERP_NAMED_STATEMENTS/);
     expect(loadErpSubgraphConfig({ DATABASE_URL: 'postgres://a/b', ERP_DATABASE_URL: 'postgres://odoo/odoo' }).databaseUrl).toBe(
       'postgres://odoo/odoo',
     );
@@ -209,6 +213,33 @@ for (const target of targets) {
         { sku: 'WASH-8', listPrice: 0.05, stock: { onHand: 0, reserved: 0, available: 0 } },
         { sku: 'NO-SUCH-SKU', listPrice: null, stock: null },
       ]);
+    });
+
+    it('prepares its statements once per connection by name, and sends them unnamed when told to (PgBouncer)', async () => {
+      // One connection, so the names its session lists after these calls, less those listed before,
+      // are the statements it prepared (on the embedded server, where every connection shares the
+      // session, the other connections' show too, each scoped to its connection: "c7:erp.…").
+      const single = createPool({ connectionString: database.url, max: 1 });
+      const sessionNames = async () =>
+        (await single.query("SELECT name FROM pg_prepared_statements WHERE name LIKE '%erp.%'")).rows.map((r) => String(r.name));
+      try {
+        const before = new Set(await sessionNames());
+        const added = async () => (await sessionNames()).filter((name) => !before.has(name)).map((name) => name.replace(/^c\d+:/, '')).sort();
+        const unnamed = createErpDatabase(single, 'erp', { namedStatements: false });
+        const unnamedOrders = await unnamed.ordersByPartner([{ partnerId: 1, last: 3 }]);
+        expect(unnamedOrders.length).toBeGreaterThan(0);
+        expect(await added()).toEqual([]);
+
+        const named = createErpDatabase(single, 'erp');
+        for (let run = 0; run < 2; run++) {
+          expect(await named.ordersByPartner([{ partnerId: 1, last: 3 }])).toEqual(unnamedOrders);
+          expect(await named.invoicesByPartner([1, 2])).toEqual(await unnamed.invoicesByPartner([1, 2]));
+        }
+        // Each parsed once, however often it ran.
+        expect(await added()).toEqual(['erp.invoices.byPartner', 'erp.orders.byPartner']);
+      } finally {
+        await single.end();
+      }
     });
 
     it('answers a customer the ERP does not know with empty lists and no error', async () => {

@@ -102,8 +102,21 @@ const members = (s: string, carry: string) => `
       SELECT p.id FROM ${s}.res_partner p WHERE p.parent_id = w.partner_id
     ) m`;
 
-export function createErpDatabase(pool: pg.Pool, schemaName: string): ErpDatabase {
+export interface ErpDatabaseOptions {
+  /**
+   * Send each SELECT as a named prepared statement, parsed once per
+   * connection (and, after five runs, planned once if PostgreSQL finds a
+   * generic plan no worse); otherwise as the unnamed statement, parsed and
+   * planned on every call. Off for PgBouncer in transaction mode before 1.21
+   * (or without `max_prepared_statements`), where a connection's statements
+   * are not where its next transaction runs. @default true
+   */
+  namedStatements?: boolean;
+}
+
+export function createErpDatabase(pool: pg.Pool, schemaName: string, options: ErpDatabaseOptions = {}): ErpDatabase {
   const s = quoteIdent(schemaName);
+  const named = options.namedStatements ?? true;
 
   const statements = {
     ordersByPartner: `
@@ -162,7 +175,9 @@ export function createErpDatabase(pool: pg.Pool, schemaName: string): ErpDatabas
 
   async function select<R extends pg.QueryResultRow>(operation: string, text: string, values: unknown[]): Promise<R[]> {
     try {
-      return (await pool.query<R>(text, values)).rows;
+      // The operation names the statement: one text per operation, and a schema per pool.
+      const query: pg.QueryConfig = named ? { name: `erp.${operation}`, text, values } : { text, values };
+      return (await pool.query<R>(query)).rows;
     } catch (error) {
       throw erpUnavailable(operation, error);
     }

@@ -5,7 +5,7 @@ import { createErpDatabase } from './erpDatabase.js';
 import { buildErpSchema, createErpContext } from './schema.js';
 
 /** {@link ErpSubgraphConfig}, with the pool size and production flag optional (defaults as in the config). */
-export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof' | 'tracing' | 'resilience' | 'database' | 'serving'>, Partial<Pick<ErpSubgraphConfig, 'resilience' | 'database' | 'serving'>> {
+export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' | 'namedStatements' | 'production' | 'gatewayProof' | 'tracing' | 'resilience' | 'database' | 'serving'>, Partial<Pick<ErpSubgraphConfig, 'resilience' | 'database' | 'serving'>> {
   /**
    * The key the gateway's proof is checked with (a key, e.g. the in-process
    * stack's generated secret, or settings from the environment). Every
@@ -14,6 +14,8 @@ export interface ErpSubgraphOptions extends Omit<ErpSubgraphConfig, 'poolSize' |
   gatewayProof: GatewayProofKey | GatewayProofSettings;
   /** @default 10 */
   poolSize?: number;
+  /** The SELECTs as named prepared statements (ERP_NAMED_STATEMENTS). @default true */
+  namedStatements?: boolean;
   /** @default false */
   production?: boolean;
   /** Spans for its requests and SQL statements, exported as configured. @default off */
@@ -46,7 +48,7 @@ export async function startErpSubgraph(options: ErpSubgraphOptions): Promise<Run
     tracer: tracing?.tracer,
     logger: options.logger,
   });
-  const db = createErpDatabase(pool, options.schema);
+  const db = createErpDatabase(pool, options.schema, { namedStatements: options.namedStatements });
   try {
     return await startSubgraphServer({
       name: 'erp',

@@ -6,9 +6,9 @@ import { migrate } from '../../../platform/db/index.js';
 
 /**
  * PostgreSQL storage of the registry (schema `registry`). Plain parameterised
- * SQL, no named prepared statements (PGlite shares one session between
- * connections), and the only transactions are the short publish/rollback
- * switches and token changes: all checking and composing happens before BEGIN.
+ * SQL (its statements run too rarely to be worth naming), and the only
+ * transactions are the short publish/rollback switches and token changes:
+ * all checking and composing happens before BEGIN.
  */
 
 export const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
