@@ -68,12 +68,12 @@ export async function startBenchSubgraphs(
     log(`MDM load in ${Date.now() - started} ms`);
 
     const common = { host: '127.0.0.1', port: 0, production: config.production, gatewayProof: options.gatewayProof, onSourceRequest: options.onSourceRequest };
-    // ERP_NAMED_STATEMENTS=false: the ERP's SELECTs unnamed, parsed and planned on every call (for comparison).
+    // ERP_NAMED_STATEMENTS=false, MDM_NAMED_STATEMENTS=false: that subgraph's reads unnamed, parsed and planned on every call (for comparison).
     const erp = await startErpSubgraph({ ...common, databaseUrl, schema: 'erp', namedStatements: readBool(process.env, 'ERP_NAMED_STATEMENTS', true) });
     stops.push(() => erp.close());
     const crm = await startCrmSubgraph({ ...common, baseUrl: crmSandbox.url, token: config.crmToken });
     stops.push(() => crm.close());
-    const mdm = await startMdmSubgraph({ ...common, databaseUrl });
+    const mdm = await startMdmSubgraph({ ...common, databaseUrl, namedStatements: readBool(process.env, 'MDM_NAMED_STATEMENTS', true) });
     stops.push(() => mdm.close());
     return {
       subgraphs: [

@@ -16,6 +16,12 @@ export interface MdmSubgraphConfig {
   databaseUrl?: string;
   /** MDM_POOL_SIZE. @default 10 */
   poolSize: number;
+  /**
+   * MDM_NAMED_STATEMENTS: the golden-record reads as named prepared
+   * statements, parsed once per connection. Set false behind PgBouncer in
+   * transaction mode before 1.21 (or without max_prepared_statements). @default true
+   */
+  namedStatements: boolean;
   /** CONCORD_PRODUCTION (default: NODE_ENV=production): no stack traces, no introspection. */
   production: boolean;
   /**
@@ -41,6 +47,7 @@ export function loadMdmSubgraphConfig(env: Env): MdmSubgraphConfig {
     host: readString(env, 'HOST', '127.0.0.1'),
     databaseUrl: readUrl(env, 'MDM_DATABASE_URL') ?? readUrl(env, 'DATABASE_URL'),
     poolSize: readInt(env, 'MDM_POOL_SIZE', 10, { min: 1, max: 1000 }),
+    namedStatements: readBool(env, 'MDM_NAMED_STATEMENTS', true),
     production: readBool(env, 'CONCORD_PRODUCTION', env.NODE_ENV === 'production'),
     gatewayProof: readGatewayProofSettings(env),
     tracing: readTracingConfig(env, 'concord-subgraph-mdm'),

@@ -6,6 +6,7 @@ import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../..
 import { loadMdmSubgraphConfig } from './config.js';
 import { installMdmFixture } from './mdm.fixture.js';
 import { startMdmSubgraph } from './server.js';
+import { createMdmStore } from './mdmStore.js';
 import { generateGatewayProofSecret, GATEWAY_PROOF_HEADER, signGatewayProof } from '../../platform/auth/index.js';
 import { PROFILES } from '../../gateway/authorization/scopeMatrix.js';
 
@@ -59,6 +60,8 @@ describe('loadMdmSubgraphConfig', () => {
     expect(loadMdmSubgraphConfig({ DATABASE_URL: 'postgres://a/b' })).toMatchObject({ port: 4003, host: '127.0.0.1', databaseUrl: 'postgres://a/b' });
     expect(loadMdmSubgraphConfig({ DATABASE_URL: 'postgres://a/b', MDM_DATABASE_URL: 'postgres://m/m' }).databaseUrl).toBe('postgres://m/m');
     expect(() => loadMdmSubgraphConfig({ MDM_SUBGRAPH_PORT: 'x' })).toThrow(/MDM_SUBGRAPH_PORT/);
+    expect(loadMdmSubgraphConfig({}).namedStatements).toBe(true);
+    expect(loadMdmSubgraphConfig({ MDM_NAMED_STATEMENTS: 'false' }).namedStatements).toBe(false);
   });
 });
 
@@ -180,6 +183,33 @@ for (const target of targets) {
         { id: 'prod-0002', sku: 'WASH-8', name: 'Washer 8 mm', gtin: null },
         { id: 'prod-0002', sku: 'WASH-8', name: 'Washer 8 mm', gtin: null },
       ]);
+    });
+
+    it('prepares its reads once per connection by name, and sends them unnamed when told to (PgBouncer)', async () => {
+      // One connection, so the names its session lists after these calls, less those listed before,
+      // are the statements it prepared (on the embedded server the other connections' show too,
+      // each scoped to its connection: "c7:mdm.…").
+      const single = createPool({ connectionString: database.url, max: 1 });
+      const sessionNames = async () =>
+        (await single.query("SELECT name FROM pg_prepared_statements WHERE name LIKE '%mdm.%'")).rows.map((r) => String(r.name));
+      try {
+        const before = new Set(await sessionNames());
+        const added = async () => (await sessionNames()).filter((name) => !before.has(name)).map((name) => name.replace(/^c\d+:/, '')).sort();
+        const unnamed = createMdmStore(single, { namedStatements: false });
+        const unnamedCustomer = await unnamed.goldenByIds('customer', ['cust-0001']);
+        expect(unnamedCustomer).toHaveLength(1);
+        expect(await added()).toEqual([]);
+
+        const named = createMdmStore(single);
+        for (let run = 0; run < 2; run++) {
+          expect(await named.goldenByIds('customer', ['cust-0001'])).toEqual(unnamedCustomer);
+          expect(await named.goldenByIds('product', ['cust-0001'])).toEqual([]);
+        }
+        // Each parsed once, however often it ran.
+        expect(await added()).toEqual(['mdm.golden.customer.byId', 'mdm.golden.product.byId']);
+      } finally {
+        await single.end();
+      }
     });
 
     it('answers null for references it does not know, without an error', async () => {

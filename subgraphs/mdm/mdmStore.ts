@@ -78,10 +78,24 @@ const statements = {
      WHERE g.master_id = ANY($1::text[])`,
 };
 
-export function createMdmStore(pool: pg.Pool): MdmStore {
+export interface MdmStoreOptions {
+  /**
+   * Send each read as a named prepared statement, parsed once per connection
+   * (and, after five runs, planned once if PostgreSQL finds a generic plan
+   * no worse); otherwise as the unnamed statement, parsed and planned on
+   * every call. Off for PgBouncer in transaction mode before 1.21 (or without
+   * `max_prepared_statements`). @default true
+   */
+  namedStatements?: boolean;
+}
+
+export function createMdmStore(pool: pg.Pool, options: MdmStoreOptions = {}): MdmStore {
+  const named = options.namedStatements ?? true;
   async function select<R extends pg.QueryResultRow>(operation: string, text: string, values: unknown[]): Promise<R[]> {
     try {
-      return (await pool.query<R>(text, values)).rows;
+      // The operation names the statement: one text per operation.
+      const query: pg.QueryConfig = named ? { name: `mdm.${operation}`, text, values } : { text, values };
+      return (await pool.query<R>(query)).rows;
     } catch (error) {
       const reason = (error as { code?: string }).code;
       if (isDataException(error)) {

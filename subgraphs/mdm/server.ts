@@ -5,7 +5,7 @@ import { createMdmStore } from './mdmStore.js';
 import { buildMdmSchema, createMdmContext } from './schema.js';
 
 /** {@link MdmSubgraphConfig}, with the pool size and production flag optional (defaults as in the config). */
-export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' | 'production' | 'gatewayProof' | 'tracing' | 'resilience' | 'database' | 'serving'>, Partial<Pick<MdmSubgraphConfig, 'resilience' | 'database' | 'serving'>> {
+export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' | 'namedStatements' | 'production' | 'gatewayProof' | 'tracing' | 'resilience' | 'database' | 'serving'>, Partial<Pick<MdmSubgraphConfig, 'resilience' | 'database' | 'serving'>> {
   /**
    * The key the gateway's proof is checked with (a key, e.g. the in-process
    * stack's generated secret, or settings from the environment). Every
@@ -14,6 +14,8 @@ export interface MdmSubgraphOptions extends Omit<MdmSubgraphConfig, 'poolSize' |
   gatewayProof: GatewayProofKey | GatewayProofSettings;
   /** @default 10 */
   poolSize?: number;
+  /** The reads as named prepared statements (MDM_NAMED_STATEMENTS). @default true */
+  namedStatements?: boolean;
   /** @default false */
   production?: boolean;
   /** Spans for its requests and SQL statements, exported as configured. @default off */
@@ -48,7 +50,7 @@ export async function startMdmSubgraph(options: MdmSubgraphOptions): Promise<Run
     tracer: tracing?.tracer,
     logger: options.logger,
   });
-  const store = createMdmStore(pool);
+  const store = createMdmStore(pool, { namedStatements: options.namedStatements });
   try {
     return await startSubgraphServer({
       name: 'mdm',
