@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.js';
+import { watchPreparedStatements } from '../../test/support/preparedStatements.js';
 import { createPool, type RunningSubgraph, type SourceRequestEvent } from '../../platform/index.js';
 import { loadMdmSubgraphConfig } from './config.js';
 import { installMdmFixture } from './mdm.fixture.js';
@@ -186,15 +187,9 @@ for (const target of targets) {
     });
 
     it('prepares its reads once per connection by name, and sends them unnamed when told to (PgBouncer)', async () => {
-      // One connection, so the names its session lists after these calls, less those listed before,
-      // are the statements it prepared (on the embedded server the other connections' show too,
-      // each scoped to its connection: "c7:mdm.…").
       const single = createPool({ connectionString: database.url, max: 1 });
-      const sessionNames = async () =>
-        (await single.query("SELECT name FROM pg_prepared_statements WHERE name LIKE '%mdm.%'")).rows.map((r) => String(r.name));
       try {
-        const before = new Set(await sessionNames());
-        const added = async () => (await sessionNames()).filter((name) => !before.has(name)).map((name) => name.replace(/^c\d+:/, '')).sort();
+        const { added } = await watchPreparedStatements(single, 'mdm.');
         const unnamed = createMdmStore(single, { namedStatements: false });
         const unnamedCustomer = await unnamed.goldenByIds('customer', ['cust-0001']);
         expect(unnamedCustomer).toHaveLength(1);
