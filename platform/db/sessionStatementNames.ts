@@ -12,20 +12,22 @@
  * closes what a connection prepared when it goes away, so names do not pile
  * up in the session as pools replace connections.
  *
- * Written by hand: it rewrites four frontend messages of PostgreSQL's wire
- * protocol (v3), which no library offers as a transform; `pg-protocol`
- * parses only backend messages.
+ * The renaming is written by hand: it splices a name into four frontend
+ * messages of PostgreSQL's wire protocol (v3), which no library offers as a
+ * transform — `pg-protocol` writes frontend messages (the Close and Sync
+ * below are its) but parses only backend ones.
  *
  * Not covered: named portals (`pg` uses the unnamed one; they end with their
  * transaction anyway) and `DEALLOCATE` / `DISCARD ALL` sent as SQL, which
  * act on the session's real names.
  */
 
+import { serialize } from 'pg-protocol';
+
 const PARSE = 0x50;
 const BIND = 0x42;
 const DESCRIBE = 0x44;
 const CLOSE = 0x43;
-const SYNC = 0x53;
 const STATEMENT = 0x53; // 'S': Describe/Close of a prepared statement (not a portal, 'P')
 
 /** The session-wide name of `connection`'s statement `name`. */
@@ -84,12 +86,9 @@ export class ConnectionStatements {
    */
   closeAll(): Uint8Array | undefined {
     if (this.#prepared.size === 0) return undefined;
-    const messages = [...this.#prepared].map((name) => {
-      const body = Buffer.concat([Buffer.from([STATEMENT]), Buffer.from(`${sessionStatementName(this.#connection, name)}\0`, 'utf8')]);
-      return frontendMessage(CLOSE, body);
-    });
+    const closes = [...this.#prepared].map((name) => serialize.close({ type: 'S', name: sessionStatementName(this.#connection, name) }));
     this.#prepared.clear();
-    return Buffer.concat([...messages, frontendMessage(SYNC, Buffer.alloc(0))]);
+    return Buffer.concat([...closes, serialize.sync()]);
   }
 
   #rename(message: Uint8Array, at: number, name: { text: string; end: number }): Uint8Array {
@@ -111,11 +110,4 @@ function readCString(message: Uint8Array, at: number): { text: string; end: numb
   const nul = message.indexOf(0, at);
   if (nul === -1) return undefined;
   return { text: Buffer.from(message.buffer, message.byteOffset + at, nul - at).toString('utf8'), end: nul + 1 };
-}
-
-function frontendMessage(type: number, body: Buffer): Buffer {
-  const header = Buffer.allocUnsafe(5);
-  header[0] = type;
-  header.writeInt32BE(body.length + 4, 1);
-  return Buffer.concat([header, body]);
 }
