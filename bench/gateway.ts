@@ -12,7 +12,7 @@
  *     [--queries customer360,customerList,deepList,customer360EachCold,customer360EachWarm]
  *     [--companies 2000] [--gateway-cpus 0] [--load-cpus 1] [--max-cost N] [--profile concord,concord-auth] [--profile-subgraphs] [--out FILE]
  *     [--concord-node-flags=--max-old-space-size=160] [--pglite-thread worker|caller] [--open-loop 150,300] [--heap-between-windows collected|kept]
- *     [--subgraph-heap shipped|v8-default]
+ *     [--subgraph-heap shipped|v8-default] [--rounds 3]
  *
  * Hive Gateway lives in bench/peers: flock /tmp/concord-npm.lock npm install --prefix bench/peers
  */
@@ -64,6 +64,7 @@ const { values } = parseArgs({
     'open-loop': { type: 'string' },
     'heap-between-windows': { type: 'string', default: 'collected' },
     'subgraph-heap': { type: 'string', default: 'shipped' },
+    rounds: { type: 'string', default: '1' },
     out: { type: 'string' },
   },
 });
@@ -72,6 +73,16 @@ const durationSec = Number(values.duration);
 const connections = Number(values.connections);
 const gateways = values.gateways!.split(',').map((g) => g.trim()) as ContenderName[];
 for (const g of gateways) if (!CONTENDER_NAMES.includes(g)) throw new Error(`unknown gateway ${g}; one of ${CONTENDER_NAMES.join(', ')}`);
+/**
+ * --rounds N: the gateways measured N times over, every other round in reverse
+ * order (A B C, C B A, …), so a pair's windows sit on both sides of each other
+ * in time and a drift of the machine's speed over the run (bench/README.md:
+ * each gateway's CPU per operation has swung 1.5× between runs an hour apart) weighs on both
+ * alike; the ratios are given per round and as the median of the rounds.
+ */
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: a whole number of at least 1, not ${values.rounds}`);
+const schedule = Array.from({ length: rounds }, (_, r) => (r % 2 === 0 ? gateways : [...gateways].reverse()).map((name) => ({ name, round: r + 1 }))).flat();
 const gatewayCpus = values['gateway-cpus'] || undefined;
 /** V8 flags for Concord's gateway processes only, e.g. "--max-old-space-size=160" (what a deployment would set). */
 const concordNodeFlags = (values['concord-node-flags'] ?? '').split(/\s+/).filter(Boolean);
@@ -304,8 +315,10 @@ async function main(): Promise<void> {
     const measurements: Measurement[] = [];
     const firstData = new Map<string, string>();
 
-    for (const name of gateways) {
+    for (const { name, round } of schedule) {
       const contender = CONTENDERS[name];
+      /** The window's name in the notes: the gateway, and its round when there are several. */
+      const who = rounds > 1 ? `${name} (round ${round})` : name;
       const profiling = (values.profile ?? '').split(',').includes(name);
       const profileDir = path.join(TMP, `profile-${name}`);
       if (profiling) await rm(profileDir, { recursive: true, force: true });
@@ -328,7 +341,7 @@ async function main(): Promise<void> {
         gateway = await start();
       } catch (error) {
         log(`${name} did not start: ${(error as Error).message}`);
-        for (const q of queries) measurements.push({ contender: name, query: q.name, error: `did not start: ${(error as Error).message}` });
+        for (const q of queries) measurements.push({ contender: name, ...roundOf(round), query: q.name, error: `did not start: ${(error as Error).message}` });
         continue;
       }
       running.push(gateway);
@@ -341,19 +354,24 @@ async function main(): Promise<void> {
           gateway = await start();
           running.push(gateway);
         }
-        measurements.push(await measure(gateway, name, q));
+        measurements.push({ ...(await measure(gateway, name, who, q)), ...roundOf(round) });
         answered = true;
       }
       await gateway.stop();
       running.splice(running.indexOf(gateway), 1);
       if (profiling) {
         const file = (await readdir(profileDir).catch(() => [] as string[])).find((f) => f.endsWith('.cpuprofile'));
-        if (file) notes.push(`CPU profile of ${name} (whole process life, queries ${queries.map((q) => q.name).join(', ')}; self time):\n\n${summariseCpuProfile(path.join(profileDir, file))}`);
-        else notes.push(`no CPU profile was written for ${name}`);
+        if (file) notes.push(`CPU profile of ${who} (whole process life, queries ${queries.map((q) => q.name).join(', ')}; self time):\n\n${summariseCpuProfile(path.join(profileDir, file))}`);
+        else notes.push(`no CPU profile was written for ${who}`);
       }
     }
 
-    async function measure(gateway: RunningContender, name: ContenderName, q: BenchQuery): Promise<Measurement> {
+    /** A measurement's round, recorded only when there are several. */
+    function roundOf(round: number): Pick<Measurement, 'round'> {
+      return rounds > 1 ? { round } : {};
+    }
+
+    async function measure(gateway: RunningContender, name: ContenderName, who: string, q: BenchQuery): Promise<Measurement> {
       const headers: Record<string, string> = CONTENDERS[name].bearer ? { authorization: `Bearer ${token}` } : {};
       // A cold run's probe asks for a JIT warm-up customer, so the measured ones stay uncached.
       const probeBody = q.rotation ? `${q.rotation.prefix}${q.rotation.warmupValues[0]}${q.rotation.suffix}` : q.body;
@@ -361,28 +379,28 @@ async function main(): Promise<void> {
       // A window before that overloaded the subgraphs (an open loop past a peer's capacity) can leave a
       // source's breaker open for a few seconds; its first answers would fail this gateway's check.
       for (let retry = 1; retry <= PROBE_RETRIES && probe.status === 200 && probe.json?.errors?.length; retry++) {
-        log(`${name} ${q.name}: the check answered with errors (${String(probe.json.errors[0]?.message).slice(0, 120)}); again in 1 s (${retry}/${PROBE_RETRIES})`);
+        log(`${who} ${q.name}: the check answered with errors (${String(probe.json.errors[0]?.message).slice(0, 120)}); again in 1 s (${retry}/${PROBE_RETRIES})`);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         probe = await post(gateway.url, probeBody, headers);
       }
       if (probe.status !== 200 || !probe.json?.data || probe.json.errors?.length) {
         const error = `answered ${probe.status}: ${probe.text.slice(0, 300)}`;
-        log(`${name} ${q.name} ${error}`);
+        log(`${who} ${q.name} ${error}`);
         return { contender: name, query: q.name, error };
       }
       const data = JSON.stringify(probe.json.data);
       if (CONTENDERS[name].bearer) {
         const anonymous = await post(gateway.url, probeBody);
         const refused = anonymous.status !== 200 || JSON.stringify(anonymous.json?.data) !== data;
-        notes.push(`${name} ${q.name} without a token: HTTP ${anonymous.status}${refused ? ', refused' : ' — NOT refused'} (${anonymous.text.slice(0, 120).replace(/\|/g, '/')})`);
+        notes.push(`${who} ${q.name} without a token: HTTP ${anonymous.status}${refused ? ', refused' : ' — NOT refused'} (${anonymous.text.slice(0, 120).replace(/\|/g, '/')})`);
       }
       if (!firstData.has(q.name)) firstData.set(q.name, data);
       const script = scripts.get(`${q.name}:${CONTENDERS[name].bearer}`)!;
       if (q.cache === 'warm' && q.rotation) {
-        log(`${name} ${q.name}: warm-up pass over ${q.rotation.values.length} customers…`);
+        log(`${who} ${q.name}: warm-up pass over ${q.rotation.values.length} customers…`);
         await warmPass(gateway.url, q.rotation, headers);
       } else if (warmupSec > 0) {
-        log(`${name} ${q.name}: warm-up ${warmupSec}s…`);
+        log(`${who} ${q.name}: warm-up ${warmupSec}s…`);
         const warmupScript = scripts.get(`${q.name}:${CONTENDERS[name].bearer}:warmup`) ?? script;
         await runWrk({ url: gateway.url, script: warmupScript, connections, durationSec: warmupSec, cpus: loadCpus });
       }
@@ -400,20 +418,20 @@ async function main(): Promise<void> {
         rssPeak = Math.max(rssPeak, gateway.rssBytes());
         subgraphRssPeak = Math.max(subgraphRssPeak, process.memoryUsage.rss());
       }, 500);
-      log(`${name} ${q.name}: measuring ${durationSec}s…`);
+      log(`${who} ${q.name}: measuring ${durationSec}s…`);
       const subgraphProfiler = values['profile-subgraphs'] ? await startInspectorProfile() : undefined;
       const load = await runWrk({ url: gateway.url, script, connections, durationSec, cpus: loadCpus });
       if (subgraphProfiler) {
-        const file = path.join(TMP, `profile-subgraphs-${name}-${q.name}.cpuprofile`);
+        const file = path.join(TMP, `profile-subgraphs-${who.replace(/[^\w-]+/g, '-')}-${q.name}.cpuprofile`);
         await subgraphProfiler.stop(file);
-        notes.push(`CPU profile of the subgraphs' process (bench process: subgraphs, CRM stand-in, PGlite) over the measured window of ${name} ${q.name}; self time:\n\n${summariseCpuProfile(file, 25)}`);
+        notes.push(`CPU profile of the subgraphs' process (bench process: subgraphs, CRM stand-in, PGlite) over the measured window of ${who} ${q.name}; self time:\n\n${summariseCpuProfile(file, 25)}`);
       }
       clearInterval(sampler);
       const gcs = fullGcs.summary();
       notes.push(
-        `${name} ${q.name}: full GCs of the subgraphs' thread in the window: ${gcs.count}${gcs.count > 0 ? ` (longest ${gcs.longestMs.toFixed(0)} ms, ${gcs.totalMs.toFixed(0)} ms in all)` : ''}; the subgraphs' process peaked at ${(subgraphRssPeak / 2 ** 20).toFixed(0)} MiB RSS.`,
+        `${who} ${q.name}: full GCs of the subgraphs' thread in the window: ${gcs.count}${gcs.count > 0 ? ` (longest ${gcs.longestMs.toFixed(0)} ms, ${gcs.totalMs.toFixed(0)} ms in all)` : ''}; the subgraphs' process peaked at ${(subgraphRssPeak / 2 ** 20).toFixed(0)} MiB RSS.`,
       );
-      if (load.firstError) notes.push(`${name} ${q.name}: first failed answer of the window: ${load.firstError.replace(/\|/g, '/')}`);
+      if (load.firstError) notes.push(`${who} ${q.name}: first failed answer of the window: ${load.firstError.replace(/\|/g, '/')}`);
       const cpuSeconds = gateway.cpuSeconds() - cpuBefore;
       const subgraphCpu = process.cpuUsage(subgraphCpuBefore);
       rssPeak = Math.max(rssPeak, gateway.rssBytes());
@@ -422,20 +440,20 @@ async function main(): Promise<void> {
       const lookups = hits + countersAfter.miss - countersBefore.miss;
       const filled = countersAfter.filled - countersBefore.filled;
       const ranOut = countersAfter['ran-out'] - countersBefore['ran-out'];
-      if (filled + ranOut > 0) notes.push(`${name} ${q.name}: merged calls held back for the callers of the last one (ADR 0021) in the window: ${filled} filled, ${ranOut} ran out.`);
-      log(`${name} ${q.name}: ${load.requestsPerSec.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, p99.9 ${load.p999Ms.toFixed(1)} ms, gateway CPU ${((100 * cpuSeconds) / load.durationSec).toFixed(0)}%`);
+      if (filled + ranOut > 0) notes.push(`${who} ${q.name}: merged calls held back for the callers of the last one (ADR 0021) in the window: ${filled} filled, ${ranOut} ran out.`);
+      log(`${who} ${q.name}: ${load.requestsPerSec.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, p99.9 ${load.p999Ms.toFixed(1)} ms, gateway CPU ${((100 * cpuSeconds) / load.durationSec).toFixed(0)}%`);
       const openLoop: NonNullable<Measurement['openLoop']> = [];
       if (q.cache !== 'cold') {
         const bodiesFile = path.join(TMP, `open-loop-${q.name}.json`);
         await writeFile(bodiesFile, JSON.stringify(q.rotation ? q.rotation.values.map((v) => `${q.rotation!.prefix}${v}${q.rotation!.suffix}`) : [q.body]));
         for (const rate of openLoopRates) {
-          log(`${name} ${q.name}: open loop at ${rate} req/s for ${durationSec}s…`);
+          log(`${who} ${q.name}: open loop at ${rate} req/s for ${durationSec}s…`);
           collectGarbage?.();
           const before = await gatewayCounters(gateway.url);
           counter.reset();
           const open = await runOpenLoop({ url: gateway.url, bodiesFile, headers, rate, durationSec, cpus: loadCpus });
           const after = await gatewayCounters(gateway.url);
-          log(`${name} ${q.name} @ ${rate} req/s: p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, p99.9 ${open.p999Ms.toFixed(1)} ms, errors ${open.non200 + open.graphqlErrors + open.socketErrors}`);
+          log(`${who} ${q.name} @ ${rate} req/s: p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, p99.9 ${open.p999Ms.toFixed(1)} ms, errors ${open.non200 + open.graphqlErrors + open.socketErrors}`);
           openLoop.push({
             rate,
             load: open,
@@ -476,7 +494,7 @@ async function main(): Promise<void> {
     const run: BenchRun = {
       startedAt,
       command: `npx tsx bench/gateway.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      settings: { warmupSec, durationSec, connections, companies, gatewayCpus: gatewayCpus ?? 'unpinned', loadCpus: loadCpus ?? 'unpinned', wrkThreads: 1, heapBetweenWindows, subgraphHeap: subgraphNodeFlags.length > 0 ? `${subgraphHeap} (${subgraphNodeFlags.join(' ')})` : subgraphHeap },
+      settings: { warmupSec, durationSec, connections, rounds, companies, gatewayCpus: gatewayCpus ?? 'unpinned', loadCpus: loadCpus ?? 'unpinned', wrkThreads: 1, heapBetweenWindows, subgraphHeap: subgraphNodeFlags.length > 0 ? `${subgraphHeap} (${subgraphNodeFlags.join(' ')})` : subgraphHeap },
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${base.databaseUrl ? 'PostgreSQL' : `PGlite (${pgliteThread === 'worker' ? 'its own thread' : "the bench's thread"})`}`,
       queries,
       measurements,

@@ -5,6 +5,8 @@ import { CONTENDERS, type ContenderName } from './gatewayPeers.js';
 /** What one gateway did with one query under load. */
 export interface Measurement {
   contender: ContenderName;
+  /** Which of the run's rounds (--rounds N, N > 1) the window belongs to. */
+  round?: number;
   query: BenchQuery['name'];
   load?: LoadResult;
   /** Peak RSS of the gateway process during the measured window. */
@@ -49,7 +51,7 @@ export function resultsTable(run: BenchRun): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|',
   ];
   for (const m of run.measurements) {
-    const label = CONTENDERS[m.contender].label;
+    const label = `${CONTENDERS[m.contender].label}${m.round === undefined ? '' : `, round ${m.round}`}`;
     if (m.error || !m.load) {
       lines.push(`| ${m.query} | ${label} | — | — | — | — | — | — | — | — | — | — | — | ${m.error ? `failed: ${m.error.split('\n')[0].slice(0, 120)}` : '—'} | — |`);
       continue;
@@ -62,40 +64,73 @@ export function resultsTable(run: BenchRun): string {
   return lines.join('\n');
 }
 
-/** Concord/peer for each query: throughput above 1 is better for Concord; latency, memory and subgraph calls below 1. */
+/** Concord variant / peer pairs the ratio table gives, when both were measured. */
+const RATIO_PAIRS: ReadonlyArray<[ContenderName, ContenderName]> = [
+  ['concord', 'apollo'],
+  ['concord', 'hive'],
+  ['concord-auth', 'apollo'],
+  ['concord-auth', 'hive'],
+  // Both without deduplication: the rest of the request path, like for like.
+  ['concord-nodedupe', 'apollo'],
+  // Merging concurrent entity fetches against the same gateway without it.
+  ['concord', 'concord-nobatch'],
+  ['concord-nobatch', 'apollo'],
+  // Holding a merged call back for the callers of the last one (ADR 0021) against merging without it.
+  ['concord', 'concord-nolinger'],
+  ['concord-nolinger', 'apollo'],
+  // The gateway's own heap settings against V8's defaults.
+  ['concord', 'concord-v8heap'],
+  ['concord-v8heap', 'apollo'],
+];
+
+/** What the ratio table compares, in its column order. */
+const RATIO_COLUMNS: ReadonlyArray<(m: Measurement) => number | undefined> = [
+  (m) => m.load?.requestsPerSec,
+  (m) => m.load?.p50Ms,
+  (m) => m.load?.p99Ms,
+  (m) => m.rssPeakBytes,
+  (m) => m.gatewayCpuMsPerOp,
+  (m) => m.subgraphRequestsPerOp,
+  (m) => m.subgraphCpuMsPerOp,
+];
+
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Concord/peer for each query: throughput above 1 is better for Concord;
+ * latency, memory and subgraph calls below 1. With several rounds, a row per
+ * round (each gateway against the peer's window of the same round) and one
+ * with the median of those rounds' ratios, column by column.
+ */
 export function ratioTable(run: BenchRun): string {
   const lines = [
     '| query | Concord variant / peer | req/s | p50 | p99 | RSS | gateway CPU/op | subgraph req/op | subgraph CPU/op |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  const find = (query: string, contender: ContenderName) => run.measurements.find((m) => m.query === query && m.contender === contender && m.load);
-  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
+  const find = (query: string, contender: ContenderName, round: number | undefined) =>
+    run.measurements.find((m) => m.query === query && m.contender === contender && m.round === round && m.load);
+  const ratioOf = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+  const cell = (value: number | undefined) => (value === undefined ? '—' : `${value.toFixed(2)}×`);
+  const rounds = [...new Set(run.measurements.map((m) => m.round))].sort((a, b) => (a ?? 0) - (b ?? 0));
   for (const query of run.queries) {
-    const pairs: Array<[ContenderName, ContenderName]> = [
-      ['concord', 'apollo'],
-      ['concord', 'hive'],
-      ['concord-auth', 'apollo'],
-      ['concord-auth', 'hive'],
-      // Both without deduplication: the rest of the request path, like for like.
-      ['concord-nodedupe', 'apollo'],
-      // Merging concurrent entity fetches against the same gateway without it.
-      ['concord', 'concord-nobatch'],
-      ['concord-nobatch', 'apollo'],
-      // Holding a merged call back for the callers of the last one (ADR 0021) against merging without it.
-      ['concord', 'concord-nolinger'],
-      ['concord-nolinger', 'apollo'],
-      // The gateway's own heap settings against V8's defaults.
-      ['concord', 'concord-v8heap'],
-      ['concord-v8heap', 'apollo'],
-    ];
-    {
-      for (const [ours, peer] of pairs) {
-        const a = find(query.name, ours);
-        const b = find(query.name, peer);
+    for (const [ours, peer] of RATIO_PAIRS) {
+      const perRound: Array<Array<number | undefined>> = [];
+      for (const round of rounds) {
+        const a = find(query.name, ours, round);
+        const b = find(query.name, peer, round);
         if (!a || !b) continue;
-        lines.push(
-          `| ${query.name} | ${ours} / ${peer} | ${ratio(a.load!.requestsPerSec, b.load!.requestsPerSec)} | ${ratio(a.load!.p50Ms, b.load!.p50Ms)} | ${ratio(a.load!.p99Ms, b.load!.p99Ms)} | ${ratio(a.rssPeakBytes, b.rssPeakBytes)} | ${ratio(a.gatewayCpuMsPerOp, b.gatewayCpuMsPerOp)} | ${ratio(a.subgraphRequestsPerOp, b.subgraphRequestsPerOp)} | ${ratio(a.subgraphCpuMsPerOp, b.subgraphCpuMsPerOp)} |`,
-        );
+        const ratios = RATIO_COLUMNS.map((column) => ratioOf(column(a), column(b)));
+        perRound.push(ratios);
+        lines.push(`| ${query.name} | ${ours} / ${peer}${round === undefined ? '' : `, round ${round}`} | ${ratios.map(cell).join(' | ')} |`);
+      }
+      if (perRound.length > 1) {
+        const medians = RATIO_COLUMNS.map((_, i) => median(perRound.flatMap((ratios) => (ratios[i] === undefined ? [] : [ratios[i]!]))));
+        lines.push(`| ${query.name} | **${ours} / ${peer}, median of ${perRound.length} rounds** | ${medians.map(cell).join(' | ')} |`);
       }
     }
   }
