@@ -85,8 +85,8 @@ export interface GatewayConfig {
   entityBatchMaxWaitMs?: number;
   /**
    * The longest a key whose callers come back in rounds holds its next call
-   * back for them, never more than its last call's duration (ADR 0021).
-   * 0: never. @default 20
+   * back for them, never more than its last call's duration (twice that
+   * while they are still arriving; ADR 0021). 0: never. @default 20
    */
   entityBatchLingerMs?: number;
   /** How long to keep retrying SDL fetches while subgraphs start. @default 30_000 */
@@ -227,7 +227,7 @@ type Env = Record<string, string | undefined>;
  * | SUBGRAPH_ENTITY_BATCH_IN_FLIGHT | 1 (0: concurrent entity fetches are never merged) |
  * | SUBGRAPH_ENTITY_BATCH_MAX | 500 representations per merged call |
  * | SUBGRAPH_ENTITY_BATCH_MAX_WAIT_MS | 50: the longest a fetch waits for one in flight before it goes anyway |
- * | SUBGRAPH_ENTITY_BATCH_LINGER_MS | 20: the longest a key whose callers come back in rounds holds its next call for them (at most its last call's duration; 0: never) |
+ * | SUBGRAPH_ENTITY_BATCH_LINGER_MS | 20: the longest a key whose callers come back in rounds holds its next call for them (at most its last call's duration; twice that while they are still arriving; 0: never) |
  * | COMPOSITION_RETRY_MS | 30000 |
  * | LOG_LEVEL | info |
  * | entity cache: ENTITY_CACHE, ENTITY_CACHE_* | see readEntityCacheConfig |

@@ -273,14 +273,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Clients that send their next fetch 1 ms after their last was answered, as
  * a service at its concurrency limit does: `rounds` fetches each; a client
- * listed in `leaveAfter` stops after that many.
+ * listed in `leaveAfter` stops after that many; `comeBackAfter` gives another
+ * pause for a client after a round.
  */
-async function clientsInRounds(batcher: EntityFetchBatcher, send: (reps: unknown[]) => Promise<GatewayGraphQLResponse>, clients: number, rounds: number, leaveAfter: Record<number, number> = {}) {
+async function clientsInRounds(
+  batcher: EntityFetchBatcher,
+  send: (reps: unknown[]) => Promise<GatewayGraphQLResponse>,
+  clients: number,
+  rounds: number,
+  leaveAfter: Record<number, number> = {},
+  comeBackAfter: (client: number, round: number) => number = () => 1,
+) {
   await Promise.all(Array.from({ length: clients }, async (_, c) => {
     for (let i = 0; i < (leaveAfter[c] ?? rounds); i++) {
       const answer = await batcher.fetch('k', [rep(`c${c}`)], undefined, send, failed);
       expect(answer.data).toEqual({ _entities: [{ id: `c${c}` }] });
-      await sleep(1);
+      await sleep(comeBackAfter(c, i));
     }
   }));
 }
@@ -377,6 +385,24 @@ describe('holding a merged call back for callers coming back in rounds (ADR 0021
     // Calls of several callers each (merging works), yet no round was ever seen: nothing was held back.
     expect(Math.max(...subgraph.calls.map((c) => c.length))).toBeGreaterThanOrEqual(3);
     expect(outcomes).toEqual([]);
+  });
+
+  it('a hold is not cut while its callers are still arriving: a round delayed and spread by a pause past the window still goes as one call', async () => {
+    const outcomes: string[] = [];
+    const batcher = new EntityFetchBatcher('crm', { ...options, lingerMs: 10 }, undefined, (o) => outcomes.push(o));
+    const subgraph = timedSubgraph(20);
+    // After their fourth answer the eight clients come back 2 ms apart, as behind a pause of the gateway:
+    // the last 15 ms after the first, past the 10 ms window counted from the first. Cut at the window, the
+    // round went as a call of six and the last two waited a whole call for it, split from then on.
+    await onFakeClock(clientsInRounds(batcher, subgraph.send, 8, 10, {}, (c, round) => (round === 3 ? 1 + 2 * c : 1)));
+    const sizes = subgraph.calls.map((c) => c.length);
+    const spread = subgraph.calls.findIndex((_, i) => i > 0 && subgraph.sentAt[i] - subgraph.sentAt[i - 1] > 20 + 10 + 2);
+    expect(spread).toBeGreaterThan(0);
+    // The last call may carry fewer: the clients that started in the first split end a round apart.
+    expect(sizes.slice(spread, -1)).toEqual(Array(sizes.length - 1 - spread).fill(8));
+    expect(outcomes.slice(0, -1)).not.toContain('ran-out');
+    // It waited for the spread round (15 ms after its first fetch), within a second window (20 ms).
+    expect(subgraph.sentAt[spread] - subgraph.sentAt[spread - 1]).toBeLessThanOrEqual(20 + 1 + 2 * 10);
   });
 
   it('a hold whose callers do not all come back runs out within half a call and sends those that came', async () => {

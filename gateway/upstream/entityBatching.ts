@@ -45,8 +45,9 @@ export interface EntityBatchingOptions {
   maxWaitMs: number;
   /**
    * The longest a free key holds its next call back for the callers expected
-   * to come back (ADR 0021), and never more than its last call's duration;
-   * also the cap on the window in which a round is counted (half a call).
+   * to come back (ADR 0021), and never more than its last call's duration
+   * (twice that while they are still arriving); also the cap on the window
+   * in which a round is counted (half a call).
    * 0: never.
    */
   lingerMs: number;
@@ -80,6 +81,8 @@ interface KeyState {
   holdFrom: number | undefined;
   /** Duration of the key's last call, ms: a hold is at most that long, a round is counted in half of it. */
   lastCallMs: number;
+  /** When the last fetch of this key arrived, performance.now(): a hold is not cut while its callers are still arriving. */
+  lastArrivalAt: number;
   /** Whether the next call is being held for the round's callers, and what sends it when the window is over. */
   holding: boolean;
   lingerTimer?: ReturnType<typeof setTimeout>;
@@ -125,6 +128,19 @@ const ROUNDS_TO_LINGER = 2;
  */
 const ROUND_HORIZON_CALLS = 2;
 
+/**
+ * A hold whose window is over while its callers are still arriving (the last
+ * came less than this long ago) waits on until they stop, up to a second
+ * window. A pause of the gateway (a GC, a long task) delays a round's fetches
+ * as a block: counted from the round's first fetch, the window could close
+ * in the middle of the block, and the part after the cut then waited a whole
+ * call for the part before it — a split that persisted for rounds. A round's
+ * fetches arrive a fraction of a millisecond apart (the gateway answers and
+ * plans its operations one after another); the gap is a few of those, and a
+ * scavenge of the gateway's young generation (1–3 ms).
+ */
+const ARRIVAL_GAP_MS = 3;
+
 /** A free key with nothing waiting is forgotten after this long (it keeps its expectations until then). */
 const KEY_IDLE_MS = 1_000;
 
@@ -149,10 +165,11 @@ export class EntityFetchBatcher {
   ): Promise<GatewayGraphQLResponse> {
     let state = this.#keys.get(key);
     if (!state) {
-      state = { inFlight: 0, waiting: [], send, failed, expected: 0, freeAt: 0, holdFrom: undefined, lastCallMs: 0, holding: false, round: undefined, roundsSeen: 0 };
+      state = { inFlight: 0, waiting: [], send, failed, expected: 0, freeAt: 0, holdFrom: undefined, lastCallMs: 0, lastArrivalAt: 0, holding: false, round: undefined, roundsSeen: 0 };
       this.#keys.set(key, state);
     }
     const now = performance.now();
+    state.lastArrivalAt = now;
     const withinHorizon = state.freeAt > 0 && now - state.freeAt <= ROUND_HORIZON_CALLS * state.lastCallMs;
     if (state.holdFrom === undefined && withinHorizon) state.holdFrom = now;
     if (state.round) {
@@ -214,6 +231,18 @@ export class EntityFetchBatcher {
   }
 
   /**
+   * Milliseconds the hold has left: what is left of its window, or, while the
+   * round's fetches are still arriving (ARRIVAL_GAP_MS), until they stop, but
+   * never past a second window.
+   */
+  #holdLeft(state: KeyState, now: number): number {
+    const from = state.holdFrom ?? now;
+    const window = this.#holdWindow(state);
+    const stillArriving = Math.min(state.lastArrivalAt + ARRIVAL_GAP_MS, from + 2 * window);
+    return Math.max(from + window, stillArriving) - now;
+  }
+
+  /**
    * Sends what waits while fewer than maxInFlight calls are on their way,
    * unless the key holds its next call for the round's callers: at most the
    * hold window after the round's first fetch arrived.
@@ -221,8 +250,7 @@ export class EntityFetchBatcher {
   #sendWhatWaits(key: string, state: KeyState): void {
     while (state.inFlight < this.options.maxInFlight && state.waiting.length > 0) {
       if (this.#mayLinger(state) && state.waiting.length < state.expected && waitingRepresentations(state) < this.options.maxRepresentations) {
-        const now = performance.now();
-        const left = (state.holdFrom ?? now) + this.#holdWindow(state) - now;
+        const left = this.#holdLeft(state, performance.now());
         if (left > 0) {
           state.holding = true;
           state.lingerTimer ??= setTimeout(() => {
