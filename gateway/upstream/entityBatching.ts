@@ -131,13 +131,13 @@ const ROUND_HORIZON_CALLS = 2;
 /**
  * A hold whose window is over while its callers are still arriving (the last
  * came less than this long ago) waits on until they stop, up to a second
- * window. A pause of the gateway (a GC, a long task) delays a round's fetches
+ * window. A stall of the gateway's event loop delays a round's fetches
  * as a block: counted from the round's first fetch, the window could close
  * in the middle of the block, and the part after the cut then waited a whole
- * call for the part before it — a split that persisted for rounds. A round's
- * fetches arrive a fraction of a millisecond apart (the gateway answers and
- * plans its operations one after another); the gap is a few of those, and a
- * scavenge of the gateway's young generation (1–3 ms).
+ * call for the part before it — a split that persisted for rounds. Fetches
+ * that join a waiting call arrive a fraction of a millisecond apart (the
+ * gateway answers and plans its operations one after another; ADR 0021: 0.2
+ * ms at the median, 0.5 at p90); the gap is several of those.
  */
 const ARRIVAL_GAP_MS = 3;
 
