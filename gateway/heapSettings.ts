@@ -1,7 +1,9 @@
 /**
- * The V8 heap settings the gateway's process is started with — `npm start`,
- * `npm run gateway`, the gateway service in docker-compose.yml and the
- * benchmark's Concord processes (gateway/heapSettings.test.ts keeps them equal).
+ * The V8 heap settings of a process that hosts the gateway: `npm start` (the
+ * whole system in one process: STACK_NODE_FLAGS) and the gateway's own
+ * process — `npm run gateway`, the gateway service in docker-compose.yml and
+ * the benchmark's Concord processes: GATEWAY_NODE_FLAGS
+ * (gateway/heapSettings.test.ts keeps them equal).
  *
  * Why (issue 14, bench/README.md): under large answers many requests hold
  * their parsed subgraph answers and result trees at once, and V8 lets a heap
@@ -21,4 +23,19 @@
  * rose 134 → 147–154, for a peak RSS of 245 instead of 198 MiB (the stock
  * gateway's: 314–358 MiB in the same runs; bench/README.md, fifth pass).
  */
-export const GATEWAY_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=30', '--max-semi-space-size=32'];
+export const STACK_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=30', '--max-semi-space-size=32'];
+
+/**
+ * The gateway's own process adds `--single-threaded-gc`: a gateway replica is
+ * sized to one core (`cpus: 1` in docker-compose.yml, scaled out with
+ * `--scale gateway=N`; the benchmark pins it to one CPU). There V8's GC
+ * helper threads cannot run beside the main thread, only take turns with it
+ * (under a CPU quota, out of its budget), and a parallel scavenge waits for
+ * them. In three alternated pairs of the benchmark (2026-12-06, bench/README.md
+ * sixteenth pass, subgraphs as shipped) the warm customer 360's p99 went from
+ * 47.0–47.7 to 38.6–44.0 ms and the deep list's from 123.7–132.6 to
+ * 117.1–129.1 ms, at the same throughput. `npm start` keeps V8's helpers: that
+ * one process runs every part and the embedded database's thread on however
+ * many cores the machine has (not measured with the setting).
+ */
+export const GATEWAY_NODE_FLAGS: readonly string[] = [...STACK_NODE_FLAGS, '--single-threaded-gc'];

@@ -21,5 +21,17 @@
  * (all three subgraphs, the CRM stand-in, PGlite) peaked at 908–912 MiB RSS
  * with it, 963–1016 without. Like the gateway's, a target, not a limit. The
  * quality subgraph gets it for the same reason; it was not measured alone.
+ *
+ * `--single-threaded-gc`: a subgraph service is sized to one core (each is
+ * `cpus: 1` in docker-compose.yml and scales out with replicas; the gateway
+ * benchmark pins the process that hosts them to one CPU). There V8's GC
+ * helper threads cannot run beside the main thread: they take turns with it
+ * (and, under a CPU quota, spend its budget), so every parallel scavenge
+ * waits for helpers queued behind other threads of that core. Doing the
+ * work on the main thread makes those pauses shorter and steadier: in seven
+ * alternated pairs of the benchmark (warm customer 360, Concord, 2026-12-06,
+ * bench/README.md sixteenth pass) the p99 behind the subgraphs went from
+ * 36.9–41.5 ms to 30.4–35.7 and the p99.9 from 58.5–94.7 to 42.0–55.2, at
+ * the same throughput; every pair moved the same way.
  */
-export const SUBGRAPH_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=100'];
+export const SUBGRAPH_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=100', '--single-threaded-gc'];
