@@ -30,8 +30,8 @@ export const STACK_NODE_FLAGS: readonly string[] = ['--heap-growing-percent=30',
  * sized to one core (`cpus: 1` in docker-compose.yml, scaled out with
  * `--scale gateway=N`; the benchmark pins it to one CPU). There V8's GC
  * helper threads cannot run beside the main thread, only take turns with it
- * (under a CPU quota, out of its budget), and a parallel scavenge waits for
- * them. In three alternated pairs of the benchmark (2026-12-06, bench/README.md
+ * (under a CPU quota, out of its budget), and a parallel scavenge can wait
+ * for them. In three alternated pairs of the benchmark (2026-12-06, bench/README.md
  * sixteenth pass, subgraphs as shipped) the warm customer 360's p99 went from
  * 47.0–47.7 to 38.6–44.0 ms and the deep list's from 123.7–132.6 to
  * 117.1–129.1 ms, at the same throughput. `npm start` keeps V8's helpers: that

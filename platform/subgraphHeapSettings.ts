@@ -26,10 +26,10 @@
  * `cpus: 1` in docker-compose.yml and scales out with replicas; the gateway
  * benchmark pins the process that hosts them to one CPU). There V8's GC
  * helper threads cannot run beside the main thread: they take turns with it
- * (and, under a CPU quota, spend its budget), so every parallel scavenge
- * waits for helpers queued behind other threads of that core. Doing the
- * work on the main thread makes those pauses shorter and steadier: in seven
- * alternated pairs of the benchmark (warm customer 360, Concord, 2026-12-06,
+ * (and, under a CPU quota, spend its budget), and a parallel scavenge can
+ * wait for helpers queued behind other threads of that core (the reasoning;
+ * the pause lengths themselves were not compared). With the work on the main
+ * thread, in seven alternated pairs of the benchmark (warm customer 360, Concord, 2026-12-06,
  * bench/README.md sixteenth pass) the p99 behind the subgraphs went from
  * 36.9–41.5 ms to 30.4–35.7 and the p99.9 from 58.5–94.7 to 42.0–55.2, at
  * the same throughput; every pair moved the same way.
