@@ -3,7 +3,7 @@
  * whole system in one process: STACK_NODE_FLAGS) and the gateway's own
  * process — `npm run gateway`, the gateway service in docker-compose.yml and
  * the benchmark's Concord processes: GATEWAY_NODE_FLAGS
- * (gateway/heapSettings.test.ts keeps them equal).
+ * (gateway/heapSettings.test.ts keeps each launcher on its own).
  *
  * Why (issue 14, bench/README.md): under large answers many requests hold
  * their parsed subgraph answers and result trees at once, and V8 lets a heap
