@@ -3,7 +3,7 @@
  * erp, crm, mdm and quality subgraph services in docker-compose.yml and the
  * gateway benchmark's process, which hosts the subgraphs
  * (platform/subgraphHeapSettings.test.ts keeps them equal). `npm start` runs
- * every part in one process and gives it the gateway's settings
+ * every part in one process and gives it STACK_NODE_FLAGS
  * (gateway/heapSettings.ts) instead.
  *
  * Why (issue 14, bench/README.md, eighth and ninth passes): a subgraph's
